@@ -1,0 +1,48 @@
+/*
+ * The host simulator: runs the real-time core, unchanged, on simulated
+ * CPUs inside one host process, on a virtual clock. Code takes no virtual
+ * time; the clock moves only when every simulated CPU is idle or busy
+ * (tn_spin), straight to the next timer or end of a busy stretch. Which
+ * CPU runs next at each kernel entry and exit is drawn from a seeded
+ * generator, so a seed names one interleaving and replays it exactly.
+ */
+#ifndef TENON_SIM_H
+#define TENON_SIM_H
+
+#include <stdio.h>
+#include <tenon/types.h>
+
+struct tn_sim_config {
+	int cpus;	      /* 1 .. TN_MAX_CPUS */
+	uint64_t seed;	      /* picks the interleaving */
+	tn_time_t time_limit; /* stop once the clock would pass it */
+	int main_priority;    /* of the "main" thread */
+	FILE *trace;	      /* if set, every event is printed there */
+};
+
+enum tn_sim_status {
+	TN_SIM_DONE,	   /* main returned */
+	TN_SIM_STALLED,	   /* nothing can run and no timer is armed */
+	TN_SIM_TIME_LIMIT, /* the clock reached config.time_limit */
+};
+
+struct tn_sim_result {
+	enum tn_sim_status status;
+	int exit_code;	     /* main's return value, when DONE */
+	tn_time_t end_time;  /* virtual clock when the run stopped */
+	uint64_t events;     /* switches, interrupts and CPU turns */
+	uint64_t trace_hash; /* digest of every event, in order */
+};
+
+/* 2 CPUs, seed 1, no time limit, main at TN_PRIO_MIN, no trace. */
+void tn_sim_config_init(struct tn_sim_config *config);
+/*
+ * Boots the core on config->cpus simulated CPUs with main(arg) as the
+ * "main" thread, runs until main returns, nothing can run any more, or the
+ * time limit; then releases every thread. -EINVAL on a bad config.
+ */
+int tn_sim_run(const struct tn_sim_config *config, int (*main)(void *arg),
+	       void *arg, struct tn_sim_result *result);
+const char *tn_sim_status_name(enum tn_sim_status status);
+
+#endif

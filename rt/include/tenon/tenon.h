@@ -1,0 +1,21 @@
+/*
+ * The real-time API in one include, and the entry point every real-time
+ * application provides: tn_main() runs as the first thread, named "main",
+ * once the core is up on every CPU it was given. When it returns, the
+ * application ends (the simulator stops; a machine powers off).
+ */
+#ifndef TENON_TENON_H
+#define TENON_TENON_H
+
+#include <tenon/clock.h>
+#include <tenon/thread.h>
+#include <tenon/timer.h>
+#include <tenon/types.h>
+
+int tn_main(int argc, char *argv[]);
+/* The number of CPUs the core runs on. */
+int tn_cpu_count(void);
+/* The CPU the caller runs on. */
+int tn_cpu_self(void);
+
+#endif

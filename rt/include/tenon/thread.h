@@ -1,0 +1,119 @@
+/*
+ * Real-time threads. Each runs on one CPU chosen at creation from its
+ * affinity mask (threads never migrate on their own), under SCHED_FIFO or
+ * SCHED_RR with a priority from TN_PRIO_MIN to TN_PRIO_MAX, higher first.
+ * The thread structure is the caller's memory; the stack may be too.
+ */
+#ifndef TENON_THREAD_H
+#define TENON_THREAD_H
+
+#include <tenon/list.h>
+#include <tenon/timer.h>
+#include <tenon/types.h>
+#include <tenon/wait.h>
+
+#define TN_PRIO_MIN 1
+#define TN_PRIO_MAX 99
+
+enum tn_policy {
+	TN_SCHED_FIFO = 1,
+	TN_SCHED_RR = 2,
+	TN_SCHED_IDLE = 3, /* the per-CPU idle threads only */
+};
+
+#define TN_THREAD_NAME_MAX 32
+#define TN_STACK_SIZE_DEFAULT (64 * 1024)
+#define TN_STACK_SIZE_MIN (16 * 1024)
+#define TN_RR_QUANTUM_DEFAULT TN_MSEC(10)
+
+struct tn_sched_param {
+	int policy;	      /* enum tn_policy */
+	int priority;	      /* TN_PRIO_MIN .. TN_PRIO_MAX */
+	tn_time_t rr_quantum; /* SCHED_RR time slice; 0: the default */
+};
+
+struct tn_thread_attr {
+	const char *name;
+	struct tn_sched_param sched;
+	tn_cpumask_t affinity; /* 0: the creator's CPU */
+	void *stack;	       /* NULL: allocated now, freed at join */
+	size_t stack_size;     /* 0: TN_STACK_SIZE_DEFAULT */
+};
+
+struct tn_thread_stats {
+	uint64_t switches; /* times switched in */
+	uint64_t wakeups;  /* times made ready after blocking */
+	uint64_t timeouts; /* waits that ended by timeout */
+	tn_time_t runtime; /* ns spent running, up to its last switch out */
+};
+
+/* All fields are private to the kernel. */
+struct tn_thread {
+	struct tn_list link; /* in a run queue or a wait queue */
+	struct tn_wait_queue *wq;
+	struct tn_ktimer timeout;
+	unsigned int state;
+	int prio;
+	struct tn_sched_param sched;
+	tn_time_t rr_left;
+	tn_time_t run_start;
+	int cpu;
+	tn_cpumask_t affinity;
+	int wait_status;
+	bool requeue_tail;
+	void *(*entry)(void *arg);
+	void *arg;
+	void *retval;
+	struct tn_wait_queue joiners;
+	struct tn_thread *joiner;
+	void *stack;
+	size_t stack_size;
+	bool stack_owned;
+	void *arch;
+	struct tn_list all;
+	struct tn_thread_stats stats;
+	unsigned int magic;
+	char name[TN_THREAD_NAME_MAX];
+};
+
+/* Fills attr with defaults: FIFO, TN_PRIO_MIN, caller's CPU, own stack. */
+void tn_thread_attr_init(struct tn_thread_attr *attr);
+/*
+ * Creates and starts a thread running entry(arg); it preempts the caller
+ * at once if its priority is higher. -EINVAL: a bad attribute (policy,
+ * priority, quantum, affinity or stack size); -ENOMEM: no stack could be
+ * allocated; -EBUSY: the structure holds a thread not yet joined.
+ */
+int tn_thread_create(struct tn_thread *thread, const struct tn_thread_attr *attr,
+		     void *(*entry)(void *arg), void *arg);
+/* Ends the calling thread; returning from entry does the same. */
+__attribute__((noreturn)) void tn_thread_exit(void *retval);
+/*
+ * Waits for thread to end and releases it (its stack, if the kernel
+ * allocated it). -EDEADLK: joining oneself; -EBUSY: another thread joins
+ * it already; -EINVAL: not a thread, or already joined.
+ */
+int tn_thread_join(struct tn_thread *thread, void **retval);
+struct tn_thread *tn_thread_self(void);
+/*
+ * Moves the caller behind the other ready threads of its priority, so they
+ * run first; returns at once if there are none.
+ */
+int tn_thread_yield(void);
+/*
+ * Changes policy, priority and round-robin quantum at run time. A raised
+ * thread goes behind its new priority's ready threads, a lowered one in
+ * front of them (as POSIX does); it may preempt or be preempted at once.
+ */
+int tn_thread_set_sched(struct tn_thread *thread,
+			const struct tn_sched_param *param);
+int tn_thread_get_sched(struct tn_thread *thread, struct tn_sched_param *param);
+/* Shorthand for tn_thread_set_sched() keeping policy and quantum. */
+int tn_thread_set_priority(struct tn_thread *thread, int priority);
+int tn_thread_get_priority(struct tn_thread *thread);
+const char *tn_thread_name(const struct tn_thread *thread);
+/* The CPU the thread runs on. */
+int tn_thread_cpu(const struct tn_thread *thread);
+int tn_thread_get_stats(struct tn_thread *thread, struct tn_thread_stats *stats);
+
+#endif

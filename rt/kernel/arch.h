@@ -1,0 +1,56 @@
+/*
+ * What the generic kernel asks of an architecture port. Each port (the
+ * host simulator, aarch64) implements every function here; the build picks
+ * the port by the files it links, never by #ifdef.
+ */
+#ifndef TENON_KERNEL_ARCH_H
+#define TENON_KERNEL_ARCH_H
+
+#include <tenon/types.h>
+
+struct tn_thread;
+
+/* Interrupt masking on the calling CPU. */
+unsigned long arch_irq_save(void);
+void arch_irq_restore(unsigned long flags);
+/* Unmasks interrupts: a new thread's first step. */
+void arch_irq_enable(void);
+
+/* The kernel lock; taken with interrupts masked. */
+void arch_kernel_lock(void);
+void arch_kernel_unlock(void);
+
+int arch_cpu_id(void);
+int arch_cpu_count(void);
+/* Waits for an interrupt with interrupts enabled, returns after it ran. */
+void arch_cpu_idle(void);
+/* Asks cpu to run tn_ipi_handler(). */
+void arch_send_ipi(int cpu);
+
+tn_time_t arch_clock_read(void);
+/* One-shot interrupt on the calling CPU at date; TN_INFINITE: none. */
+void arch_timer_program(tn_time_t date);
+
+/*
+ * Prepares the thread's first switch-in to run entry() on the given stack;
+ * returns the context that arch_switch() takes (may live on the stack).
+ */
+void *arch_thread_setup(struct tn_thread *thread, void *stack, size_t size,
+			void (*entry)(void));
+/*
+ * Saves prev, resumes next; returns when prev is switched in again. When
+ * prev_ends, prev is never resumed and its context may be discarded.
+ */
+void arch_switch(struct tn_thread *prev, struct tn_thread *next,
+		 bool prev_ends);
+void *arch_stack_alloc(size_t size);
+void arch_stack_free(void *stack, size_t size);
+
+/* Busies the CPU for ns of the caller's run time (see tn_spin()). */
+void arch_spin(tn_time_t ns);
+/* The application's main thread returned code. */
+void arch_app_exit(int code);
+/* Unrecoverable kernel error: report and stop. */
+__attribute__((noreturn)) void arch_panic(const char *why);
+
+#endif

@@ -1,0 +1,125 @@
+/*
+ * Bringing the kernel up: resetting its state, turning each CPU's boot
+ * context into that CPU's idle thread, starting the application's "main"
+ * thread on CPU 0, and the interrupt entry points a port calls.
+ */
+#include <string.h>
+
+#include "kernel/internal.h"
+
+struct tn_cpu tn_cpus[TN_MAX_CPUS];
+
+static struct tn_boot boot;
+static struct tn_thread main_thread;
+
+void tn_kernel_init(const struct tn_boot *b)
+{
+	int ncpus = arch_cpu_count();
+
+	boot = *b;
+	memset(&main_thread, 0, sizeof(main_thread));
+	tn_list_init(&tn_all_threads);
+	for (int i = 0; i < ncpus; i++) {
+		struct tn_cpu *cpu = &tn_cpus[i];
+
+		memset(cpu, 0, sizeof(*cpu));
+		cpu->id = i;
+		cpu->programmed = TN_INFINITE;
+		tn_rb_init(&cpu->timers);
+		sched_init_cpu(cpu);
+		thread_init_common(&cpu->idle, "idle", i);
+		cpu->idle.sched.policy = TN_SCHED_IDLE;
+		cpu->idle.prio = 0;
+		cpu->curr = &cpu->idle;
+	}
+}
+
+struct tn_thread *tn_cpu_idle_thread(int cpu)
+{
+	return &tn_cpus[cpu].idle;
+}
+
+static void *main_entry(void *arg)
+{
+	int code = boot.main(arg);
+
+	arch_app_exit(code);
+	return (void *)(intptr_t)code;
+}
+
+static void start_main(void)
+{
+	struct tn_thread_attr attr;
+	int ret;
+
+	tn_thread_attr_init(&attr);
+	attr.name = "main";
+	attr.sched.priority = boot.main_priority;
+	ret = tn_thread_create(&main_thread, &attr, main_entry, boot.arg);
+	if (ret)
+		arch_panic("cannot start the main thread");
+}
+
+void tn_cpu_main(void)
+{
+	struct tn_cpu *cpu = this_cpu();
+
+	cpu->idle.run_start = arch_clock_read();
+	if (cpu->id == 0)
+		start_main();
+	/*
+	 * Wake-ups for this CPU come by interrupt (timer or IPI), and the
+	 * interrupt's exit switches to whatever it made ready.
+	 */
+	for (;;)
+		arch_cpu_idle();
+}
+
+void tn_ipi_interrupt(void)
+{
+	unsigned long flags = tn_lock();
+	struct tn_cpu *cpu = this_cpu();
+
+	/* A remote CPU queued a thread here, or armed an earlier timer. */
+	cpu->need_resched = true;
+	cpu->programmed = TN_INFINITE;
+	tn_unlock(flags);
+	tn_timer_interrupt();
+}
+
+void tn_irq_exit(void)
+{
+	unsigned long flags;
+
+	if (!this_cpu()->need_resched)
+		return;
+	flags = tn_lock();
+	sched_run();
+	tn_unlock(flags);
+}
+
+void tn_kernel_release(void)
+{
+	struct tn_list *pos, *next;
+
+	for (pos = tn_all_threads.next; pos != &tn_all_threads; pos = next) {
+		struct tn_thread *t = tn_list_entry(pos, struct tn_thread, all);
+
+		next = pos->next;
+		tn_list_del(&t->all);
+		t->state = TN_T_DORMANT;
+		if (t->stack_owned)
+			arch_stack_free(t->stack, t->stack_size);
+		t->stack = NULL;
+	}
+}
+
+int tn_cpu_count(void)
+{
+	return arch_cpu_count();
+}
+
+int tn_cpu_self(void)
+{
+	return arch_cpu_id();
+}

@@ -1,0 +1,128 @@
+/*
+ * The kernel's private interface between its elements: per-CPU state, the
+ * kernel lock, scheduling, blocking and waking, wait queues and the per-CPU
+ * timer queues. Everything here is called with the kernel lock held unless
+ * its comment says otherwise.
+ */
+#ifndef TENON_KERNEL_INTERNAL_H
+#define TENON_KERNEL_INTERNAL_H
+
+#include <tenon/tenon.h>
+
+#include "kernel/arch.h"
+
+/* Run-queue priority levels: 0 is below every real-time thread. */
+#define TN_NR_PRIO 128
+
+/* Thread states, as bits. A thread with none of them is ready or running. */
+#define TN_T_BLOCKED 0x1 /* waiting: on a wait queue, or sleeping */
+#define TN_T_ZOMBIE 0x2	 /* ended, not joined yet */
+#define TN_T_DORMANT 0x4 /* joined, or never created */
+
+#define TN_THREAD_MAGIC 0x7e7e7401u
+#define TN_TIMER_MAGIC 0x7e7e7402u
+
+struct tn_runqueue {
+	uint64_t map[TN_NR_PRIO / 64]; /* bit p: level[p] is not empty */
+	struct tn_list level[TN_NR_PRIO];
+};
+
+struct tn_cpu {
+	int id;
+	struct tn_thread *curr;
+	struct tn_thread idle;
+	struct tn_runqueue rq;
+	struct tn_rb_root timers;
+	tn_time_t programmed; /* date the hardware timer is set to */
+	struct tn_ktimer rr_timer;
+	bool need_resched;
+};
+
+extern struct tn_cpu tn_cpus[TN_MAX_CPUS];
+extern struct tn_list tn_all_threads;
+
+static inline struct tn_cpu *this_cpu(void)
+{
+	return &tn_cpus[arch_cpu_id()];
+}
+
+static inline unsigned long tn_lock(void)
+{
+	unsigned long flags = arch_irq_save();
+
+	arch_kernel_lock();
+	return flags;
+}
+
+static inline void tn_unlock(unsigned long flags)
+{
+	arch_kernel_unlock();
+	arch_irq_restore(flags);
+}
+
+/* sched.c */
+void sched_init_cpu(struct tn_cpu *cpu);
+/* Makes a thread that is not queued ready, preempting if it should. */
+void sched_ready(struct tn_thread *thread);
+/* Switches away if this CPU was asked to reschedule. */
+void sched_run(void);
+/* Puts the current thread back (if still ready) and runs the best one. */
+void sched_switch(void);
+/* Changes a thread's effective priority wherever it is queued. */
+void sched_set_prio(struct tn_thread *thread, int prio);
+/* Highest priority ready on cpu (0 when none), the running thread aside. */
+int sched_top_prio(const struct tn_cpu *cpu);
+/* Blocks the current thread until woken or until timeout (absolute). */
+int thread_block(tn_time_t timeout);
+/* Ends a thread's wait with status (0, -ETIMEDOUT, -EIDRM, ...). */
+void thread_wake(struct tn_thread *thread, int status);
+
+/* thread.c */
+/* Resets a thread structure for the given CPU, stack aside. */
+void thread_init_common(struct tn_thread *t, const char *name, int cpu);
+
+/* wait.c */
+void wq_init(struct tn_wait_queue *wq);
+/* Queues the caller by priority and blocks; returns the wake status. */
+int wq_wait(struct tn_wait_queue *wq, tn_time_t timeout);
+struct tn_thread *wq_wake_one(struct tn_wait_queue *wq, int status);
+int wq_wake_all(struct tn_wait_queue *wq, int status);
+void wq_remove(struct tn_thread *thread);
+/* Moves a waiter to its place after its priority changed. */
+void wq_requeue(struct tn_thread *thread);
+
+static inline bool wq_empty(const struct tn_wait_queue *wq)
+{
+	return tn_list_empty(&wq->waiters);
+}
+
+/* clock.c: per-CPU timer queues */
+void ktimer_init(struct tn_ktimer *kt, tn_ktimer_fn fn, int cpu);
+void ktimer_start(struct tn_ktimer *kt, tn_time_t date, tn_time_t interval);
+void ktimer_stop(struct tn_ktimer *kt);
+
+static inline bool ktimer_armed(const struct tn_ktimer *kt)
+{
+	return tn_rb_linked(&kt->node);
+}
+
+/* init.c: what the port calls */
+struct tn_boot {
+	int (*main)(void *arg);
+	void *arg;
+	int main_priority;
+};
+/* Resets every kernel structure; called once before any CPU starts. */
+void tn_kernel_init(const struct tn_boot *boot);
+/* The idle thread's body on each CPU; CPU 0 first starts "main". */
+__attribute__((noreturn)) void tn_cpu_main(void);
+struct tn_thread *tn_cpu_idle_thread(int cpu);
+/* Interrupt entry points, called with interrupts masked. */
+void tn_timer_interrupt(void);
+void tn_ipi_interrupt(void);
+/* Called as an interrupt returns, interrupts enabled: may switch away. */
+void tn_irq_exit(void);
+/* Frees what live threads hold; for a port that stops (the simulator). */
+void tn_kernel_release(void);
+
+#endif

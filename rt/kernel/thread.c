@@ -1,0 +1,289 @@
+/*
+ * Threads: creation with validated attributes, exit and join, scheduling
+ * parameters at run time, and the statistics the kernel keeps per thread.
+ * A thread is bound to one CPU for its life. The stack, when the kernel
+ * allocated it, is freed by the join, once the thread can no longer run.
+ */
+#include <string.h>
+
+#include "kernel/internal.h"
+
+struct tn_list tn_all_threads;
+
+static void thread_timed_out(struct tn_ktimer *kt, uint64_t expiries)
+{
+	(void)expiries;
+	thread_wake(tn_container_of(kt, struct tn_thread, timeout), -ETIMEDOUT);
+}
+
+/* A new thread's first switch-in lands here, with the kernel locked. */
+static void thread_trampoline(void)
+{
+	struct tn_thread *self = this_cpu()->curr;
+
+	arch_kernel_unlock();
+	arch_irq_enable();
+	tn_thread_exit(self->entry(self->arg));
+}
+
+void tn_thread_attr_init(struct tn_thread_attr *attr)
+{
+	memset(attr, 0, sizeof(*attr));
+	attr->sched.policy = TN_SCHED_FIFO;
+	attr->sched.priority = TN_PRIO_MIN;
+}
+
+static int check_sched(const struct tn_sched_param *p)
+{
+	if (p->policy != TN_SCHED_FIFO && p->policy != TN_SCHED_RR)
+		return -EINVAL;
+	if (p->priority < TN_PRIO_MIN || p->priority > TN_PRIO_MAX)
+		return -EINVAL;
+	if (p->rr_quantum < 0)
+		return -EINVAL;
+	return 0;
+}
+
+static void set_sched_param(struct tn_thread *t, const struct tn_sched_param *p)
+{
+	t->sched = *p;
+	if (!t->sched.rr_quantum)
+		t->sched.rr_quantum = TN_RR_QUANTUM_DEFAULT;
+	t->rr_left = t->sched.rr_quantum;
+}
+
+static int pick_cpu(tn_cpumask_t affinity)
+{
+	tn_cpumask_t online = (tn_cpumask_t)((1ull << arch_cpu_count()) - 1);
+	int self = arch_cpu_id();
+
+	if (!affinity)
+		return self;
+	if (affinity & ~online)
+		return -EINVAL;
+	if (affinity & TN_CPU(self))
+		return self;
+	return __builtin_ctz(affinity);
+}
+
+void thread_init_common(struct tn_thread *t, const char *name, int cpu)
+{
+	memset(t, 0, sizeof(*t));
+	tn_list_init(&t->link);
+	tn_list_init(&t->all);
+	wq_init(&t->joiners);
+	ktimer_init(&t->timeout, thread_timed_out, cpu);
+	t->cpu = cpu;
+	t->affinity = TN_CPU(cpu);
+	strncpy(t->name, name ? name : "", sizeof(t->name) - 1);
+	t->magic = TN_THREAD_MAGIC;
+}
+
+int tn_thread_create(struct tn_thread *t, const struct tn_thread_attr *attr,
+		     void *(*entry)(void *arg), void *arg)
+{
+	struct tn_thread_attr defaults;
+	size_t stack_size;
+	unsigned long flags;
+	void *stack;
+	int cpu, ret;
+
+	if (!t || !entry)
+		return -EINVAL;
+	if (!attr) {
+		tn_thread_attr_init(&defaults);
+		attr = &defaults;
+	}
+	ret = check_sched(&attr->sched);
+	if (ret)
+		return ret;
+	cpu = pick_cpu(attr->affinity);
+	if (cpu < 0)
+		return cpu;
+	stack_size = attr->stack_size ? attr->stack_size : TN_STACK_SIZE_DEFAULT;
+	if (stack_size < TN_STACK_SIZE_MIN)
+		return -EINVAL;
+	if (t->magic == TN_THREAD_MAGIC && !(t->state & TN_T_DORMANT))
+		return -EBUSY;
+
+	stack = attr->stack;
+	if (!stack) {
+		stack = arch_stack_alloc(stack_size);
+		if (!stack)
+			return -ENOMEM;
+	}
+	thread_init_common(t, attr->name, cpu);
+	if (attr->affinity)
+		t->affinity = attr->affinity;
+	set_sched_param(t, &attr->sched);
+	t->prio = t->sched.priority;
+	t->entry = entry;
+	t->arg = arg;
+	t->stack = stack;
+	t->stack_size = stack_size;
+	t->stack_owned = !attr->stack;
+	t->arch = arch_thread_setup(t, stack, stack_size, thread_trampoline);
+
+	flags = tn_lock();
+	tn_list_add_tail(&t->all, &tn_all_threads);
+	sched_ready(t);
+	sched_run();
+	tn_unlock(flags);
+	return 0;
+}
+
+void tn_thread_exit(void *retval)
+{
+	struct tn_thread *self;
+
+	tn_lock();
+	self = this_cpu()->curr;
+	self->retval = retval;
+	self->state = TN_T_ZOMBIE;
+	wq_wake_all(&self->joiners, 0);
+	sched_switch();
+	arch_panic("an ended thread was switched in again");
+}
+
+/* A live application thread: created, not joined, not an idle thread. */
+static bool is_thread(const struct tn_thread *t)
+{
+	return t && t->magic == TN_THREAD_MAGIC &&
+	       !(t->state & TN_T_DORMANT) && t->sched.policy != TN_SCHED_IDLE;
+}
+
+int tn_thread_join(struct tn_thread *t, void **retval)
+{
+	unsigned long flags = tn_lock();
+	struct tn_thread *self = this_cpu()->curr;
+	int ret = 0;
+
+	if (!is_thread(t)) {
+		ret = -EINVAL;
+	} else if (t == self) {
+		ret = -EDEADLK;
+	} else if (t->joiner) {
+		ret = -EBUSY;
+	} else if (!(t->state & TN_T_ZOMBIE)) {
+		t->joiner = self;
+		ret = wq_wait(&t->joiners, TN_INFINITE);
+		t->joiner = NULL;
+	}
+	if (!ret) {
+		/*
+		 * The zombie switched away for good before its CPU released
+		 * the lock we hold, so nothing runs on its stack any more.
+		 */
+		if (retval)
+			*retval = t->retval;
+		t->state = TN_T_DORMANT;
+		tn_list_del(&t->all);
+		if (t->stack_owned)
+			arch_stack_free(t->stack, t->stack_size);
+		t->stack = NULL;
+	}
+	tn_unlock(flags);
+	return ret;
+}
+
+struct tn_thread *tn_thread_self(void)
+{
+	return this_cpu()->curr;
+}
+
+int tn_thread_yield(void)
+{
+	unsigned long flags = tn_lock();
+
+	this_cpu()->curr->requeue_tail = true;
+	sched_switch();
+	tn_unlock(flags);
+	return 0;
+}
+
+int tn_thread_set_sched(struct tn_thread *t, const struct tn_sched_param *param)
+{
+	unsigned long flags;
+	int ret;
+
+	if (!param)
+		return -EINVAL;
+	ret = check_sched(param);
+	if (ret)
+		return ret;
+	flags = tn_lock();
+	if (!is_thread(t) || (t->state & TN_T_ZOMBIE)) {
+		tn_unlock(flags);
+		return -EINVAL;
+	}
+	set_sched_param(t, param);
+	sched_set_prio(t, param->priority);
+	sched_run();
+	tn_unlock(flags);
+	return 0;
+}
+
+int tn_thread_get_sched(struct tn_thread *t, struct tn_sched_param *param)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	if (!param)
+		return -EINVAL;
+	flags = tn_lock();
+	if (is_thread(t))
+		*param = t->sched;
+	else
+		ret = -EINVAL;
+	tn_unlock(flags);
+	return ret;
+}
+
+int tn_thread_set_priority(struct tn_thread *t, int priority)
+{
+	struct tn_sched_param param;
+	int ret = tn_thread_get_sched(t, &param);
+
+	if (ret)
+		return ret;
+	param.priority = priority;
+	return tn_thread_set_sched(t, &param);
+}
+
+int tn_thread_get_priority(struct tn_thread *t)
+{
+	struct tn_sched_param param;
+	int ret = tn_thread_get_sched(t, &param);
+
+	return ret ? ret : param.priority;
+}
+
+const char *tn_thread_name(const struct tn_thread *t)
+{
+	return t->name;
+}
+
+int tn_thread_cpu(const struct tn_thread *t)
+{
+	return t->cpu;
+}
+
+int tn_thread_get_stats(struct tn_thread *t, struct tn_thread_stats *stats)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	if (!stats)
+		return -EINVAL;
+	flags = tn_lock();
+	if (is_thread(t)) {
+		*stats = t->stats;
+		/* Count the running thread's current stretch too. */
+		if (t == tn_cpus[t->cpu].curr)
+			stats->runtime += arch_clock_read() - t->run_start;
+	} else {
+		ret = -EINVAL;
+	}
+	tn_unlock(flags);
+	return ret;
+}

@@ -1,0 +1,119 @@
+/*
+ * The timer element: a kernel timer plus a count of expiries not yet
+ * collected and the threads waiting to collect them. The count is what
+ * makes overruns visible: a waiter that comes back late for a periodic
+ * timer reads every period it missed.
+ */
+#include "kernel/internal.h"
+
+static void timer_fired(struct tn_ktimer *kt, uint64_t expiries)
+{
+	struct tn_timer *timer = tn_container_of(kt, struct tn_timer, kt);
+
+	timer->ticks += expiries;
+	if (timer->fn)
+		timer->fn(timer, expiries);
+	wq_wake_all(&timer->waiters, 0);
+}
+
+static bool is_timer(const struct tn_timer *timer)
+{
+	return timer && timer->magic == TN_TIMER_MAGIC;
+}
+
+int tn_timer_init(struct tn_timer *timer, tn_timer_fn fn, void *data)
+{
+	if (!timer)
+		return -EINVAL;
+	ktimer_init(&timer->kt, timer_fired, arch_cpu_id());
+	wq_init(&timer->waiters);
+	timer->ticks = 0;
+	timer->fn = fn;
+	timer->data = data;
+	timer->magic = TN_TIMER_MAGIC;
+	return 0;
+}
+
+int tn_timer_set(struct tn_timer *timer, tn_time_t date, tn_time_t interval)
+{
+	unsigned long flags;
+
+	if (interval < 0)
+		return -EINVAL;
+	flags = tn_lock();
+	if (!is_timer(timer)) {
+		tn_unlock(flags);
+		return -EINVAL;
+	}
+	timer->ticks = 0;
+	if (date == TN_INFINITE) {
+		if (ktimer_armed(&timer->kt))
+			ktimer_stop(&timer->kt);
+	} else {
+		ktimer_start(&timer->kt, date, interval);
+	}
+	tn_unlock(flags);
+	return 0;
+}
+
+int tn_timer_get(struct tn_timer *timer, tn_time_t *date, tn_time_t *interval)
+{
+	unsigned long flags = tn_lock();
+	int ret = 0;
+
+	if (is_timer(timer)) {
+		if (date)
+			*date = timer->kt.date;
+		if (interval)
+			*interval = timer->kt.interval;
+	} else {
+		ret = -EINVAL;
+	}
+	tn_unlock(flags);
+	return ret;
+}
+
+int tn_timer_wait(struct tn_timer *timer, uint64_t *ticks, tn_time_t timeout)
+{
+	unsigned long flags = tn_lock();
+	int ret = 0;
+
+	if (!is_timer(timer)) {
+		tn_unlock(flags);
+		return -EINVAL;
+	}
+	/* Several waiters may wake for one expiry: the first takes it. */
+	while (is_timer(timer) && !timer->ticks && !ret)
+		ret = wq_wait(&timer->waiters, timeout);
+	if (!is_timer(timer)) {
+		ret = -EIDRM;
+	} else if (!ret) {
+		if (ticks)
+			*ticks = timer->ticks;
+		timer->ticks = 0;
+	}
+	tn_unlock(flags);
+	return ret;
+}
+
+int tn_timer_destroy(struct tn_timer *timer)
+{
+	unsigned long flags = tn_lock();
+
+	if (!is_timer(timer)) {
+		tn_unlock(flags);
+		return -EINVAL;
+	}
+	if (ktimer_armed(&timer->kt))
+		ktimer_stop(&timer->kt);
+	timer->magic = 0;
+	wq_wake_all(&timer->waiters, -EIDRM);
+	sched_run();
+	tn_unlock(flags);
+	return 0;
+}
+
+void *tn_timer_data(struct tn_timer *timer)
+{
+	return timer->data;
+}
