@@ -13,7 +13,7 @@ WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow
 SIM_INC := -Irt/include -Irt/arch/sim/include -Irt
 SIM_CFLAGS := $(CSTD) $(WARN) -O2 -g $(SIM_INC)
 SAN_CFLAGS := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
-	-fsanitize=address,undefined -fno-sanitize-recover=undefined $(SIM_INC)
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined $(SIM_INC) -Itests
 
 RT_KERNEL := $(wildcard rt/kernel/*.c)
 RT_SIM := rt/arch/sim/sim.c

@@ -1,7 +1,9 @@
 /*
  * Runs the registered tests, each in its own child process with a time
  * limit, and prints one line per test and a closing "N passed, N failed".
- * Arguments, if any, are substrings: only tests whose name holds one run.
+ * What a test prints is kept and shown only if it fails (sanitizer
+ * reports included). Arguments, if any, are substrings: only tests whose
+ * name holds one run; -v shows every test's output.
  */
 #include "harness.h"
 
@@ -53,30 +55,51 @@ static int selected(const char *name, int argc, char **argv)
 	return 0;
 }
 
+static int verbose;
+
+static void show_output(FILE *out)
+{
+	char buf[4096];
+	size_t n;
+
+	rewind(out);
+	while ((n = fread(buf, 1, sizeof(buf), out)) > 0)
+		fwrite(buf, 1, n, stderr);
+}
+
 static int run_one(struct test_case *tc)
 {
-	int status;
+	FILE *out = tmpfile();
+	int status, ok = 0;
 	pid_t pid;
 
+	if (!out) {
+		perror("tmpfile");
+		return 0;
+	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		perror("fork");
+		fclose(out);
 		return 0;
 	}
 	if (pid == 0) {
+		dup2(fileno(out), STDOUT_FILENO);
+		dup2(fileno(out), STDERR_FILENO);
 		alarm(TEST_TIME_LIMIT_S);
 		tc->fn();
 		exit(0);
 	}
-	if (waitpid(pid, &status, 0) < 0)
-		return 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 1;
-	if (WIFSIGNALED(status))
+	if (waitpid(pid, &status, 0) == pid)
+		ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (!ok || verbose)
+		show_output(out);
+	if (!ok && WIFSIGNALED(status))
 		fprintf(stderr, "  killed by signal %d%s\n", WTERMSIG(status),
 			WTERMSIG(status) == SIGALRM ? " (time limit)" : "");
-	return 0;
+	fclose(out);
+	return ok;
 }
 
 int main(int argc, char **argv)
@@ -84,6 +107,12 @@ int main(int argc, char **argv)
 	int passed = 0, failed = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "-v")) {
+		verbose = 1;
+		argv[1] = argv[0];
+		argc--;
+		argv++;
+	}
 	for (struct test_case *tc = tests_head; tc; tc = tc->next) {
 		if (!selected(tc->name, argc, argv))
 			continue;

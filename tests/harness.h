@@ -19,43 +19,43 @@ struct test_case {
 
 void test_register(struct test_case *tc);
 void test_fail(const char *file, int line, const char *fmt, ...)
-	__attribute__((noreturn, format(printf, 3, 4)));
+    __attribute__((noreturn, format(printf, 3, 4)));
 
 /* TEST(sched_fifo_order) registers a test named "sched-fifo-order". */
-#define TEST(ident)                                                        \
-	static void test_fn_##ident(void);                                 \
-	static struct test_case test_case_##ident = {                      \
-		.name = #ident,                                            \
-		.fn = test_fn_##ident,                                     \
-	};                                                                 \
-	__attribute__((constructor)) static void test_ctor_##ident(void)   \
-	{                                                                  \
-		test_register(&test_case_##ident);                         \
-	}                                                                  \
+#define TEST(ident)                                                      \
+	static void test_fn_##ident(void);                               \
+	static struct test_case test_case_##ident = {                    \
+	    .name = #ident,                                              \
+	    .fn = test_fn_##ident,                                       \
+	};                                                               \
+	__attribute__((constructor)) static void test_ctor_##ident(void) \
+	{                                                                \
+		test_register(&test_case_##ident);                       \
+	}                                                                \
 	static void test_fn_##ident(void)
 
-#define EXPECT(cond)                                                       \
-	do {                                                               \
-		if (!(cond))                                               \
+#define EXPECT(cond)                                                         \
+	do {                                                                 \
+		if (!(cond))                                                 \
 			test_fail(__FILE__, __LINE__, "expected %s", #cond); \
 	} while (0)
 
-#define EXPECT_EQ(a, b)                                                    \
-	do {                                                               \
-		long long va_ = (long long)(a), vb_ = (long long)(b);      \
-		if (va_ != vb_)                                            \
-			test_fail(__FILE__, __LINE__,                      \
-				  "expected %s == %s, got %lld and %lld",  \
-				  #a, #b, va_, vb_);                       \
+#define EXPECT_EQ(a, b)                                                       \
+	do {                                                                  \
+		long long va_ = (long long)(a), vb_ = (long long)(b);         \
+		if (va_ != vb_)                                               \
+			test_fail(__FILE__, __LINE__,                         \
+				  "expected %s == %s, got %lld and %lld", #a, \
+				  #b, va_, vb_);                              \
 	} while (0)
 
-#define EXPECT_STREQ(a, b)                                                 \
-	do {                                                               \
-		const char *sa_ = (a), *sb_ = (b);                         \
-		if (strcmp(sa_, sb_) != 0)                                 \
-			test_fail(__FILE__, __LINE__,                      \
+#define EXPECT_STREQ(a, b)                                                    \
+	do {                                                                  \
+		const char *sa_ = (a), *sb_ = (b);                            \
+		if (strcmp(sa_, sb_) != 0)                                    \
+			test_fail(__FILE__, __LINE__,                         \
 				  "expected %s == %s, got \"%s\" and \"%s\"", \
-				  #a, #b, sa_, sb_);                       \
+				  #a, #b, sa_, sb_);                          \
 	} while (0)
 
 #endif

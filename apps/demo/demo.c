@@ -100,8 +100,9 @@ static int parse_args(int argc, char *argv[])
 		} else if (opt == 'd' && v >= 1 && v <= 3600) {
 			duration = TN_SEC(v);
 		} else {
-			fprintf(stderr, "usage: demo [-p PERIOD_US (10..1000000)] "
-					"[-d SECONDS (1..3600)]\n");
+			fprintf(stderr,
+				"usage: demo [-p PERIOD_US (10..1000000)] "
+				"[-d SECONDS (1..3600)]\n");
 			return -EINVAL;
 		}
 	}
@@ -112,7 +113,7 @@ int tn_main(int argc, char *argv[])
 {
 	struct tn_thread sampler_t, disturber_t, workers[2];
 	struct tn_thread_attr attr;
-	long rounds[2] = { 0, 0 };
+	long rounds[2] = {0, 0};
 	int other = tn_cpu_count() > 1 ? 1 : 0;
 
 	if (parse_args(argc, argv))

@@ -80,7 +80,8 @@ void tn_timer_interrupt(void)
 	struct tn_rb_node *first;
 
 	while ((first = tn_rb_first(&cpu->timers)) != NULL) {
-		struct tn_ktimer *kt = tn_rb_entry(first, struct tn_ktimer, node);
+		struct tn_ktimer *kt =
+		    tn_rb_entry(first, struct tn_ktimer, node);
 		uint64_t expiries = 1;
 
 		if (kt->date > now)

@@ -100,17 +100,31 @@ void tn_irq_exit(void)
 
 void tn_kernel_release(void)
 {
-	struct tn_list *pos, *next;
+	struct tn_list *pos;
+	void **stacks = NULL;
 
-	for (pos = tn_all_threads.next; pos != &tn_all_threads; pos = next) {
+	/*
+	 * Thread structures may live on other threads' stacks: note every
+	 * stack first, in the stacks themselves (nothing runs any more),
+	 * and free them only once the list has been walked.
+	 */
+	tn_list_for_each (pos, &tn_all_threads) {
 		struct tn_thread *t = tn_list_entry(pos, struct tn_thread, all);
 
-		next = pos->next;
-		tn_list_del(&t->all);
-		t->state = TN_T_DORMANT;
-		if (t->stack_owned)
-			arch_stack_free(t->stack, t->stack_size);
-		t->stack = NULL;
+		if (t->stack_owned && t->stack) {
+			void **note = t->stack;
+
+			note[0] = stacks;
+			note[1] = (void *)t->stack_size;
+			stacks = note;
+		}
+	}
+	tn_list_init(&tn_all_threads);
+	while (stacks) {
+		void **note = stacks;
+
+		stacks = note[0];
+		arch_stack_free(note, (size_t)note[1]);
 	}
 }
 

@@ -87,7 +87,8 @@ static void insert_fixup(struct tn_rb_root *root, struct tn_rb_node *node)
 		if (p == g->left) {
 			u = g->right;
 			if (is_red(u)) {
-				/* Recolouring pushes the red-red problem up two levels. */
+				/* Recolouring pushes the red-red problem up two
+				 * levels. */
 				p->red = 0;
 				u->red = 0;
 				g->red = 1;
@@ -95,7 +96,8 @@ static void insert_fixup(struct tn_rb_root *root, struct tn_rb_node *node)
 				continue;
 			}
 			if (node == p->right) {
-				/* Straighten the zig-zag so one rotation at g finishes. */
+				/* Straighten the zig-zag so one rotation at g
+				 * finishes. */
 				rotate_left(root, p);
 				node = p;
 				p = node->parent;

@@ -100,7 +100,8 @@ int tn_thread_create(struct tn_thread *t, const struct tn_thread_attr *attr,
 	cpu = pick_cpu(attr->affinity);
 	if (cpu < 0)
 		return cpu;
-	stack_size = attr->stack_size ? attr->stack_size : TN_STACK_SIZE_DEFAULT;
+	stack_size =
+	    attr->stack_size ? attr->stack_size : TN_STACK_SIZE_DEFAULT;
 	if (stack_size < TN_STACK_SIZE_MIN)
 		return -EINVAL;
 	if (t->magic == TN_THREAD_MAGIC && !(t->state & TN_T_DORMANT))
@@ -148,8 +149,8 @@ void tn_thread_exit(void *retval)
 /* A live application thread: created, not joined, not an idle thread. */
 static bool is_thread(const struct tn_thread *t)
 {
-	return t && t->magic == TN_THREAD_MAGIC &&
-	       !(t->state & TN_T_DORMANT) && t->sched.policy != TN_SCHED_IDLE;
+	return t && t->magic == TN_THREAD_MAGIC && !(t->state & TN_T_DORMANT) &&
+	       t->sched.policy != TN_SCHED_IDLE;
 }
 
 int tn_thread_join(struct tn_thread *t, void **retval)

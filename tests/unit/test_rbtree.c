@@ -95,7 +95,8 @@ TEST(rbtree_insert_keeps_order)
 	tn_rb_init(&root);
 	for (int i = 0; i < SMALL_N; i++) {
 		tn_rb_node_init(&items[i].node);
-		insert_item(&root, &items[i], i < SMALL_N / 2 ? i : SMALL_N - i);
+		insert_item(&root, &items[i],
+			    i < SMALL_N / 2 ? i : SMALL_N - i);
 		EXPECT_EQ(tn_rb_check(&root, item_less), i + 1);
 	}
 	EXPECT_EQ(expect_sorted_fifo(&root), SMALL_N);

@@ -51,7 +51,8 @@ int main(int argc, char **argv)
 {
 	struct tn_sim_config config;
 	struct tn_sim_result result;
-	struct app_args args = { .argc = 1, .argv = calloc(argc + 1, sizeof(char *)) };
+	struct app_args args = {.argc = 1,
+				.argv = calloc(argc + 1, sizeof(char *))};
 	long long v;
 
 	if (!args.argv)
@@ -62,11 +63,13 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 
 		if (!strncmp(a, "--sim-cpus=", 11)) {
-			if (parse_number("--sim-cpus", a + 11, 1, TN_MAX_CPUS, &v))
+			if (parse_number("--sim-cpus", a + 11, 1, TN_MAX_CPUS,
+					 &v))
 				goto bad;
 			config.cpus = (int)v;
 		} else if (!strncmp(a, "--sim-seed=", 11)) {
-			if (parse_number("--sim-seed", a + 11, 0, INT64_MAX, &v))
+			if (parse_number("--sim-seed", a + 11, 0, INT64_MAX,
+					 &v))
 				goto bad;
 			config.seed = (uint64_t)v;
 		} else if (!strncmp(a, "--sim-time=", 11)) {

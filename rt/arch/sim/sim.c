@@ -16,8 +16,9 @@
 
 #ifdef __SANITIZE_ADDRESS__
 #include <sanitizer/common_interface_defs.h>
-#define fiber_start(save, lo, size) __sanitizer_start_switch_fiber(save, lo, size)
-#define fiber_finish(save, lo, size)                                           \
+#define fiber_start(save, lo, size) \
+	__sanitizer_start_switch_fiber(save, lo, size)
+#define fiber_finish(save, lo, size) \
 	__sanitizer_finish_switch_fiber(save, lo, size)
 #else
 #define fiber_start(save, lo, size) ((void)(save), (void)(lo), (void)(size))
@@ -133,8 +134,8 @@ static void ctx_entry(void)
 
 static struct sim_ctx *ctx_make(void *stack, size_t size, void (*entry)(void))
 {
-	uintptr_t top = ((uintptr_t)stack + size - sizeof(struct sim_ctx)) &
-			~(uintptr_t)63;
+	uintptr_t top =
+	    ((uintptr_t)stack + size - sizeof(struct sim_ctx)) & ~(uintptr_t)63;
 	struct sim_ctx *ctx = (struct sim_ctx *)top;
 
 	memset(ctx, 0, sizeof(*ctx));
@@ -224,7 +225,8 @@ void arch_kernel_lock(void)
 void arch_kernel_unlock(void)
 {
 	if (sim.lock_owner != sim.cur + 1)
-		arch_panic("kernel lock released by a CPU that does not hold it");
+		arch_panic(
+		    "kernel lock released by a CPU that does not hold it");
 	sim.lock_owner = 0;
 }
 
@@ -436,9 +438,9 @@ int tn_sim_run(const struct tn_sim_config *config, int (*main)(void *arg),
 	       void *arg, struct tn_sim_result *result)
 {
 	struct tn_boot boot = {
-		.main = main,
-		.arg = arg,
-		.main_priority = config->main_priority,
+	    .main = main,
+	    .arg = arg,
+	    .main_priority = config->main_priority,
 	};
 	enum tn_sim_status status;
 

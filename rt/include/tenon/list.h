@@ -12,12 +12,12 @@ struct tn_list {
 	struct tn_list *next, *prev;
 };
 
-#define tn_container_of(ptr, type, member)                                     \
-	((type *)((char *)(ptr) - offsetof(type, member)))
+#define tn_container_of(ptr, type, member) \
+	((type *)((char *)(ptr)-offsetof(type, member)))
 
 #define tn_list_entry(ptr, type, member) tn_container_of(ptr, type, member)
 
-#define tn_list_for_each(pos, head)                                            \
+#define tn_list_for_each(pos, head) \
 	for ((pos) = (head)->next; (pos) != (head); (pos) = (pos)->next)
 
 static inline void tn_list_init(struct tn_list *l)

@@ -58,6 +58,6 @@ struct tn_rb_node *tn_rb_next(const struct tn_rb_node *node);
 long tn_rb_check(const struct tn_rb_root *root, tn_rb_less_fn less);
 
 #define tn_rb_entry(ptr, type, member) \
-	((type *)((char *)(ptr) - offsetof(type, member)))
+	((type *)((char *)(ptr)-offsetof(type, member)))
 
 #endif

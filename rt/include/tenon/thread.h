@@ -84,7 +84,8 @@ void tn_thread_attr_init(struct tn_thread_attr *attr);
  * priority, quantum, affinity or stack size); -ENOMEM: no stack could be
  * allocated; -EBUSY: the structure holds a thread not yet joined.
  */
-int tn_thread_create(struct tn_thread *thread, const struct tn_thread_attr *attr,
+int tn_thread_create(struct tn_thread *thread,
+		     const struct tn_thread_attr *attr,
 		     void *(*entry)(void *arg), void *arg);
 /* Ends the calling thread; returning from entry does the same. */
 __attribute__((noreturn)) void tn_thread_exit(void *retval);
@@ -114,6 +115,7 @@ int tn_thread_get_priority(struct tn_thread *thread);
 const char *tn_thread_name(const struct tn_thread *thread);
 /* The CPU the thread runs on. */
 int tn_thread_cpu(const struct tn_thread *thread);
-int tn_thread_get_stats(struct tn_thread *thread, struct tn_thread_stats *stats);
+int tn_thread_get_stats(struct tn_thread *thread,
+			struct tn_thread_stats *stats);
 
 #endif

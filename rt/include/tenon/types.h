@@ -17,9 +17,9 @@ typedef int64_t tn_time_t;
 #define TN_INFINITE INT64_MAX
 
 #define TN_NSEC(n) ((tn_time_t)(n))
-#define TN_USEC(n) ((tn_time_t)(n) * 1000)
-#define TN_MSEC(n) ((tn_time_t)(n) * 1000000)
-#define TN_SEC(n) ((tn_time_t)(n) * 1000000000)
+#define TN_USEC(n) ((tn_time_t)(n)*1000)
+#define TN_MSEC(n) ((tn_time_t)(n)*1000000)
+#define TN_SEC(n) ((tn_time_t)(n)*1000000000)
 
 /* Bit n set: CPU n. Zero in an attribute means "the caller's CPU". */
 typedef uint32_t tn_cpumask_t;
