@@ -64,6 +64,8 @@ static inline void tn_unlock(unsigned long flags)
 void sched_init_cpu(struct tn_cpu *cpu);
 /* Makes a thread that is not queued ready, preempting if it should. */
 void sched_ready(struct tn_thread *thread);
+/* Dequeues the best ready thread of cpu, or returns its idle thread. */
+struct tn_thread *sched_pick(struct tn_cpu *cpu);
 /* Switches away if this CPU was asked to reschedule. */
 void sched_run(void);
 /* Puts the current thread back (if still ready) and runs the best one. */

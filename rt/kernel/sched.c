@@ -44,7 +44,7 @@ int sched_top_prio(const struct tn_cpu *cpu)
 	return p < 0 ? 0 : p;
 }
 
-static struct tn_thread *rq_pop_top(struct tn_cpu *cpu)
+struct tn_thread *sched_pick(struct tn_cpu *cpu)
 {
 	int p = rq_top(&cpu->rq);
 	struct tn_thread *t;
@@ -147,7 +147,7 @@ void sched_switch(void)
 	prev->requeue_tail = false;
 	cpu->need_resched = false;
 
-	next = rq_pop_top(cpu);
+	next = sched_pick(cpu);
 	next->run_start = now;
 	if (next->sched.policy == TN_SCHED_RR)
 		ktimer_start(&cpu->rr_timer, now + next->rr_left, 0);
