@@ -25,6 +25,9 @@ int tn_timer_init(struct tn_timer *timer, tn_timer_fn fn, void *data)
 {
 	if (!timer)
 		return -EINVAL;
+	/* Re-initialising an armed timer would corrupt its CPU's queue. */
+	if (is_timer(timer) && ktimer_armed(&timer->kt))
+		return -EBUSY;
 	ktimer_init(&timer->kt, timer_fired, arch_cpu_id());
 	wq_init(&timer->waiters);
 	timer->ticks = 0;

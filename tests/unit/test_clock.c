@@ -196,6 +196,8 @@ static int disarm_main(void *arg)
 	EXPECT_EQ(tn_timer_set(&tm, TN_INFINITE, 0), 0);
 	EXPECT_EQ(tn_timer_wait(&tm, &ticks, TN_MSEC(5)), -ETIMEDOUT);
 	EXPECT_EQ(tn_timer_set(&tm, TN_MSEC(6), -1), -EINVAL);
+	EXPECT_EQ(tn_timer_set(&tm, TN_MSEC(9), 0), 0);
+	EXPECT_EQ(tn_timer_init(&tm, NULL, NULL), -EBUSY);
 	tn_timer_destroy(&tm);
 	EXPECT_EQ(tn_timer_set(&tm, TN_MSEC(6), 0), -EINVAL);
 	EXPECT_EQ(tn_timer_wait(&tm, &ticks, TN_INFINITE), -EINVAL);

@@ -39,7 +39,7 @@ struct tn_timer {
 	unsigned int magic;
 };
 
-/* Readies a timer bound to the caller's CPU; fn may be NULL. */
+/* Readies a timer bound to the caller's CPU; fn may be NULL. -EBUSY: armed. */
 int tn_timer_init(struct tn_timer *timer, tn_timer_fn fn, void *data);
 /*
  * Arms the timer to expire at date, then every interval ns if interval is
