@@ -21,6 +21,8 @@
 
 #define TN_THREAD_MAGIC 0x7e7e7401u
 #define TN_TIMER_MAGIC 0x7e7e7402u
+#define TN_SEM_MAGIC 0x7e7e7403u
+#define TN_FLAGS_MAGIC 0x7e7e7404u
 
 struct tn_runqueue {
 	uint64_t map[TN_NR_PRIO / 64]; /* bit p: level[p] is not empty */
@@ -85,6 +87,14 @@ void thread_init_common(struct tn_thread *t, const char *name, int cpu);
 
 /* wait.c */
 void wq_init(struct tn_wait_queue *wq);
+/* The waiting thread at the head (highest priority), or NULL. */
+static inline struct tn_thread *wq_first(const struct tn_wait_queue *wq)
+{
+	return tn_list_empty(&wq->waiters)
+		   ? NULL
+		   : tn_list_entry(wq->waiters.next, struct tn_thread, link);
+}
+
 /* Queues the caller by priority and blocks; returns the wake status. */
 int wq_wait(struct tn_wait_queue *wq, tn_time_t timeout);
 struct tn_thread *wq_wake_one(struct tn_wait_queue *wq, int status);

@@ -8,6 +8,8 @@
 #define TENON_TENON_H
 
 #include <tenon/clock.h>
+#include <tenon/flags.h>
+#include <tenon/sem.h>
 #include <tenon/thread.h>
 #include <tenon/timer.h>
 #include <tenon/types.h>

@@ -60,6 +60,8 @@ struct tn_thread {
 	int cpu;
 	tn_cpumask_t affinity;
 	int wait_status;
+	uintptr_t wait_arg;    /* what the waiter asks of the element */
+	uintptr_t wait_result; /* what the element hands it on wake-up */
 	bool requeue_tail;
 	void *(*entry)(void *arg);
 	void *arg;

@@ -1,0 +1,39 @@
+/*
+ * Event flags: a 32-bit group that threads post bits to and wait on.
+ * A plain wait returns as soon as any bit is set, taking every set bit;
+ * an exact wait returns once all the bits it names are set, taking just
+ * those. Posted bits satisfy waiters in priority order (FIFO among equals)
+ * and what none of them took stays in the group. A broadcast hands the
+ * same bits to every waiter they satisfy and leaves the group unchanged.
+ */
+#ifndef TENON_FLAGS_H
+#define TENON_FLAGS_H
+
+#include <tenon/types.h>
+#include <tenon/wait.h>
+
+struct tn_flags {
+	/* private */
+	struct tn_wait_queue waiters;
+	uint32_t value;
+	unsigned int magic;
+};
+
+int tn_flags_init(struct tn_flags *flags, uint32_t value);
+/* Waiters return -EIDRM; every later call on flags returns -EINVAL. */
+int tn_flags_destroy(struct tn_flags *flags);
+/* Waits for any bit, until timeout (absolute); *bits gets what was set. */
+int tn_flags_wait(struct tn_flags *flags, uint32_t *bits, tn_time_t timeout);
+/* Waits until every bit of mask (not 0) is set, and takes those bits. */
+int tn_flags_wait_exact(struct tn_flags *flags, uint32_t mask,
+			tn_time_t timeout);
+/* As tn_flags_wait() without waiting: -EAGAIN when no bit is set. */
+int tn_flags_trywait(struct tn_flags *flags, uint32_t *bits);
+/* Sets bits (not 0) in the group, releasing the waiters they satisfy. */
+int tn_flags_post(struct tn_flags *flags, uint32_t bits);
+/* Gives bits to every waiter they satisfy; returns how many woke. */
+int tn_flags_broadcast(struct tn_flags *flags, uint32_t bits);
+/* Reads the group without taking anything. */
+int tn_flags_peek(struct tn_flags *flags, uint32_t *value);
+
+#endif
