@@ -50,6 +50,8 @@ void arch_stack_free(void *stack, size_t size);
 void arch_spin(tn_time_t ns);
 /* The application's main thread returned code. */
 void arch_app_exit(int code);
+/* Writes a line (no newline in it) where the system logs. */
+void arch_report(const char *line);
 /* Unrecoverable kernel error: report and stop. */
 __attribute__((noreturn)) void arch_panic(const char *why);
 

@@ -17,6 +17,7 @@ void tn_kernel_init(const struct tn_boot *b)
 	int ncpus = arch_cpu_count();
 
 	boot = *b;
+	health_reset();
 	memset(&main_thread, 0, sizeof(main_thread));
 	tn_list_init(&tn_all_threads);
 	for (int i = 0; i < ncpus; i++) {

@@ -23,6 +23,7 @@
 #define TN_TIMER_MAGIC 0x7e7e7402u
 #define TN_SEM_MAGIC 0x7e7e7403u
 #define TN_FLAGS_MAGIC 0x7e7e7404u
+#define TN_MUTEX_MAGIC 0x7e7e7406u
 
 struct tn_runqueue {
 	uint64_t map[TN_NR_PRIO / 64]; /* bit p: level[p] is not empty */
@@ -82,8 +83,30 @@ int thread_block(tn_time_t timeout);
 void thread_wake(struct tn_thread *thread, int status);
 
 /* thread.c */
+/* A live application thread: created, not joined, not an idle thread. */
+bool thread_is_live(const struct tn_thread *t);
 /* Resets a thread structure for the given CPU, stack aside. */
 void thread_init_common(struct tn_thread *t, const char *name, int cpu);
+
+/* mutex.c */
+/*
+ * Recomputes a thread's effective priority from its base priority and the
+ * mutexes it holds, and carries the change along the chain of owners it
+ * waits for.
+ */
+void thread_refresh_prio(struct tn_thread *t);
+/* Lock and unlock with the kernel lock held (for events). */
+int mutex_lock_locked(struct tn_mutex *m, tn_time_t timeout, bool wait);
+int mutex_unlock_locked(struct tn_mutex *m);
+/* A mutex waiter left without the mutex (timeout, unblock). */
+void mutex_abort_wait(struct tn_thread *t);
+/* The current thread ends: release what it holds. */
+void mutex_release_all(struct tn_thread *t);
+
+/* health.c */
+void health_reset(void);
+void health_report(enum tn_health_event event, struct tn_thread *t,
+		   const void *object);
 
 /* wait.c */
 void wq_init(struct tn_wait_queue *wq);
@@ -95,6 +118,8 @@ static inline struct tn_thread *wq_first(const struct tn_wait_queue *wq)
 		   : tn_list_entry(wq->waiters.next, struct tn_thread, link);
 }
 
+/* Queues t by priority without blocking it (see thread_block()). */
+void wq_enqueue(struct tn_wait_queue *wq, struct tn_thread *t);
 /* Queues the caller by priority and blocks; returns the wake status. */
 int wq_wait(struct tn_wait_queue *wq, tn_time_t timeout);
 struct tn_thread *wq_wake_one(struct tn_wait_queue *wq, int status);

@@ -184,6 +184,8 @@ void thread_wake(struct tn_thread *t, int status)
 		ktimer_stop(&t->timeout);
 	if (t->wq)
 		wq_remove(t);
+	if (t->wait_mutex && status)
+		mutex_abort_wait(t);
 	t->wait_status = status;
 	t->stats.wakeups++;
 	if (status == -ETIMEDOUT)

@@ -71,6 +71,7 @@ void thread_init_common(struct tn_thread *t, const char *name, int cpu)
 	memset(t, 0, sizeof(*t));
 	tn_list_init(&t->link);
 	tn_list_init(&t->all);
+	tn_list_init(&t->mutexes);
 	wq_init(&t->joiners);
 	ktimer_init(&t->timeout, thread_timed_out, cpu);
 	t->cpu = cpu;
@@ -140,14 +141,14 @@ void tn_thread_exit(void *retval)
 	tn_lock();
 	self = this_cpu()->curr;
 	self->retval = retval;
+	mutex_release_all(self);
 	self->state = TN_T_ZOMBIE;
 	wq_wake_all(&self->joiners, 0);
 	sched_switch();
 	arch_panic("an ended thread was switched in again");
 }
 
-/* A live application thread: created, not joined, not an idle thread. */
-static bool is_thread(const struct tn_thread *t)
+bool thread_is_live(const struct tn_thread *t)
 {
 	return t && t->magic == TN_THREAD_MAGIC && !(t->state & TN_T_DORMANT) &&
 	       t->sched.policy != TN_SCHED_IDLE;
@@ -159,7 +160,7 @@ int tn_thread_join(struct tn_thread *t, void **retval)
 	struct tn_thread *self = this_cpu()->curr;
 	int ret = 0;
 
-	if (!is_thread(t)) {
+	if (!thread_is_live(t)) {
 		ret = -EINVAL;
 	} else if (t == self) {
 		ret = -EDEADLK;
@@ -213,12 +214,12 @@ int tn_thread_set_sched(struct tn_thread *t, const struct tn_sched_param *param)
 	if (ret)
 		return ret;
 	flags = tn_lock();
-	if (!is_thread(t) || (t->state & TN_T_ZOMBIE)) {
+	if (!thread_is_live(t) || (t->state & TN_T_ZOMBIE)) {
 		tn_unlock(flags);
 		return -EINVAL;
 	}
 	set_sched_param(t, param);
-	sched_set_prio(t, param->priority);
+	thread_refresh_prio(t);
 	sched_run();
 	tn_unlock(flags);
 	return 0;
@@ -232,7 +233,7 @@ int tn_thread_get_sched(struct tn_thread *t, struct tn_sched_param *param)
 	if (!param)
 		return -EINVAL;
 	flags = tn_lock();
-	if (is_thread(t))
+	if (thread_is_live(t))
 		*param = t->sched;
 	else
 		ret = -EINVAL;
@@ -259,6 +260,15 @@ int tn_thread_get_priority(struct tn_thread *t)
 	return ret ? ret : param.priority;
 }
 
+int tn_thread_get_effective_priority(struct tn_thread *t)
+{
+	unsigned long flags = tn_lock();
+	int ret = thread_is_live(t) ? t->prio : -EINVAL;
+
+	tn_unlock(flags);
+	return ret;
+}
+
 const char *tn_thread_name(const struct tn_thread *t)
 {
 	return t->name;
@@ -277,7 +287,7 @@ int tn_thread_get_stats(struct tn_thread *t, struct tn_thread_stats *stats)
 	if (!stats)
 		return -EINVAL;
 	flags = tn_lock();
-	if (is_thread(t)) {
+	if (thread_is_live(t)) {
 		*stats = t->stats;
 		/* Count the running thread's current stretch too. */
 		if (t == tn_cpus[t->cpu].curr)

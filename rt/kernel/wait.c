@@ -11,7 +11,7 @@ void wq_init(struct tn_wait_queue *wq)
 	tn_list_init(&wq->waiters);
 }
 
-static void wq_insert(struct tn_wait_queue *wq, struct tn_thread *t)
+void wq_enqueue(struct tn_wait_queue *wq, struct tn_thread *t)
 {
 	struct tn_list *pos;
 
@@ -29,7 +29,7 @@ int wq_wait(struct tn_wait_queue *wq, tn_time_t timeout)
 
 	if (timeout != TN_INFINITE && timeout <= arch_clock_read())
 		return -ETIMEDOUT;
-	wq_insert(wq, curr);
+	wq_enqueue(wq, curr);
 	return thread_block(timeout);
 }
 
@@ -64,5 +64,5 @@ void wq_requeue(struct tn_thread *t)
 	struct tn_wait_queue *wq = t->wq;
 
 	wq_remove(t);
-	wq_insert(wq, t);
+	wq_enqueue(wq, t);
 }

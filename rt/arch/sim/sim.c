@@ -328,6 +328,11 @@ void arch_app_exit(int code)
 	arch_panic("the simulation went on after main returned");
 }
 
+void arch_report(const char *line)
+{
+	fprintf(stderr, "%s\n", line);
+}
+
 void arch_panic(const char *why)
 {
 	fprintf(stderr, "tenon-sim: panic on cpu%d at %lld ns: %s\n", sim.cur,

@@ -8,7 +8,11 @@
 #define TENON_TENON_H
 
 #include <tenon/clock.h>
+#include <tenon/event.h>
 #include <tenon/flags.h>
+#include <tenon/health.h>
+#include <tenon/mutex.h>
+#include <tenon/rwlock.h>
 #include <tenon/sem.h>
 #include <tenon/thread.h>
 #include <tenon/timer.h>

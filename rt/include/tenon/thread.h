@@ -45,7 +45,10 @@ struct tn_thread_stats {
 	uint64_t wakeups;  /* times made ready after blocking */
 	uint64_t timeouts; /* waits that ended by timeout */
 	tn_time_t runtime; /* ns spent running, up to its last switch out */
+	uint64_t lock_imbalances; /* unlocks of mutexes it did not own */
 };
+
+struct tn_mutex;
 
 /* All fields are private to the kernel. */
 struct tn_thread {
@@ -60,8 +63,10 @@ struct tn_thread {
 	int cpu;
 	tn_cpumask_t affinity;
 	int wait_status;
-	uintptr_t wait_arg;    /* what the waiter asks of the element */
-	uintptr_t wait_result; /* what the element hands it on wake-up */
+	uintptr_t wait_arg;	     /* what the waiter asks of the element */
+	uintptr_t wait_result;	     /* what the element hands it on wake-up */
+	struct tn_mutex *wait_mutex; /* the mutex it waits for, if any */
+	struct tn_list mutexes;	     /* mutexes it holds */
 	bool requeue_tail;
 	void *(*entry)(void *arg);
 	void *arg;
@@ -114,6 +119,8 @@ int tn_thread_get_sched(struct tn_thread *thread, struct tn_sched_param *param);
 /* Shorthand for tn_thread_set_sched() keeping policy and quantum. */
 int tn_thread_set_priority(struct tn_thread *thread, int priority);
 int tn_thread_get_priority(struct tn_thread *thread);
+/* The priority it runs at now: its own, or higher while boosted by PI/PP. */
+int tn_thread_get_effective_priority(struct tn_thread *thread);
 const char *tn_thread_name(const struct tn_thread *thread);
 /* The CPU the thread runs on. */
 int tn_thread_cpu(const struct tn_thread *thread);
