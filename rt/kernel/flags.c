@@ -26,6 +26,7 @@ int tn_flags_init(struct tn_flags *f, uint32_t value)
 		return -EINVAL;
 	wq_init(&f->waiters);
 	f->value = value;
+	poll_head_init(&f->poll);
 	f->magic = TN_FLAGS_MAGIC;
 	return 0;
 }
@@ -40,6 +41,7 @@ int tn_flags_destroy(struct tn_flags *f)
 	}
 	f->magic = 0;
 	wq_wake_all(&f->waiters, -EIDRM);
+	poll_source_gone(&f->poll);
 	sched_run();
 	tn_unlock(flags);
 	return 0;
@@ -124,6 +126,8 @@ int tn_flags_post(struct tn_flags *f, uint32_t bits)
 	} else {
 		f->value |= bits;
 		release_waiters(f, &f->value, true);
+		if (f->value)
+			poll_notify(&f->poll);
 		sched_run();
 	}
 	tn_unlock(flags);

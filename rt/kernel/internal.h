@@ -24,6 +24,7 @@
 #define TN_SEM_MAGIC 0x7e7e7403u
 #define TN_FLAGS_MAGIC 0x7e7e7404u
 #define TN_MUTEX_MAGIC 0x7e7e7406u
+#define TN_SUBSCRIBER_MAGIC 0x7e7e7409u
 
 struct tn_runqueue {
 	uint64_t map[TN_NR_PRIO / 64]; /* bit p: level[p] is not empty */
@@ -102,6 +103,13 @@ int mutex_unlock_locked(struct tn_mutex *m);
 void mutex_abort_wait(struct tn_thread *t);
 /* The current thread ends: release what it holds. */
 void mutex_release_all(struct tn_thread *t);
+
+/* poll.c: what pollable elements call */
+void poll_head_init(struct tn_poll_head *head);
+/* The element may have become ready: its watchers look again. */
+void poll_notify(struct tn_poll_head *head);
+/* The element is being destroyed: its watchers see it gone. */
+void poll_source_gone(struct tn_poll_head *head);
 
 /* health.c */
 void health_reset(void);

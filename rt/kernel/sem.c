@@ -19,6 +19,7 @@ int tn_sem_init(struct tn_sem *sem, int value)
 		return -EINVAL;
 	wq_init(&sem->waiters);
 	sem->value = value;
+	poll_head_init(&sem->poll);
 	sem->magic = TN_SEM_MAGIC;
 	return 0;
 }
@@ -33,6 +34,7 @@ int tn_sem_destroy(struct tn_sem *sem)
 	}
 	sem->magic = 0;
 	wq_wake_all(&sem->waiters, -EIDRM);
+	poll_source_gone(&sem->poll);
 	sched_run();
 	tn_unlock(flags);
 	return 0;
@@ -75,14 +77,17 @@ int tn_sem_put(struct tn_sem *sem)
 	unsigned long flags = tn_lock();
 	int ret = 0;
 
-	if (!is_sem(sem))
+	if (!is_sem(sem)) {
 		ret = -EINVAL;
-	else if (wq_wake_one(&sem->waiters, 0))
+	} else if (wq_wake_one(&sem->waiters, 0)) {
 		sched_run();
-	else if (sem->value == INT_MAX)
+	} else if (sem->value == INT_MAX) {
 		ret = -EOVERFLOW;
-	else
+	} else {
 		sem->value++;
+		poll_notify(&sem->poll);
+		sched_run();
+	}
 	tn_unlock(flags);
 	return ret;
 }

@@ -16,6 +16,7 @@ struct tn_flags {
 	/* private */
 	struct tn_wait_queue waiters;
 	uint32_t value;
+	struct tn_poll_head poll;
 	unsigned int magic;
 };
 

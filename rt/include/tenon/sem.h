@@ -14,6 +14,7 @@ struct tn_sem {
 	/* private */
 	struct tn_wait_queue waiters;
 	int value;
+	struct tn_poll_head poll;
 	unsigned int magic;
 };
 

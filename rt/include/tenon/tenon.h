@@ -12,6 +12,8 @@
 #include <tenon/flags.h>
 #include <tenon/health.h>
 #include <tenon/mutex.h>
+#include <tenon/observable.h>
+#include <tenon/poll.h>
 #include <tenon/rwlock.h>
 #include <tenon/sem.h>
 #include <tenon/thread.h>
