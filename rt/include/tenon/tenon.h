@@ -11,6 +11,7 @@
 #include <tenon/event.h>
 #include <tenon/flags.h>
 #include <tenon/health.h>
+#include <tenon/heap.h>
 #include <tenon/mutex.h>
 #include <tenon/observable.h>
 #include <tenon/poll.h>
