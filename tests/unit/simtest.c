@@ -1,5 +1,6 @@
 /*
- * Helpers shared by the simulator tests (see simtest.h).
+ * Helpers shared by the real-time tests, on the simulator and on a
+ * machine alike (see simtest.h).
  */
 #include "simtest.h"
 
@@ -20,8 +21,19 @@ void log_add_time(struct event_log *log, const char *word)
 	char buf[64];
 
 	snprintf(buf, sizeof(buf), "%s@%lld", word,
-		 (long long)(tn_clock_read() / TN_MSEC(1)));
+		 (long long)(NOW() / TN_MSEC(1)));
 	log_add(log, buf);
+}
+
+void expect_time(const char *file, int line, tn_time_t expected,
+		 tn_time_t actual)
+{
+	if (actual < expected || actual > expected + test_time_slack)
+		test_fail(file, line,
+			  "expected a time of %lld ns (up to %lld ns later), "
+			  "got %lld ns",
+			  (long long)expected, (long long)test_time_slack,
+			  (long long)actual);
 }
 
 const char *log_str(struct event_log *log)
@@ -29,26 +41,6 @@ const char *log_str(struct event_log *log)
 	if (log->len && log->text[log->len - 1] == ' ')
 		log->text[--log->len] = '\0';
 	return log->text;
-}
-
-struct tn_sim_result sim_run_main(int cpus, uint64_t seed, int main_priority,
-				  int (*body)(void *), void *arg)
-{
-	struct tn_sim_config config;
-	struct tn_sim_result result;
-
-	tn_sim_config_init(&config);
-	config.cpus = cpus;
-	config.seed = seed;
-	config.main_priority = main_priority;
-	config.time_limit = TN_SEC(3600);
-	EXPECT_EQ(tn_sim_run(&config, body, arg, &result), 0);
-	if (result.status != TN_SIM_DONE)
-		test_fail(__FILE__, __LINE__, "simulation ended %s at %lld ns",
-			  tn_sim_status_name(result.status),
-			  (long long)result.end_time);
-	EXPECT_EQ(result.exit_code, 0);
-	return result;
 }
 
 void spawn(struct tn_thread *t, const char *name, int policy, int prio,

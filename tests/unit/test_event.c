@@ -12,7 +12,7 @@ static int ready_count;
 
 static void *consumer(void *arg)
 {
-	tn_time_t timeout = arg ? *(tn_time_t *)arg : TN_INFINITE;
+	tn_time_t timeout = arg ? AT(*(tn_time_t *)arg) : TN_INFINITE;
 	int ret = 0;
 
 	EXPECT_EQ(tn_mutex_lock(&mx), 0);
@@ -143,7 +143,7 @@ static int untrack_main(void *arg)
 	 * is lost, and the event is free to pair with another mutex. */
 	EXPECT_EQ(tn_event_signal(&event), 0);
 	tn_mutex_lock(&other_mx);
-	EXPECT_EQ(tn_event_timedwait(&event, &other_mx, TN_MSEC(2)),
+	EXPECT_EQ(tn_event_timedwait(&event, &other_mx, AT(TN_MSEC(2))),
 		  -ETIMEDOUT);
 	tn_mutex_unlock(&other_mx);
 	return 0;

@@ -62,8 +62,8 @@ static int flags_main(void *arg)
 	EXPECT_EQ(tn_flags_trywait(&fl, &v), 0);
 	EXPECT_EQ(v, 0x20);
 	EXPECT_EQ(tn_flags_trywait(&fl, &v), -EAGAIN);
-	EXPECT_EQ(tn_flags_wait(&fl, &v, TN_MSEC(5)), -ETIMEDOUT);
-	EXPECT_EQ(tn_clock_read(), TN_MSEC(5));
+	EXPECT_EQ(tn_flags_wait(&fl, &v, AT(TN_MSEC(5))), -ETIMEDOUT);
+	EXPECT_TIME(TN_MSEC(5));
 	for (int i = 0; i < 3; i++)
 		tn_thread_join(&t[i], NULL);
 	return 0;

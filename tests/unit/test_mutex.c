@@ -29,10 +29,10 @@ static void *low_holds_then_spins(void *arg)
 
 static void *high_locks_at_1ms(void *arg)
 {
-	tn_time_t timeout = arg ? *(tn_time_t *)arg : TN_INFINITE;
+	tn_time_t timeout = arg ? AT(*(tn_time_t *)arg) : TN_INFINITE;
 	int ret;
 
-	tn_sleep_until(TN_MSEC(1));
+	tn_sleep_until(AT(TN_MSEC(1)));
 	log_add_time(&ev, "high-wants");
 	ret = tn_mutex_timedlock(&mx, timeout);
 	if (ret) {
@@ -50,7 +50,7 @@ static void *high_locks_at_1ms(void *arg)
 static void *mid_runs_at_2ms(void *arg)
 {
 	(void)arg;
-	tn_sleep_until(TN_MSEC(2));
+	tn_sleep_until(AT(TN_MSEC(2)));
 	log_add_time(&ev, "mid-runs");
 	return NULL;
 }
@@ -58,7 +58,7 @@ static void *mid_runs_at_2ms(void *arg)
 static void *watch_low_boosted(void *arg)
 {
 	(void)arg;
-	tn_sleep_until(TN_USEC(1500));
+	tn_sleep_until(AT(TN_USEC(1500)));
 	EXPECT_EQ(eprio(&low), 30);
 	EXPECT_EQ(tn_thread_get_priority(&low), 10);
 	return NULL;
@@ -112,7 +112,7 @@ static void *chain_b(void *arg)
 
 static void *chain_c(void *arg)
 {
-	tn_time_t timeout = TN_MSEC(3);
+	tn_time_t timeout = AT(TN_MSEC(3));
 
 	(void)arg;
 	EXPECT_EQ(tn_mutex_timedlock(&mx2, timeout), -ETIMEDOUT);
@@ -193,7 +193,7 @@ static int self_deadlock_main(void *arg)
 	tn_mutex_init(&mx, TN_MUTEX_PI, 0, 0);
 	EXPECT_EQ(tn_mutex_lock(&mx), 0);
 	EXPECT_EQ(tn_mutex_lock(&mx), -EDEADLK);
-	EXPECT_EQ(tn_mutex_timedlock(&mx, TN_MSEC(1)), -EDEADLK);
+	EXPECT_EQ(tn_mutex_timedlock(&mx, AT(TN_MSEC(1))), -EDEADLK);
 	EXPECT_EQ(tn_mutex_unlock(&mx), 0);
 	EXPECT_EQ(tn_mutex_unlock(&mx), -EPERM);
 	return 0;
@@ -291,7 +291,7 @@ TEST(monitor_pp_dynamic)
 
 static void *pi_waiter(void *arg)
 {
-	tn_time_t timeout = *(tn_time_t *)arg;
+	tn_time_t timeout = AT(*(tn_time_t *)arg);
 
 	EXPECT_EQ(tn_mutex_timedlock(&mx2, timeout), -ETIMEDOUT);
 	return NULL;
@@ -590,7 +590,7 @@ static int bad_args_main(void *arg)
 	EXPECT_EQ(tn_mutex_init(&m, TN_MUTEX_PP, 100, 0), -EINVAL);
 	EXPECT_EQ(tn_mutex_init(&m, TN_MUTEX_PI, 0, 0x80), -EINVAL);
 	EXPECT_EQ(tn_mutex_init(&m, TN_MUTEX_PI, 0, 0), 0);
-	EXPECT_EQ(tn_mutex_timedlock(&m, TN_MSEC(1)), 0);
+	EXPECT_EQ(tn_mutex_timedlock(&m, AT(TN_MSEC(1))), 0);
 	EXPECT_EQ(tn_mutex_unlock(&m), 0);
 	EXPECT_EQ(tn_mutex_lock(NULL), -EINVAL);
 	EXPECT_EQ(tn_mutex_unlock(NULL), -EINVAL);

@@ -34,11 +34,11 @@ static int broadcast_main(void *arg)
 		EXPECT_EQ(out[0].serial, 1);
 		EXPECT_EQ(out[1].serial, 2);
 		EXPECT_EQ(out[1].value, 200);
-		EXPECT_EQ(out[0].date, TN_MSEC(1));
+		EXPECT_EQ(out[0].date, AT(TN_MSEC(1)));
 		EXPECT(out[0].issuer == tn_thread_self());
 		EXPECT_EQ(out[0].lost, 0);
 	}
-	EXPECT_EQ(tn_observable_read(&a, out, 8, TN_MSEC(2)), -ETIMEDOUT);
+	EXPECT_EQ(tn_observable_read(&a, out, 8, AT(TN_MSEC(2))), -ETIMEDOUT);
 	EXPECT_EQ(tn_observable_unsubscribe(&a), 0);
 	EXPECT_EQ(tn_observable_read(&a, out, 8, TN_INFINITE), -EINVAL);
 	EXPECT_EQ(tn_observable_destroy(&obs), 0);

@@ -13,7 +13,7 @@ static struct tn_flags fl;
 static void *post_sem_at_2ms(void *arg)
 {
 	(void)arg;
-	tn_sleep_until(TN_MSEC(2));
+	tn_sleep_until(AT(TN_MSEC(2)));
 	tn_sem_put(&sem);
 	return NULL;
 }
@@ -28,18 +28,18 @@ static int poll_sem_main(void *arg)
 	tn_sem_init(&sem, 0);
 	tn_poll_init(&set);
 	EXPECT_EQ(tn_poll_add(&set, &item, TN_POLL_SEM, &sem, &sem), 0);
-	EXPECT_EQ(tn_poll_wait(&set, out, 2, TN_MSEC(1)), -ETIMEDOUT);
+	EXPECT_EQ(tn_poll_wait(&set, out, 2, AT(TN_MSEC(1))), -ETIMEDOUT);
 	spawn(&t, "poster", TN_SCHED_FIFO, 10, TN_CPU(1), post_sem_at_2ms,
 	      NULL);
 	EXPECT_EQ(tn_poll_wait(&set, out, 2, TN_INFINITE), 1);
-	EXPECT_EQ(tn_clock_read(), TN_MSEC(2));
+	EXPECT_TIME(TN_MSEC(2));
 	EXPECT(out[0].data == &sem);
 	EXPECT_EQ(out[0].type, TN_POLL_SEM);
 	EXPECT_EQ(out[0].events, TN_POLLIN);
 	/* Ready is not taken: the unit is still there to get. */
 	EXPECT_EQ(tn_poll_wait(&set, out, 2, TN_INFINITE), 1);
 	EXPECT_EQ(tn_sem_tryget(&sem), 0);
-	EXPECT_EQ(tn_poll_wait(&set, out, 2, TN_MSEC(3)), -ETIMEDOUT);
+	EXPECT_EQ(tn_poll_wait(&set, out, 2, AT(TN_MSEC(3))), -ETIMEDOUT);
 	tn_thread_join(&t, NULL);
 	EXPECT_EQ(tn_poll_add(&set, &item, TN_POLL_SEM, &sem, NULL), -EEXIST);
 	EXPECT_EQ(tn_poll_del(&set, &item), 0);
@@ -56,7 +56,7 @@ TEST(poll_sem)
 static void *post_flags(void *arg)
 {
 	(void)arg;
-	tn_sleep_until(TN_MSEC(1));
+	tn_sleep_until(AT(TN_MSEC(1)));
 	tn_flags_post(&fl, 0x10);
 	return NULL;
 }
@@ -74,7 +74,7 @@ static int poll_flags_main(void *arg)
 	tn_poll_add(&set, &item, TN_POLL_FLAGS, &fl, &fl);
 	spawn(&t, "poster", TN_SCHED_FIFO, 10, 0, post_flags, NULL);
 	EXPECT_EQ(tn_poll_wait(&set, out, 1, TN_INFINITE), 1);
-	EXPECT_EQ(tn_clock_read(), TN_MSEC(1));
+	EXPECT_TIME(TN_MSEC(1));
 	EXPECT_EQ(tn_flags_trywait(&fl, &bits), 0);
 	EXPECT_EQ(bits, 0x10);
 	tn_thread_join(&t, NULL);
@@ -94,7 +94,7 @@ static struct tn_poll_item items[MANY];
 static void *post_some(void *arg)
 {
 	(void)arg;
-	tn_sleep_until(TN_MSEC(1));
+	tn_sleep_until(AT(TN_MSEC(1)));
 	tn_sem_put(&sems[7]);
 	tn_sem_put(&sems[31]);
 	tn_sem_put(&sems[12]);
@@ -118,7 +118,7 @@ static int poll_many_main(void *arg)
 	}
 	/* Lower priority: all three posts land before main looks. */
 	spawn(&t, "poster", TN_SCHED_FIFO, 30, 0, post_some, NULL);
-	tn_sleep_until(TN_MSEC(1));
+	tn_sleep_until(AT(TN_MSEC(1)));
 	n = tn_poll_wait(&set, out, MANY, TN_INFINITE);
 	EXPECT_EQ(n, 3);
 	for (int i = 0; i < n; i++)
@@ -203,7 +203,7 @@ static int poll_nested_main(void *arg)
 		  -ELOOP);
 	EXPECT_EQ(tn_poll_add(&level[2], &back, TN_POLL_SET, &level[0], NULL),
 		  -ELOOP);
-	EXPECT_EQ(tn_poll_wait(&level[0], out, 2, TN_MSEC(1)), -ETIMEDOUT);
+	EXPECT_EQ(tn_poll_wait(&level[0], out, 2, AT(TN_MSEC(1))), -ETIMEDOUT);
 	tn_sem_put(&sem);
 	EXPECT_EQ(tn_poll_wait(&level[0], out, 2, TN_INFINITE), 1);
 	EXPECT(out[0].data == &level[1]);
@@ -223,7 +223,7 @@ TEST(poll_nested)
 static void *destroy_sem_at_1ms(void *arg)
 {
 	(void)arg;
-	tn_sleep_until(TN_MSEC(1));
+	tn_sleep_until(AT(TN_MSEC(1)));
 	tn_sem_destroy(&sem);
 	return NULL;
 }
@@ -248,7 +248,7 @@ static int poll_close_main(void *arg)
 	/* Reported until removed. */
 	EXPECT_EQ(tn_poll_wait(&set, out, 2, TN_INFINITE), 1);
 	EXPECT_EQ(tn_poll_del(&set, &a), 0);
-	EXPECT_EQ(tn_poll_wait(&set, out, 2, TN_MSEC(3)), -ETIMEDOUT);
+	EXPECT_EQ(tn_poll_wait(&set, out, 2, AT(TN_MSEC(3))), -ETIMEDOUT);
 	EXPECT_EQ(tn_poll_add(&set, &a, TN_POLL_SEM, &sem, NULL), -EINVAL);
 	tn_thread_join(&t, NULL);
 	tn_poll_destroy(&set);
@@ -268,9 +268,9 @@ static void *publish_at_2ms(void *arg)
 	struct tn_notice n = {3, 33};
 
 	(void)arg;
-	tn_sleep_until(TN_MSEC(2));
+	tn_sleep_until(AT(TN_MSEC(2)));
 	tn_observable_publish(&obs, &n, 1);
-	tn_sleep_until(TN_MSEC(4));
+	tn_sleep_until(AT(TN_MSEC(4)));
 	tn_observable_destroy(&obs);
 	return NULL;
 }
@@ -295,7 +295,7 @@ static int poll_subscriber_main(void *arg)
 	EXPECT_EQ(note.value, 33);
 	EXPECT_EQ(tn_poll_wait(&set, out, 1, TN_INFINITE), 1);
 	EXPECT_EQ(out[0].events, TN_POLLNVAL);
-	EXPECT_EQ(tn_clock_read(), TN_MSEC(4));
+	EXPECT_TIME(TN_MSEC(4));
 	tn_thread_join(&t, NULL);
 	tn_poll_destroy(&set);
 	return 0;

@@ -79,7 +79,7 @@ static void *spin_then_log(void *arg)
 static void *sleep_then_spin(void *arg)
 {
 	(void)arg;
-	tn_sleep_until(TN_MSEC(1));
+	tn_sleep_until(AT(TN_MSEC(1)));
 	log_add_time(&ev, "high-wakes");
 	tn_spin(TN_MSEC(2));
 	log_add_time(&ev, "high-done");
@@ -198,7 +198,7 @@ static struct tn_thread rr_a, rr_b, rr_hi;
 static void *short_high(void *arg)
 {
 	(void)arg;
-	tn_sleep_until(TN_MSEC(1));
+	tn_sleep_until(AT(TN_MSEC(1)));
 	tn_spin(TN_MSEC(5));
 	return NULL;
 }
@@ -348,7 +348,7 @@ static int parallel_main(void *arg)
 	EXPECT_EQ(tn_thread_join(&t, NULL), 0);
 	EXPECT_EQ(cpu, 1);
 	/* Both computed 5 ms at once, on two CPUs. */
-	EXPECT_EQ(tn_clock_read(), TN_MSEC(5));
+	EXPECT_TIME(TN_MSEC(5));
 	return 0;
 }
 
@@ -379,7 +379,7 @@ static int cross_cpu_main(void *arg)
 
 	(void)arg;
 	spawn(&low, "low", TN_SCHED_FIFO, 10, TN_CPU(1), remote_low, NULL);
-	tn_sleep_until(TN_MSEC(2));
+	tn_sleep_until(AT(TN_MSEC(2)));
 	/* Created from CPU 0 onto busy CPU 1: an IPI preempts low. */
 	spawn(&high, "high", TN_SCHED_FIFO, 20, TN_CPU(1), remote_high, NULL);
 	tn_thread_join(&high, NULL);

@@ -1,8 +1,11 @@
 /*
  * The simulator itself: determinism by seed, virtual time that moves only
  * when CPUs are idle or busy, and how a run ends (exit code, stall, time
- * limit, bad configuration).
+ * limit, bad configuration); and what only the simulator can observe:
+ * the absence of a periodic tick, and resources of threads left running.
  */
+#include <tenon/sim.h>
+
 #include "simtest.h"
 
 static unsigned long counter;
@@ -30,10 +33,30 @@ static int race_main(void *arg)
 	return 0;
 }
 
+/* Runs body on the simulator and hands back how the run ended. */
+static struct tn_sim_result run(int cpus, uint64_t seed, int prio,
+				int (*body)(void *))
+{
+	struct tn_sim_config c;
+	struct tn_sim_result r;
+
+	tn_sim_config_init(&c);
+	c.cpus = cpus;
+	c.seed = seed;
+	c.main_priority = prio;
+	c.time_limit = TN_SEC(3600);
+	EXPECT_EQ(tn_sim_run(&c, body, NULL, &r), 0);
+	return r;
+}
+
 static struct tn_sim_result race(uint64_t seed)
 {
+	struct tn_sim_result r;
+
 	counter = 0;
-	return sim_run_main(2, seed, 50, race_main, NULL);
+	r = run(2, seed, 50, race_main);
+	EXPECT_EQ(r.status, TN_SIM_DONE);
+	return r;
 }
 
 TEST(sim_same_seed_same_trace)
@@ -142,4 +165,82 @@ TEST(sim_rejects_bad_config)
 	EXPECT_EQ(tn_sim_run(&c, exit_code_main, NULL, &r), -EINVAL);
 	c.main_priority = 1;
 	EXPECT_EQ(tn_sim_run(&c, NULL, NULL, &r), -EINVAL);
+}
+
+static void *sleep_forever(void *arg)
+{
+	(void)arg;
+	tn_sleep(TN_INFINITE);
+	return NULL;
+}
+
+static int huge_sleep_main(void *arg)
+{
+	struct tn_thread t;
+
+	(void)arg;
+	spawn(&t, "forever", TN_SCHED_FIFO, 10, 0, sleep_forever, NULL);
+	/* Had the delay wrapped into the past, the join would return. */
+	tn_thread_join(&t, NULL);
+	return 0;
+}
+
+static int try_huge_sleep(void)
+{
+	struct tn_sim_config c;
+	struct tn_sim_result r;
+
+	tn_sim_config_init(&c);
+	c.cpus = 1;
+	c.main_priority = 20;
+	EXPECT_EQ(tn_sim_run(&c, huge_sleep_main, NULL, &r), 0);
+	return r.status;
+}
+
+TEST(sleep_huge_delay_does_not_wrap)
+{
+	/* main joins a thread that never ends: nothing is left to run. */
+	EXPECT_EQ(try_huge_sleep(), TN_SIM_STALLED);
+}
+
+static int tickless_main(void *arg)
+{
+	(void)arg;
+	tn_sleep(TN_SEC(10));
+	return 0;
+}
+
+TEST(clock_tickless_idle)
+{
+	/* Ten seconds asleep cost a handful of events: no periodic tick. */
+	struct tn_sim_result r = run(2, 1, 10, tickless_main);
+
+	EXPECT_EQ(r.status, TN_SIM_DONE);
+
+	EXPECT_EQ(r.end_time, TN_SEC(10));
+	EXPECT(r.events < 20);
+}
+
+static void *forever(void *arg)
+{
+	(void)arg;
+	tn_sleep_until(TN_INFINITE);
+	return NULL;
+}
+
+static int leave_threads_main(void *arg)
+{
+	static struct tn_thread t[4];
+
+	(void)arg;
+	for (int i = 0; i < 4; i++)
+		spawn(&t[i], "left", TN_SCHED_FIFO, 10, TN_CPU(i % 2), forever,
+		      NULL);
+	return 0;
+}
+
+TEST(thread_left_running_are_released)
+{
+	/* The sanitizer's leak check fails this test if stacks leak. */
+	sim_run_main(2, 1, 50, leave_threads_main, NULL);
 }

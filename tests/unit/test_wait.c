@@ -11,7 +11,7 @@ static struct tn_wait_queue wq;
 
 static void *waiter(void *arg)
 {
-	tn_time_t timeout = arg ? *(tn_time_t *)arg : TN_INFINITE;
+	tn_time_t timeout = arg ? AT(*(tn_time_t *)arg) : TN_INFINITE;
 	unsigned long flags = tn_lock();
 	int ret = wq_wait(&wq, timeout);
 
@@ -66,14 +66,14 @@ static int timeout_main(void *arg)
 	wq_init(&wq);
 	spawn(&t[0], "short", TN_SCHED_FIFO, 10, 0, waiter, &t3);
 	spawn(&t[1], "long", TN_SCHED_FIFO, 10, 0, waiter, &t5);
-	tn_sleep_until(TN_MSEC(4));
+	tn_sleep_until(AT(TN_MSEC(4)));
 	wake(1, 0);
 	for (int i = 0; i < 2; i++)
 		tn_thread_join(&t[i], NULL);
 	/* A date already past does not block at all. */
 	EXPECT_EQ(({
 			  unsigned long f = tn_lock();
-			  int r = wq_wait(&wq, TN_MSEC(1));
+			  int r = wq_wait(&wq, AT(TN_MSEC(1)));
 			  tn_unlock(f);
 			  r;
 		  }),
