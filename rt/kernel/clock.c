@@ -97,9 +97,12 @@ void tn_timer_interrupt(void)
 		}
 		kt->fn(kt, expiries);
 	}
-	/* The hardware timer is one-shot: whatever was set has fired. */
-	cpu->programmed = TN_INFINITE;
-	reprogram(cpu);
+	/*
+	 * The hardware timer is one-shot and may still be asserting: set it
+	 * again (or stop it) even if the next date did not change.
+	 */
+	cpu->programmed = first_date(cpu);
+	arch_timer_program(cpu->programmed);
 	tn_unlock(flags);
 }
 

@@ -400,7 +400,7 @@ static int bad_affinity_main(void *arg)
 
 	(void)arg;
 	tn_thread_attr_init(&attr);
-	attr.affinity = TN_CPU(2);
+	attr.affinity = TN_CPU(tn_cpu_count()); /* past the last CPU */
 	EXPECT_EQ(tn_thread_create(&t, &attr, log_name, NULL), -EINVAL);
 	attr.affinity = TN_CPU(0) | TN_CPU(1);
 	EXPECT_EQ(tn_thread_create(&t, &attr, log_name, NULL), 0);

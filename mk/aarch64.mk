@@ -1,0 +1,68 @@
+# The real-time core on Arm64, bare metal: images for QEMU virt (and, the
+# same image, for a partition). Kernel and port objects are built without
+# FP/SIMD registers, so an interrupt never disturbs a thread's FP state;
+# the C library, applications and tests use them freely.
+
+CROSS ?= aarch64-linux-gnu-
+A64_CC := $(CROSS)gcc
+A64_GCCINC = $(shell $(A64_CC) -print-file-name=include)
+A64_BASE = $(CSTD) $(WARN) -O2 -g -ffreestanding -nostdinc \
+	-isystem $(A64_GCCINC) -Irt/lib/include -Irt/include -Irt \
+	-mcpu=cortex-a72 -mno-outline-atomics -fno-stack-protector -fno-pie
+A64_KCFLAGS = $(A64_BASE) -mgeneral-regs-only
+A64_CFLAGS = $(A64_BASE) -Itests -Itests/unit
+A64_LDFLAGS := -nostdlib -static -no-pie -T rt/arch/aarch64/link.ld \
+	-Wl,--build-id=none -Wl,--no-warn-rwx-segments
+
+RT_A64 := $(wildcard rt/arch/aarch64/*.c) $(wildcard rt/arch/aarch64/*.S)
+A64_KOBJS := $(patsubst %,$(BUILD)/a64k/%.o,$(basename $(RT_KERNEL) $(RT_A64)))
+A64_LIBC_OBJS := $(call objs,a64,$(LIBC))
+# The element tests that also mean something on a machine.
+TARGET_TESTS := $(filter-out tests/unit/test_sim.c tests/unit/test_libc.c \
+	tests/unit/simrun.c,$(wildcard tests/unit/*.c)) $(wildcard tests/target/*.c)
+A64_APPS := demo latmus hectic faults
+
+$(BUILD)/a64k/%.o: %.c
+	@mkdir -p $(@D)
+	$(A64_CC) $(A64_KCFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/a64k/%.o: %.S
+	@mkdir -p $(@D)
+	$(A64_CC) $(A64_KCFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/a64/%.o: %.c
+	@mkdir -p $(@D)
+	$(A64_CC) $(A64_CFLAGS) -MMD -MP -c $< -o $@
+
+# One image per application: apps/NAME/NAME.c linked with the core.
+define a64_app
+$(BUILD)/a64/bin/$(1).elf: $(BUILD)/a64/apps/$(1)/$(1).o $(A64_KOBJS) \
+			   $(A64_LIBC_OBJS)
+	@mkdir -p $$(@D)
+	$(A64_CC) $(A64_LDFLAGS) $$^ -lgcc -o $$@
+endef
+$(foreach app,$(A64_APPS),$(eval $(call a64_app,$(app))))
+
+$(BUILD)/a64/bin/testsuite.elf: $(call objs,a64,$(TARGET_TESTS)) $(A64_KOBJS) \
+			       $(A64_LIBC_OBJS)
+	@mkdir -p $(@D)
+	$(A64_CC) $(A64_LDFLAGS) $^ -lgcc -o $@
+
+a64-images: $(patsubst %,$(BUILD)/a64/bin/%.elf,$(A64_APPS) testsuite)
+
+.PHONY: a64-images
+
+# latmus and hectic in one image, for the latency benchmark.
+define a64_renamed
+$(BUILD)/a64/bench/$(1).o: apps/$(1)/$(1).c
+	@mkdir -p $$(@D)
+	$(A64_CC) $(A64_CFLAGS) -Dtn_main=$(1)_main -c $$< -o $$@
+endef
+$(foreach app,latmus hectic,$(eval $(call a64_renamed,$(app))))
+
+$(BUILD)/a64/bin/latbench.elf: $(BUILD)/a64/apps/latbench/latbench.o \
+			      $(BUILD)/a64/bench/latmus.o \
+			      $(BUILD)/a64/bench/hectic.o $(A64_KOBJS) \
+			      $(A64_LIBC_OBJS)
+	@mkdir -p $(@D)
+	$(A64_CC) $(A64_LDFLAGS) $^ -lgcc -o $@

@@ -1,0 +1,89 @@
+/*
+ * What the aarch64 port's files share: system register access, the
+ * exception frame, per-CPU data and the port's internal functions.
+ */
+#ifndef TENON_ARCH_AARCH64_H
+#define TENON_ARCH_AARCH64_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/aarch64/asm.h"
+#include "kernel/internal.h"
+
+#define read_sysreg(r)                                      \
+	({                                                  \
+		uint64_t v_;                                \
+		__asm__ volatile("mrs %0, " #r : "=r"(v_)); \
+		v_;                                         \
+	})
+#define write_sysreg(r, v) \
+	__asm__ volatile("msr " #r ", %0" ::"r"((uint64_t)(v)) : "memory")
+#define isb() __asm__ volatile("isb" ::: "memory")
+#define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
+
+/* Saved by the exception entry; the layout is shared with vectors.S. */
+struct aarch64_frame {
+	uint64_t x[31];
+	uint64_t elr;
+	uint64_t spsr;
+	uint64_t sp; /* the interrupted SP_EL0 */
+};
+
+#define PAGE_SIZE 4096ul
+
+/* boot.c */
+extern bool aarch64_native; /* entered at EL2, with no hypervisor below */
+void aarch64_console_write(const char *s, size_t len);
+__attribute__((noreturn)) void aarch64_power_off(void);
+
+/* gic.c */
+void gic_init_global(void);
+void gic_init_cpu(int cpu);
+/* The interrupt being taken, or 1023 for none. */
+uint32_t gic_ack(void);
+void gic_eoi(uint32_t intid);
+void gic_send_sgi(int cpu, unsigned int sgi);
+void gic_set_cpu_affinity(int cpu, uint64_t mpidr);
+
+/* mmu.c */
+void mmu_init(uintptr_t ram_base, size_t ram_size);
+void mmu_enable_secondary(void);
+/* Stacks with an unmapped guard page below them. */
+void *mmu_stack_alloc(size_t size);
+void mmu_stack_free(void *stack, size_t size);
+/* Whether addr lies in a guard page. */
+bool mmu_in_guard(uintptr_t addr);
+
+/* psci.c */
+int psci_cpu_on(uint64_t mpidr, uintptr_t entry, uint64_t context);
+__attribute__((noreturn)) void psci_system_off(void);
+
+/* fdt.c */
+struct fdt_info {
+	const char *bootargs;
+	uint64_t ram_base, ram_size;
+	int ncpus;
+	uint64_t mpidr[TN_MAX_CPUS];
+};
+int fdt_read(const void *blob, struct fdt_info *info);
+
+/* What arch_switch() saves: the layout is shared with switch.S. */
+struct aarch64_ctx {
+	uint64_t x19_x30[12];
+	uint64_t sp, fpcr, fpsr, pad;
+	__uint128_t q[32];
+};
+
+/* cpu.c */
+extern int aarch64_ncpus;
+void aarch64_set_idle_context(int cpu);
+
+/* switch.S */
+void aarch64_context_switch(void *prev_ctx, void *next_ctx);
+void aarch64_thread_start(void);
+
+/* exception.c */
+void aarch64_report_exception(const char *what, struct aarch64_frame *f);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * Constants shared by the port's assembly and C: register values and the
+ * exception frame layout.
+ */
+#ifndef TENON_ARCH_AARCH64_ASM_H
+#define TENON_ARCH_AARCH64_ASM_H
+
+#define MAX_CPUS 32
+#define EXCEPTION_STACK_SIZE 16384
+#define IDLE_STACK_SIZE 32768
+
+/* attr0: normal write-back; attr1: device nGnRnE. */
+#define MAIR_VALUE 0x00ff
+/* 4 GiB of VA from TTBR0, 4 KiB granule, walks inner shareable WB. */
+#define TCR_VALUE 0x803520
+#define SCTLR_EL1_RES1 0x30d00800
+#define SCTLR_EL1_ON 0x1005 /* M, C, I */
+
+#define ICC_SRE_EL2 S3_4_C12_C9_5
+
+/* x0-x30, elr, spsr, sp_el0: 34 words. */
+#define FRAME_SIZE (34 * 8)
+#define FRAME_ELR (31 * 8)
+#define FRAME_SP (33 * 8)
+
+#endif

@@ -1,0 +1,210 @@
+/*
+ * Bringing the core up on the machine: CPU 0 reads the device tree, sets
+ * up translation, the GIC and the kernel, then starts the other CPUs with
+ * PSCI; every CPU then becomes its idle thread. Also the console (PL011)
+ * and the hooks the C library needs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/aarch64/aarch64.h"
+#include "plat/qemu-virt/platform.h"
+
+#define PL011_DR 0x00
+#define PL011_FR 0x18
+#define PL011_FR_TXFF (1u << 5)
+#define MAX_ARGS 32
+
+bool aarch64_native;
+
+static volatile int cpus_online;
+static char args_buf[512];
+static char *app_argv[MAX_ARGS + 1];
+static int app_argc;
+static struct {
+	uint32_t next, owner;
+} console_lock;
+
+extern void (*__init_array_start[])(void);
+extern void (*__init_array_end[])(void);
+extern char __image_end[];
+void aarch64_secondary_entry(void);
+void aarch64_cpu_boot(int cpu, bool native);
+int tn_main(int argc, char *argv[]);
+
+static void uart_putc(char c)
+{
+	volatile uint32_t *fr =
+	    (volatile uint32_t *)(PLAT_UART_BASE + PL011_FR);
+
+	while (*fr & PL011_FR_TXFF)
+		;
+	*(volatile uint32_t *)(PLAT_UART_BASE + PL011_DR) = (uint8_t)c;
+}
+
+void aarch64_console_write(const char *s, size_t len)
+{
+	unsigned long flags = arch_irq_save();
+	uint32_t ticket =
+	    __atomic_fetch_add(&console_lock.next, 1, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&console_lock.owner, __ATOMIC_ACQUIRE) != ticket)
+		;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n')
+			uart_putc('\r');
+		uart_putc(s[i]);
+	}
+	__atomic_store_n(&console_lock.owner, console_lock.owner + 1,
+			 __ATOMIC_RELEASE);
+	arch_irq_restore(flags);
+}
+
+void tn_libc_write(const char *buf, size_t len)
+{
+	aarch64_console_write(buf, len);
+}
+
+void abort(void)
+{
+	arch_panic("abort() called");
+}
+
+void exit(int code)
+{
+	arch_app_exit(code);
+	for (;;)
+		;
+}
+
+void aarch64_power_off(void)
+{
+	aarch64_console_write("tenon: halted\n", 14);
+	psci_system_off();
+}
+
+static int app_main(void *arg)
+{
+	(void)arg;
+	return tn_main(app_argc, app_argv);
+}
+
+/* argv from the bootargs: words separated by spaces, "tenon" first. */
+static void split_args(const char *bootargs)
+{
+	char *p = args_buf;
+
+	app_argv[app_argc++] = "tenon";
+	if (!bootargs)
+		return;
+	strncpy(args_buf, bootargs, sizeof(args_buf) - 1);
+	while (*p && app_argc < MAX_ARGS) {
+		while (*p == ' ')
+			*p++ = '\0';
+		if (!*p)
+			break;
+		app_argv[app_argc++] = p;
+		while (*p && *p != ' ')
+			p++;
+	}
+	app_argv[app_argc] = NULL;
+}
+
+/* The boot CPU first, then the others in device-tree order. */
+static int order_cpus(struct fdt_info *fdt)
+{
+	uint64_t self = read_sysreg(mpidr_el1) & 0xff00ffffffull;
+	int n = 0;
+
+	gic_set_cpu_affinity(n++, self);
+	for (int i = 0; i < fdt->ncpus && n < TN_MAX_CPUS; i++)
+		if ((fdt->mpidr[i] & 0xff00ffffffull) != self)
+			gic_set_cpu_affinity(n, fdt->mpidr[i]),
+			    fdt->mpidr[n++] = fdt->mpidr[i];
+	return n;
+}
+
+static void boot_cpu0(bool native)
+{
+	struct tn_boot boot = {
+	    .main = app_main,
+	    .main_priority = TN_PRIO_MIN,
+	};
+	struct fdt_info fdt;
+	int ncpus;
+
+	aarch64_native = native;
+	for (void (**ctor)(void) = __init_array_start; ctor < __init_array_end;
+	     ctor++)
+		(*ctor)();
+	if (fdt_read((const void *)PLAT_DTB_BASE, &fdt)) {
+		printf("tenon: no device tree at %#lx: 1 CPU, 64 MiB\n",
+		       PLAT_DTB_BASE);
+		fdt.ram_base = PLAT_RAM_BASE;
+		fdt.ram_size = 64ul << 20;
+		fdt.ncpus = 0;
+		fdt.bootargs = NULL;
+	}
+	if ((uintptr_t)__image_end + (4ul << 20) > fdt.ram_base + fdt.ram_size)
+		arch_panic("RAM too small for the image");
+	mmu_init(fdt.ram_base, fdt.ram_size);
+	ncpus = order_cpus(&fdt);
+	gic_init_global();
+	split_args(fdt.bootargs);
+
+	aarch64_ncpus = ncpus;
+	tn_kernel_init(&boot);
+	for (int i = 0; i < ncpus; i++)
+		aarch64_set_idle_context(i);
+	for (int i = 1; i < ncpus; i++) {
+		int ret = psci_cpu_on(fdt.mpidr[i],
+				      (uintptr_t)aarch64_secondary_entry,
+				      (uint64_t)i);
+
+		if (ret) {
+			printf("tenon: cpu%d did not start (PSCI %d)\n", i,
+			       ret);
+			aarch64_ncpus = i;
+			break;
+		}
+	}
+	printf("tenon: real-time core on %d CPU%s at EL1 (%s), %lu MiB RAM\n",
+	       aarch64_ncpus, aarch64_ncpus > 1 ? "s" : "",
+	       native ? "alone on the machine" : "in a partition",
+	       (unsigned long)(fdt.ram_size >> 20));
+}
+
+void aarch64_cpu_boot(int cpu, bool native)
+{
+	if (cpu == 0)
+		boot_cpu0(native);
+	gic_init_cpu(cpu);
+	__atomic_add_fetch(&cpus_online, 1, __ATOMIC_RELEASE);
+	/* Nobody is sent an IPI before its GIC is ready. */
+	if (cpu == 0)
+		while (__atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE) <
+		       aarch64_ncpus)
+			;
+	arch_irq_enable();
+	tn_cpu_main();
+}
+
+void aarch64_irq(struct aarch64_frame *frame);
+
+void aarch64_irq(struct aarch64_frame *frame)
+{
+	(void)frame;
+	for (;;) {
+		uint32_t intid = gic_ack();
+
+		if (intid >= 1020)
+			break;
+		if (intid == PLAT_TIMER_PPI)
+			tn_timer_interrupt();
+		else if (intid == 0)
+			tn_ipi_interrupt();
+		gic_eoi(intid);
+	}
+	tn_irq_exit();
+}

@@ -1,0 +1,184 @@
+/*
+ * The kernel's architecture hooks on aarch64: interrupt masking, the
+ * kernel lock, CPU identity and idling, the generic timer as clock and
+ * one-shot event source, thread contexts and stacks.
+ */
+#include <stdio.h>
+
+#include "arch/aarch64/aarch64.h"
+
+int aarch64_ncpus = 1;
+static struct aarch64_ctx idle_ctx[TN_MAX_CPUS];
+static uint64_t counter_freq;
+
+/* A ticket lock: CPUs get the kernel in the order they asked for it. */
+static struct {
+	uint32_t next;
+	uint32_t owner;
+} kernel_lock;
+
+unsigned long arch_irq_save(void)
+{
+	unsigned long flags = read_sysreg(daif);
+
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	return flags;
+}
+
+void arch_irq_restore(unsigned long flags)
+{
+	write_sysreg(daif, flags);
+}
+
+void arch_irq_enable(void)
+{
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+}
+
+void arch_kernel_lock(void)
+{
+	uint32_t ticket =
+	    __atomic_fetch_add(&kernel_lock.next, 1, __ATOMIC_RELAXED);
+
+	while (__atomic_load_n(&kernel_lock.owner, __ATOMIC_ACQUIRE) != ticket)
+		__asm__ volatile("yield");
+}
+
+void arch_kernel_unlock(void)
+{
+	__atomic_store_n(&kernel_lock.owner, kernel_lock.owner + 1,
+			 __ATOMIC_RELEASE);
+}
+
+int arch_cpu_id(void)
+{
+	return (int)read_sysreg(tpidr_el1);
+}
+
+int arch_cpu_count(void)
+{
+	return aarch64_ncpus;
+}
+
+void arch_cpu_idle(void)
+{
+	/* Called with interrupts enabled: the one that wakes us runs next. */
+	__asm__ volatile("dsb sy\n\twfi" ::: "memory");
+}
+
+void arch_send_ipi(int cpu)
+{
+	gic_send_sgi(cpu, 0);
+}
+
+static uint64_t freq(void)
+{
+	if (!counter_freq)
+		counter_freq = read_sysreg(cntfrq_el0);
+	return counter_freq;
+}
+
+tn_time_t arch_clock_read(void)
+{
+	uint64_t ticks;
+
+	isb();
+	ticks = read_sysreg(cntvct_el0);
+	return (tn_time_t)((unsigned __int128)ticks * 1000000000u / freq());
+}
+
+void arch_timer_program(tn_time_t date)
+{
+	unsigned __int128 ticks;
+
+	if (date == TN_INFINITE) {
+		write_sysreg(cntv_ctl_el0, 0);
+		isb();
+		return;
+	}
+	if (date < 0)
+		date = 0;
+	/* Round up, so the interrupt never comes before the date. */
+	ticks = ((unsigned __int128)date * freq() + 999999999u) / 1000000000u;
+	write_sysreg(cntv_cval_el0, (uint64_t)ticks);
+	write_sysreg(cntv_ctl_el0, 1); /* enabled, not masked */
+	isb();
+}
+
+void *arch_thread_setup(struct tn_thread *thread, void *stack, size_t size,
+			void (*entry)(void))
+{
+	uintptr_t top = ((uintptr_t)stack + size - sizeof(struct aarch64_ctx)) &
+			~(uintptr_t)15;
+	struct aarch64_ctx *ctx = (struct aarch64_ctx *)top;
+
+	(void)thread;
+	__builtin_memset(ctx, 0, sizeof(*ctx));
+	ctx->x19_x30[0] = (uint64_t)entry;
+	ctx->x19_x30[11] = (uint64_t)aarch64_thread_start;
+	ctx->sp = top;
+	return ctx;
+}
+
+void aarch64_set_idle_context(int cpu)
+{
+	tn_cpu_idle_thread(cpu)->arch = &idle_ctx[cpu];
+}
+
+void arch_switch(struct tn_thread *prev, struct tn_thread *next, bool prev_ends)
+{
+	(void)prev_ends;
+	aarch64_context_switch(prev->arch, next->arch);
+}
+
+void *arch_stack_alloc(size_t size)
+{
+	return mmu_stack_alloc(size);
+}
+
+void arch_stack_free(void *stack, size_t size)
+{
+	mmu_stack_free(stack, size);
+}
+
+/* The caller's run time so far, its current stretch included. */
+static tn_time_t own_runtime(void)
+{
+	unsigned long flags = arch_irq_save();
+	struct tn_thread *self = this_cpu()->curr;
+	tn_time_t t = self->stats.runtime + arch_clock_read() - self->run_start;
+
+	arch_irq_restore(flags);
+	return t;
+}
+
+void arch_spin(tn_time_t ns)
+{
+	tn_time_t end = own_runtime() + ns;
+
+	while (own_runtime() < end)
+		__asm__ volatile("yield");
+}
+
+void arch_app_exit(int code)
+{
+	printf("tenon: application exited with status %d\n", code);
+	aarch64_power_off();
+}
+
+void arch_report(const char *line)
+{
+	size_t n = 0;
+
+	while (line[n])
+		n++;
+	aarch64_console_write(line, n);
+	aarch64_console_write("\n", 1);
+}
+
+void arch_panic(const char *why)
+{
+	arch_irq_save();
+	printf("tenon: panic on cpu%d: %s\n", arch_cpu_id(), why);
+	aarch64_power_off();
+}

@@ -1,0 +1,127 @@
+/*
+ * Exception vectors. Threads run in EL1t, so everything normal arrives
+ * through the "current EL, SP_EL0" entries, on the CPU's exception stack.
+ * An IRQ moves the interrupted registers onto the thread's own stack and
+ * continues there, so that the handler may switch threads like any
+ * blocking call; a synchronous exception is an error, reported from the
+ * exception stack (which a thread's stack overflow cannot have damaged).
+ * Any other entry is unexpected and reported.
+ */
+#include "asm.h"
+
+	.macro	ventry target
+	.balign	0x80
+	b	\target
+	.endm
+
+	.macro	vunexpected kind
+	.balign	0x80
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp]
+	mov	x0, #\kind
+	b	unexpected
+	.endm
+
+	.text
+	.balign	2048
+	.global	aarch64_vectors
+aarch64_vectors:
+	ventry	el1t_sync
+	ventry	el1t_irq
+	vunexpected 2
+	vunexpected 3
+	vunexpected 4
+	vunexpected 5
+	vunexpected 6
+	vunexpected 7
+	vunexpected 8
+	vunexpected 9
+	vunexpected 10
+	vunexpected 11
+	vunexpected 12
+	vunexpected 13
+	vunexpected 14
+	vunexpected 15
+
+	/* Stores x2-x30 at \base; x0 and x1 are the caller's business. */
+	.macro	save_x2_x30 base
+	stp	x2, x3, [\base, #16]
+	stp	x4, x5, [\base, #32]
+	stp	x6, x7, [\base, #48]
+	stp	x8, x9, [\base, #64]
+	stp	x10, x11, [\base, #80]
+	stp	x12, x13, [\base, #96]
+	stp	x14, x15, [\base, #112]
+	stp	x16, x17, [\base, #128]
+	stp	x18, x19, [\base, #144]
+	stp	x20, x21, [\base, #160]
+	stp	x22, x23, [\base, #176]
+	stp	x24, x25, [\base, #192]
+	stp	x26, x27, [\base, #208]
+	stp	x28, x29, [\base, #224]
+	str	x30, [\base, #240]
+	.endm
+
+unexpected:
+	save_x2_x30 sp
+	mrs	x2, elr_el1
+	mrs	x3, spsr_el1
+	stp	x2, x3, [sp, #FRAME_ELR]
+	mrs	x2, sp_el0
+	str	x2, [sp, #FRAME_SP]
+	mov	x1, sp
+	bl	aarch64_unexpected
+	b	.
+
+el1t_sync:
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp]
+	save_x2_x30 sp
+	mrs	x2, elr_el1
+	mrs	x3, spsr_el1
+	stp	x2, x3, [sp, #FRAME_ELR]
+	mrs	x2, sp_el0
+	str	x2, [sp, #FRAME_SP]
+	mov	x0, sp
+	bl	aarch64_sync
+	b	.
+
+el1t_irq:
+	stp	x0, x1, [sp, #-16]!
+	mrs	x0, sp_el0
+	sub	x0, x0, #FRAME_SIZE
+	/* A fault here is a stack overflow: reported by el1t_sync. */
+	save_x2_x30 x0
+	ldp	x2, x3, [sp], #16
+	stp	x2, x3, [x0]
+	mrs	x2, elr_el1
+	mrs	x3, spsr_el1
+	stp	x2, x3, [x0, #FRAME_ELR]
+	mrs	x2, sp_el0
+	str	x2, [x0, #FRAME_SP]
+	msr	sp_el0, x0
+	msr	spsel, #0
+	bl	aarch64_irq
+
+	/* Interrupts are still masked: nothing can come between here and eret. */
+	ldp	x2, x3, [sp, #FRAME_ELR]
+	msr	elr_el1, x2
+	msr	spsr_el1, x3
+	ldp	x2, x3, [sp, #16]
+	ldp	x4, x5, [sp, #32]
+	ldp	x6, x7, [sp, #48]
+	ldp	x8, x9, [sp, #64]
+	ldp	x10, x11, [sp, #80]
+	ldp	x12, x13, [sp, #96]
+	ldp	x14, x15, [sp, #112]
+	ldp	x16, x17, [sp, #128]
+	ldp	x18, x19, [sp, #144]
+	ldp	x20, x21, [sp, #160]
+	ldp	x22, x23, [sp, #176]
+	ldp	x24, x25, [sp, #192]
+	ldp	x26, x27, [sp, #208]
+	ldp	x28, x29, [sp, #224]
+	ldr	x30, [sp, #240]
+	ldp	x0, x1, [sp]
+	add	sp, sp, #FRAME_SIZE
+	eret

@@ -1,0 +1,43 @@
+#!/bin/sh
+# Every test of `make test`: the applications on the simulator, the
+# on-target tests on QEMU, and the host unit tests; then the total.
+#   usage: run-tests.sh BUILDDIR
+set -u
+build=${1:?usage: run-tests.sh BUILDDIR}
+here=$(dirname "$0")
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0 passed=0 failed=0
+
+# count: adds a stage's "N passed, N failed" (its last such line) to the total.
+count() {
+	line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+	line=${line#*: }
+	if [ -z "$line" ]; then
+		failed=$((failed + 1))
+		return
+	fi
+	passed=$((passed + ${line%% passed*}))
+	rest=${line#*passed, }
+	failed=$((failed + ${rest%% failed*}))
+}
+
+echo "== applications on the simulator"
+sh "$here/check-apps.sh" "$build/sim/bin" >"$log" 2>&1 || status=1
+cat "$log"
+passed=$((passed + $(grep -c '^ok' "$log")))
+failed=$((failed + $(grep -c '^FAILED' "$log")))
+
+echo "== on-target tests (QEMU virt, 4 CPUs)"
+sh "$here/target-tests.sh" "$build/a64/bin" >"$log" 2>&1 || status=1
+cat "$log"
+count
+
+echo "== host unit tests (simulator, ASan and UBSan)"
+"$build/san/bin/unit-tests" >"$log" 2>&1 || status=1
+cat "$log"
+count
+
+echo "total: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] || status=1
+exit $status

@@ -1,0 +1,59 @@
+#!/bin/sh
+# The on-target tests, on QEMU virt: the element test suite (the host's
+# tests plus those only a machine can answer) in instruction-counted time,
+# so that it runs the same way every time, then the fault reports, each of
+# which stops the machine. Ends with "target: N passed, N failed".
+#   usage: target-tests.sh BINDIR   (where testsuite.elf and faults.elf are)
+set -u
+bin=${1:?usage: target-tests.sh BINDIR}
+here=$(dirname "$0")
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+passed=0 failed=0
+
+# The suite prints OK/BROKEN lines and its own count; a hang is stopped.
+# (The console ends lines with CR LF: the CRs go.)
+sh "$here/qemu-run.sh" -i -n 4 -t 600 "$bin/testsuite.elf" 2>&1 |
+	tr -d '\r' >"$out"
+grep -E '^(OK|BROKEN) ' "$out"
+counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+if [ -n "$counts" ]; then
+	passed=$((passed + ${counts%% passed*}))
+	rest=${counts#*passed, }
+	failed=$((failed + ${rest%% failed*}))
+fi
+if [ -z "$counts" ] || ! grep -q '^tenon: application exited with status 0$' "$out"; then
+	echo "FAILED testsuite: it did not finish cleanly; its last lines:"
+	tail -n 20 "$out" | sed 's/^/    | /'
+	[ -n "$counts" ] || failed=$((failed + 1))
+fi
+
+# fault NAME ARGUMENT PATTERN...: the report must hold every pattern and
+# the machine must stop.
+fault() {
+	name=$1 arg=$2
+	shift 2
+	sh "$here/qemu-run.sh" -n 2 -t 120 "$bin/faults.elf" "$arg" 2>&1 |
+		tr -d '\r' >"$out"
+	for pattern in "$@" "tenon: halted"; do
+		if ! grep -qF "$pattern" "$out"; then
+			echo "FAILED $name: no '$pattern' in the report:"
+			tail -n 20 "$out" | sed 's/^/    | /'
+			failed=$((failed + 1))
+			return
+		fi
+	done
+	echo "OK     $name"
+	passed=$((passed + 1))
+}
+
+fault faults-stack-overflow-reported overflow \
+	"tenon: stack overflow in thread 'deep'" "in its guard page"
+fault faults-bad-access-reported access \
+	"unexpected exception on cpu0 in thread 'main': data abort" \
+	"FAR 0xf0000000"
+fault faults-undefined-instruction-reported undefined \
+	"in thread 'main': undefined instruction" "ELR 0x"
+
+echo "target: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
