@@ -8,17 +8,21 @@
 #   -i           instruction-counted time (-icount shift=0,sleep=off): one
 #                instruction is one nanosecond, deterministic figures
 #   -g           wait for gdb on localhost:1234 before the first instruction
+#   -1           enter the image at EL1, as a hypervisor would, instead of
+#                EL2 (the machine then has no virtualization extensions)
 # ARGUMENTS reach the application's tn_main() (through /chosen/bootargs).
 set -eu
-cpus=4 mem=256M limit= icount= gdb=
-while getopts "n:m:t:ig" opt; do
+cpus=4 mem=256M limit= icount= gdb= machine=virt,virtualization=on,gic-version=3
+while getopts "n:m:t:ig1h" opt; do
 	case $opt in
 	n) cpus=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	t) limit=$OPTARG ;;
 	i) icount="-icount shift=0,sleep=off" ;;
 	g) gdb="-s -S" ;;
-	*) sed -n '2,12s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	1) machine=virt,gic-version=3 ;;
+	h) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) sed -n '2,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -27,7 +31,7 @@ image=$1
 shift
 [ -f "$image" ] || { echo "qemu-run.sh: no image at $image (build it first)" >&2; exit 2; }
 
-set -- qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
+set -- qemu-system-aarch64 -M "$machine" \
 	-cpu cortex-a72 -smp "$cpus" -m "$mem" -display none -monitor none \
 	-serial stdio -net none -no-reboot $icount $gdb -kernel "$image" \
 	-append "$*"

@@ -28,6 +28,20 @@ if [ -z "$counts" ] || ! grep -q '^tenon: application exited with status 0$' "$o
 	[ -n "$counts" ] || failed=$((failed + 1))
 fi
 
+# The same image entered at EL1, as the hypervisor will enter it: a few
+# tests that need every CPU, interrupts and PSCI.
+sh "$here/qemu-run.sh" -1 -i -n 4 -t 300 "$bin/testsuite.elf" hw- \
+	sched-cross 2>&1 | tr -d '\r' >"$out"
+if grep -q "at EL1 (in a partition)" "$out" &&
+	grep -q '^4 passed, 0 failed$' "$out"; then
+	echo "OK     boots-entered-at-el1"
+	passed=$((passed + 1))
+else
+	echo "FAILED boots-entered-at-el1:"
+	tail -n 20 "$out" | sed 's/^/    | /'
+	failed=$((failed + 1))
+fi
+
 # fault NAME ARGUMENT PATTERN...: the report must hold every pattern and
 # the machine must stop.
 fault() {
