@@ -29,7 +29,7 @@ C_SOURCES := $(shell find rt apps tests tools -name '*.[ch]' 2>/dev/null)
 # $(call objs,variant,sources)
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
-.PHONY: all setup test check check-apps check-target run run-sim debug \
+.PHONY: all setup test check check-apps check-target run run-rt run-sim debug \
 	bench-sim bench-latency format format-check clean
 
 # The application `make run` (or run-sim, debug) builds and runs.
@@ -77,7 +77,7 @@ $(BUILD)/sim/bin/bench-sim: $(call objs,sim,tests/bench/bench_sim.c $(RT_KERNEL)
 # The tests proper, without the setup step: the format check, then every
 # test (tools/run-tests.sh), whose last line gives the total.
 check: $(BUILD)/san/bin/unit-tests $(patsubst %,$(BUILD)/sim/bin/%,$(APPS)) \
-       a64-images format-check
+       a64-images system $(CONFIG_TOOL) format-check
 	sh tools/run-tests.sh $(BUILD)
 
 # Only the applications on the simulator, or only the on-target tests.
@@ -91,10 +91,17 @@ test:
 	@sh tools/setup.sh
 	@$(MAKE) --no-print-directory check
 
-# `make run` boots an application (APP, default demo; ARGS are its
-# arguments) on QEMU's Arm64 virt machine; `make run-sim` runs it on the
-# host simulator; `make debug` boots it stopped, waiting for gdb.
+# `make run` boots the whole system (SYSTEM, default qemu-virt: the
+# hypervisor, the real-time partition and Linux) on QEMU; `make run-rt`
+# boots one real-time application (APP, default demo; ARGS are its
+# arguments) alone on the machine; `make run-sim` runs it on the host
+# simulator; `make debug` boots it stopped, waiting for gdb.
 run:
+	@sh tools/setup.sh
+	@$(MAKE) --no-print-directory system
+	sh tools/system-run.sh $(SYS_DIR)
+
+run-rt:
 	@sh tools/setup.sh
 	@$(MAKE) --no-print-directory $(BUILD)/a64/bin/$(APP).elf
 	sh tools/qemu-run.sh $(BUILD)/a64/bin/$(APP).elf $(ARGS)
@@ -136,3 +143,6 @@ clean:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 include mk/aarch64.mk
+include mk/linux.mk
+include mk/config.mk
+include mk/hyp.mk

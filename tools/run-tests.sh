@@ -1,6 +1,7 @@
 #!/bin/sh
 # Every test of `make test`: the applications on the simulator, the
-# on-target tests on QEMU, and the host unit tests; then the total.
+# on-target tests on QEMU, the system description checker, the whole
+# system on QEMU, and the host unit tests; then the total.
 #   usage: run-tests.sh BUILDDIR
 set -u
 build=${1:?usage: run-tests.sh BUILDDIR}
@@ -30,6 +31,16 @@ failed=$((failed + $(grep -c '^FAILED' "$log")))
 
 echo "== on-target tests (QEMU virt, 4 CPUs)"
 sh "$here/target-tests.sh" "$build/a64/bin" >"$log" 2>&1 || status=1
+cat "$log"
+count
+
+echo "== system description checker"
+sh tests/config/run.sh "$build" >"$log" 2>&1 || status=1
+grep -v '^ok' "$log"
+count
+
+echo "== whole system on QEMU (hypervisor, real-time partition, Linux)"
+python3 tests/system/run.py "$build" >"$log" 2>&1 || status=1
 cat "$log"
 count
 

@@ -209,6 +209,9 @@ static void post(struct batch *b, unsigned long *seq)
  * the latency against the ideal date. Only this thread runs at its
  * priority; printing is main's job, below it.
  */
+/* When the sampler first woke, on the machine's clock (for the logs). */
+static tn_time_t first_wakeup;
+
 static void *sampler(void *arg)
 {
 	const tn_time_t period = TN_USEC(opt.period_us);
@@ -242,6 +245,8 @@ static void *sampler(void *arg)
 			ideal += (tn_time_t)(ticks - 1) * period;
 		}
 		lat = tn_clock_read() - ideal;
+		if (!first_wakeup)
+			first_wakeup = ideal + lat;
 		if (lat < b.min)
 			b.min = lat;
 		if (lat > b.max)
@@ -292,6 +297,11 @@ static void print_header(long second)
 	char hms[32];
 
 	format_hms(hms, sizeof(hms), second);
+	if (second <= 1)
+		printf(
+		    "# first wake-up at %lld.%06lld s of the machine's clock\n",
+		    (long long)(first_wakeup / TN_SEC(1)),
+		    (long long)(first_wakeup % TN_SEC(1) / 1000));
 	printf("RTT|  %s  (user, %ld us period, priority %d, CPU%d)\n", hms,
 	       opt.period_us, opt.priority, opt.cpu);
 	printf("RTH|%11s|%11s|%11s|%8s|%6s|%11s|%11s\n", "----lat min",

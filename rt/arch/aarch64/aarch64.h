@@ -22,6 +22,32 @@
 #define isb() __asm__ volatile("isb" ::: "memory")
 #define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
 
+/*
+ * Device register access, one plain load or store each: a hypervisor can
+ * only emulate an access whose syndrome it gets, which rules out the
+ * pair and writeback forms a compiler may choose for a volatile pointer.
+ */
+static inline uint32_t mmio_read32(uintptr_t addr)
+{
+	uint32_t v;
+
+	__asm__ volatile("ldr %w0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline uint64_t mmio_read64(uintptr_t addr)
+{
+	uint64_t v;
+
+	__asm__ volatile("ldr %0, [%1]" : "=r"(v) : "r"(addr) : "memory");
+	return v;
+}
+
+static inline void mmio_write32(uintptr_t addr, uint32_t v)
+{
+	__asm__ volatile("str %w0, [%1]" ::"rZ"(v), "r"(addr) : "memory");
+}
+
 /* Saved by the exception entry; the layout is shared with vectors.S. */
 struct aarch64_frame {
 	uint64_t x[31];

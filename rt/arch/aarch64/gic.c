@@ -36,21 +36,6 @@
 
 static uint64_t cpu_mpidr[TN_MAX_CPUS];
 
-static inline uint32_t mmio_read32(uintptr_t addr)
-{
-	return *(volatile uint32_t *)addr;
-}
-
-static inline uint64_t mmio_read64(uintptr_t addr)
-{
-	return *(volatile uint64_t *)addr;
-}
-
-static inline void mmio_write32(uintptr_t addr, uint32_t v)
-{
-	*(volatile uint32_t *)addr = v;
-}
-
 static void gicd_wait_rwp(void)
 {
 	while (mmio_read32(PLAT_GICD_BASE + GICD_CTLR) & GICD_CTLR_RWP)

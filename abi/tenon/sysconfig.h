@@ -1,0 +1,60 @@
+/*
+ * The compiled system description: what tools/tenon-config generates from
+ * config/<system>.dts and the hypervisor is built with (as a constant
+ * struct tn_sysconfig named tn_sysconfig). Addresses are physical (PA) or
+ * the partition's intermediate physical addresses (IPA). Versioned: the
+ * hypervisor refuses a table of another version.
+ */
+#ifndef TENON_ABI_SYSCONFIG_H
+#define TENON_ABI_SYSCONFIG_H
+
+#include <stdint.h>
+
+#define TN_SYSCONFIG_MAGIC 0x54434647u /* "TCFG" */
+#define TN_SYSCONFIG_VERSION 1
+
+#define TN_CFG_MAX_CPUS 8
+#define TN_CFG_MAX_PARTITIONS 4
+#define TN_CFG_MAX_DEVICES 8
+#define TN_CFG_NAME_MAX 16
+
+enum tn_cfg_kind {
+	TN_CFG_KIND_RTOS = 1,  /* the Tenon real-time core */
+	TN_CFG_KIND_LINUX = 2, /* an unmodified Linux kernel */
+};
+
+/* A device region passed through: the partition sees it at the same IPA. */
+struct tn_cfg_device {
+	char name[TN_CFG_NAME_MAX];
+	uint64_t base;	 /* PA = IPA */
+	uint64_t size;	 /* multiple of 4 KiB */
+	uint32_t irq;	 /* its SPI (INTID 32..), routed to the partition; 0: none */
+	uint32_t pad;
+};
+
+struct tn_cfg_partition {
+	char name[TN_CFG_NAME_MAX];
+	uint32_t kind;		     /* enum tn_cfg_kind */
+	uint32_t ncpus;
+	uint32_t cpus[TN_CFG_MAX_CPUS]; /* physical CPU of each vCPU */
+	uint64_t ram_pa;	     /* where its RAM really is */
+	uint64_t ram_ipa;	     /* where it sees it: the platform's RAM base */
+	uint64_t ram_size;
+	uint64_t entry_ipa;	     /* vCPU 0 starts here, MMU off, at EL1 */
+	uint64_t dtb_ipa;	     /* x0 at entry: its device tree */
+	uint32_t console;	     /* 1: an emulated PL011 at the platform's UART */
+	uint32_t ndevices;
+	struct tn_cfg_device devices[TN_CFG_MAX_DEVICES];
+};
+
+struct tn_sysconfig {
+	uint32_t magic;
+	uint32_t version;
+	uint32_t ncpus;		 /* physical CPUs of the machine */
+	uint32_t npartitions;
+	uint64_t hyp_pa;	 /* the hypervisor's own RAM */
+	uint64_t hyp_size;
+	struct tn_cfg_partition partitions[TN_CFG_MAX_PARTITIONS];
+};
+
+#endif

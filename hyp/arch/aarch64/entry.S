@@ -1,0 +1,167 @@
+/*
+ * The hypervisor's first instructions on each CPU (CPU 0 from the loader,
+ * the others from PSCI CPU_ON with their number as context), its exception
+ * vectors, and the way in and out of a guest. A guest exit saves the
+ * guest's general registers in its struct vcpu (TPIDR_EL2 points to it),
+ * runs the C handler on the CPU's hypervisor stack, and enters the guest
+ * again from the same struct.
+ */
+#define HYP_STACK_SIZE 16384
+#define MAX_CPUS 8
+#define VCPU_ELR (31 * 8)
+#define VCPU_SPSR (32 * 8)
+#define SCTLR_EL2_ON 0x30c5183d /* RES1 bits, M, C, SA, I, WXN off */
+
+	.section .text.boot, "ax"
+	.global _start
+_start:
+	mov	x19, #0
+	b	cpu_entry
+
+	.global hyp_secondary_entry
+hyp_secondary_entry:
+	mov	x19, x0
+
+cpu_entry:
+	msr	daifset, #0xf
+	ldr	x0, =hyp_stacks
+	add	x1, x19, #1
+	mov	x2, #HYP_STACK_SIZE
+	madd	x0, x1, x2, x0
+	mov	sp, x0
+	mrs	x20, CurrentEL
+	lsr	x20, x20, #2
+	cmp	x20, #2
+	b.ne	enter_c			/* C says why it cannot go on */
+
+	ldr	x0, =hyp_vectors
+	msr	vbar_el2, x0
+	cbnz	x19, 2f
+	ldr	x0, =__bss_start
+	ldr	x1, =__bss_end
+1:	cmp	x0, x1
+	b.hs	2f
+	stp	xzr, xzr, [x0], #16
+	b	1b
+2:	mov	x0, #0xff		/* attr0 normal WB, attr1 device */
+	msr	mair_el2, x0
+	ldr	x0, =0x80803520		/* 4 GiB VA, 4 KiB, WB inner shareable */
+	msr	tcr_el2, x0
+	ldr	x0, =hyp_l1
+	msr	ttbr0_el2, x0
+	isb
+	tlbi	alle2
+	dsb	nsh
+	isb
+	ldr	x0, =SCTLR_EL2_ON
+	msr	sctlr_el2, x0
+	isb
+enter_c:
+	mov	x0, x19
+	mov	x1, x20
+	bl	hyp_cpu_main
+3:	wfe
+	b	3b
+
+	.text
+	/* Leaves for the guest described by x0; never returns. */
+	.global guest_enter
+guest_enter:
+	msr	tpidr_el2, x0
+	ldp	x1, x2, [x0, #VCPU_ELR]
+	msr	elr_el2, x1
+	msr	spsr_el2, x2
+	ldp	x2, x3, [x0, #16]
+	ldp	x4, x5, [x0, #32]
+	ldp	x6, x7, [x0, #48]
+	ldp	x8, x9, [x0, #64]
+	ldp	x10, x11, [x0, #80]
+	ldp	x12, x13, [x0, #96]
+	ldp	x14, x15, [x0, #112]
+	ldp	x16, x17, [x0, #128]
+	ldp	x18, x19, [x0, #144]
+	ldp	x20, x21, [x0, #160]
+	ldp	x22, x23, [x0, #176]
+	ldp	x24, x25, [x0, #192]
+	ldp	x26, x27, [x0, #208]
+	ldp	x28, x29, [x0, #224]
+	ldr	x30, [x0, #240]
+	ldp	x0, x1, [x0]
+	eret
+
+	/* A guest exit of the given kind (0 sync, 1 IRQ, 2 FIQ, 3 SError). */
+	.macro	guest_exit kind
+	.balign	0x80
+	stp	x0, x1, [sp, #-16]!
+	mrs	x0, tpidr_el2
+	mov	x1, #\kind
+	b	save_guest
+	.endm
+
+	.macro	hyp_fault kind
+	.balign	0x80
+	mov	x0, #\kind
+	mrs	x1, esr_el2
+	mrs	x2, elr_el2
+	mrs	x3, far_el2
+	b	hyp_exception
+	.endm
+
+	.balign	2048
+hyp_vectors:
+	hyp_fault 0	/* current EL, SP0 */
+	hyp_fault 1
+	hyp_fault 2
+	hyp_fault 3
+	hyp_fault 4	/* current EL, SPx: the hypervisor itself */
+	hyp_fault 5
+	hyp_fault 6
+	hyp_fault 7
+	guest_exit 0	/* lower EL, AArch64: the guests */
+	guest_exit 1
+	guest_exit 2
+	guest_exit 3
+	hyp_fault 12	/* lower EL, AArch32: not supported */
+	hyp_fault 13
+	hyp_fault 14
+	hyp_fault 15
+
+save_guest:
+	stp	x2, x3, [x0, #16]
+	stp	x4, x5, [x0, #32]
+	stp	x6, x7, [x0, #48]
+	stp	x8, x9, [x0, #64]
+	stp	x10, x11, [x0, #80]
+	stp	x12, x13, [x0, #96]
+	stp	x14, x15, [x0, #112]
+	stp	x16, x17, [x0, #128]
+	stp	x18, x19, [x0, #144]
+	stp	x20, x21, [x0, #160]
+	stp	x22, x23, [x0, #176]
+	stp	x24, x25, [x0, #192]
+	stp	x26, x27, [x0, #208]
+	stp	x28, x29, [x0, #224]
+	str	x30, [x0, #240]
+	ldp	x2, x3, [sp], #16
+	stp	x2, x3, [x0]
+	mrs	x2, elr_el2
+	mrs	x3, spsr_el2
+	stp	x2, x3, [x0, #VCPU_ELR]
+	/* The stack is empty again: each exit starts from its top. */
+	bl	hyp_guest_exit
+	mrs	x0, tpidr_el2
+	b	guest_enter
+
+	.section .data
+	/* The hypervisor's identity map: devices, then RAM, 1 GiB blocks. */
+	.balign	4096
+hyp_l1:
+	.quad	0x0040000000000405
+	.quad	0x0000000040000701
+	.quad	0x0000000080000701
+	.quad	0x00000000c0000701
+
+	.section .bss
+	.balign	16
+hyp_stacks:
+	.space	HYP_STACK_SIZE * MAX_CPUS

@@ -1,0 +1,171 @@
+/*
+ * The physical GICv3 as the hypervisor drives it: every interrupt comes to
+ * EL2 (HCR_EL2.IMO); the hypervisor acknowledges it, and for the timer
+ * only drops its priority, leaving the deactivation to the guest through
+ * a hardware-linked list register (EOImode 1). SGI 1 is the hypervisor's
+ * own "look at your vCPU" kick between CPUs.
+ */
+#include "hyp.h"
+#include "plat/qemu-virt/platform.h"
+
+#define GICD_CTLR 0x0000
+#define GICD_IGROUPR 0x0080
+#define GICD_ISENABLER 0x0100
+#define GICD_IPRIORITYR 0x0400
+#define GICD_IROUTER 0x6000
+#define GICR_TYPER 0x0008
+#define GICR_WAKER 0x0014
+#define GICR_SGI 0x10000
+#define GICR_IGROUPR0 0x0080
+#define GICR_ISENABLER0 0x0100
+#define GICR_IPRIORITYR 0x0400
+
+#define SGI_KICK 1
+
+static uint64_t cpu_mpidr[HYP_MAX_CPUS];
+static int nr_lrs;
+
+void gic_init_global(void)
+{
+	mmio_write32(PLAT_GICD_BASE + GICD_CTLR, 0);
+	while (mmio_read32(PLAT_GICD_BASE + GICD_CTLR) & (1u << 31))
+		;
+	mmio_write32(PLAT_GICD_BASE + GICD_CTLR, (1u << 4) | (1u << 1));
+	while (mmio_read32(PLAT_GICD_BASE + GICD_CTLR) & (1u << 31))
+		;
+}
+
+static uintptr_t redistributor(uint64_t mpidr)
+{
+	uint32_t aff = (uint32_t)((mpidr & 0xffffff) |
+				  ((mpidr >> 32 & 0xff) << 24));
+
+	for (uintptr_t rd = PLAT_GICR_BASE;; rd += PLAT_GICR_STRIDE) {
+		uint64_t typer = mmio_read64(rd + GICR_TYPER);
+
+		if ((uint32_t)(typer >> 32) == aff)
+			return rd;
+		if (typer & (1u << 4))
+			hyp_panic("no GIC redistributor for MPIDR %#lx",
+				  (unsigned long)mpidr);
+	}
+}
+
+void gic_init_cpu(int cpu)
+{
+	uint64_t mpidr = read_sysreg(mpidr_el1);
+	uintptr_t rd = redistributor(mpidr), sgi = rd + GICR_SGI;
+
+	cpu_mpidr[cpu] = mpidr & 0xff00ffffffull;
+	mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~2u);
+	while (mmio_read32(rd + GICR_WAKER) & 4u)
+		;
+	mmio_write32(sgi + GICR_IGROUPR0, 0xffffffffu);
+	for (int i = 0; i < 32; i += 4)
+		mmio_write32(sgi + GICR_IPRIORITYR + (uintptr_t)i, 0xa0a0a0a0u);
+	mmio_write32(sgi + GICR_ISENABLER0, (1u << SGI_KICK) |
+						    (1u << PLAT_PPI_MAINTENANCE) |
+						    (1u << PLAT_PPI_VTIMER));
+
+	/* The CPU interface, and the virtual one the guest will use. */
+	write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE, Enable */
+	isb();
+	write_sysreg(S3_0_C12_C12_4, 2);    /* ICC_CTLR_EL1: EOImode 1 */
+	write_sysreg(S3_0_C4_C6_0, 0xff);   /* ICC_PMR_EL1 */
+	write_sysreg(S3_0_C12_C12_3, 0);    /* ICC_BPR1_EL1 */
+	write_sysreg(S3_0_C12_C12_7, 1);    /* ICC_IGRPEN1_EL1 */
+	write_sysreg(S3_4_C12_C11_0, 1);    /* ICH_HCR_EL2: En */
+	write_sysreg(S3_4_C12_C11_7, 0);    /* ICH_VMCR_EL2 */
+	isb();
+	nr_lrs = (int)(read_sysreg(S3_4_C12_C11_1) & 0x1f) + 1; /* ICH_VTR */
+	if (nr_lrs > 16)
+		nr_lrs = 16;
+	for (int i = 0; i < nr_lrs; i++)
+		gic_write_lr(i, 0);
+}
+
+void gic_enable_spi(uint32_t intid, int pcpu)
+{
+	uintptr_t d = PLAT_GICD_BASE;
+
+	mmio_write32(d + GICD_IGROUPR + intid / 32 * 4,
+		     mmio_read32(d + GICD_IGROUPR + intid / 32 * 4) |
+			     1u << (intid % 32));
+	*(volatile uint8_t *)(d + GICD_IPRIORITYR + intid) = 0xa0;
+	mmio_write64(d + GICD_IROUTER + intid * 8, cpu_mpidr[pcpu]);
+	mmio_write32(d + GICD_ISENABLER + intid / 32 * 4, 1u << (intid % 32));
+}
+
+uint32_t gic_ack(void)
+{
+	uint32_t intid = (uint32_t)read_sysreg(S3_0_C12_C12_0) & 0xffffff;
+
+	dsb(sy);
+	return intid;
+}
+
+void gic_eoi(uint32_t intid, bool deactivate)
+{
+	write_sysreg(S3_0_C12_C12_1, intid); /* ICC_EOIR1_EL1: drop */
+	if (deactivate)
+		write_sysreg(S3_0_C12_C11_1, intid); /* ICC_DIR_EL1 */
+	isb();
+}
+
+void gic_kick(int pcpu)
+{
+	uint64_t m = cpu_mpidr[pcpu];
+
+	dsb(ishst);
+	write_sysreg(S3_0_C12_C11_5, (1ul << (m & 0xf)) | ((m >> 8 & 0xff) << 16) |
+					     ((uint64_t)SGI_KICK << 24) |
+					     ((m >> 16 & 0xff) << 32) |
+					     ((m >> 32 & 0xff) << 48));
+	isb();
+}
+
+int gic_nr_lrs(void)
+{
+	return nr_lrs;
+}
+
+#define LR_CASE(n, crm, op2)                                                   \
+	case n:                                                                \
+		if (write)                                                     \
+			write_sysreg(S3_4_C12_##crm##_##op2, v);               \
+		else                                                           \
+			v = read_sysreg(S3_4_C12_##crm##_##op2);               \
+		break
+
+static uint64_t lr_access(int n, bool write, uint64_t v)
+{
+	switch (n) {
+		LR_CASE(0, C12, 0);
+		LR_CASE(1, C12, 1);
+		LR_CASE(2, C12, 2);
+		LR_CASE(3, C12, 3);
+		LR_CASE(4, C12, 4);
+		LR_CASE(5, C12, 5);
+		LR_CASE(6, C12, 6);
+		LR_CASE(7, C12, 7);
+		LR_CASE(8, C13, 0);
+		LR_CASE(9, C13, 1);
+		LR_CASE(10, C13, 2);
+		LR_CASE(11, C13, 3);
+		LR_CASE(12, C13, 4);
+		LR_CASE(13, C13, 5);
+		LR_CASE(14, C13, 6);
+		LR_CASE(15, C13, 7);
+	}
+	return v;
+}
+
+uint64_t gic_read_lr(int n)
+{
+	return lr_access(n, false, 0);
+}
+
+void gic_write_lr(int n, uint64_t v)
+{
+	lr_access(n, true, v);
+}

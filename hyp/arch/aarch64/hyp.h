@@ -1,0 +1,191 @@
+/*
+ * What the hypervisor's files share: system registers, spinlocks, the
+ * per-CPU and per-vCPU state, partitions, and the functions between the
+ * generic core and the aarch64 code. One vCPU is pinned to each physical
+ * CPU for good, so guest EL1 state never has to be switched: it stays in
+ * the CPU, and an exit saves only the general registers.
+ */
+#ifndef TENON_HYP_H
+#define TENON_HYP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tenon/sysconfig.h"
+
+#define read_sysreg(r)                                                         \
+	({                                                                     \
+		uint64_t v_;                                                   \
+		__asm__ volatile("mrs %0, " #r : "=r"(v_));                    \
+		v_;                                                            \
+	})
+#define write_sysreg(r, v)                                                     \
+	__asm__ volatile("msr " #r ", %0" ::"r"((uint64_t)(v)) : "memory")
+#define isb() __asm__ volatile("isb" ::: "memory")
+#define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
+
+#define HYP_MAX_CPUS TN_CFG_MAX_CPUS
+#define VGIC_NR_IRQS 64 /* SGIs, PPIs and SPIs 32..63 */
+#define VUART_FIFO 64
+#define CONSOLE_LINE 200
+
+struct spinlock {
+	uint32_t next, owner;
+};
+void spin_lock(struct spinlock *l);
+void spin_unlock(struct spinlock *l);
+
+static inline uint32_t mmio_read32(uintptr_t a)
+{
+	return *(volatile uint32_t *)a;
+}
+static inline uint64_t mmio_read64(uintptr_t a)
+{
+	return *(volatile uint64_t *)a;
+}
+static inline void mmio_write32(uintptr_t a, uint32_t v)
+{
+	*(volatile uint32_t *)a = v;
+}
+static inline void mmio_write64(uintptr_t a, uint64_t v)
+{
+	*(volatile uint64_t *)a = v;
+}
+
+/* One interrupt as a partition's virtual GIC knows it. */
+struct virq {
+	uint8_t priority;
+	bool enabled;
+	bool pending;
+	bool in_lr;  /* handed to the CPU interface, not yet done */
+	bool level;  /* level-sensitive line driven by an emulated device */
+	bool line;   /* its current level */
+	bool hw;     /* linked to the physical interrupt of the same number */
+	bool group1;
+	uint8_t edge_cfg; /* ICFGR bits */
+	uint8_t target;	  /* SPIs: the vCPU it goes to */
+	uint64_t router;  /* SPIs: IROUTER as written */
+};
+
+enum vcpu_state {
+	VCPU_OFF,	/* not started, or CPU_OFF */
+	VCPU_ON_PENDING, /* CPU_ON accepted, not yet entered */
+	VCPU_RUNNING,
+	VCPU_STOPPED, /* its partition is off */
+};
+
+struct partition;
+
+struct vcpu {
+	uint64_t x[31]; /* layout shared with entry.S */
+	uint64_t elr, spsr;
+	struct partition *part;
+	int index; /* within the partition; also its Aff0 */
+	int pcpu;
+	volatile int state;
+	uint64_t entry, context;
+	uint64_t last_vector; /* where the last injected abort went */
+	struct virq priv[32]; /* SGIs and PPIs */
+	uint32_t waker;
+	int8_t lr_irq[16]; /* which INTID each list register holds */
+};
+
+struct vuart {
+	uint32_t ibrd, fbrd, lcr_h, cr, ifls, imsc;
+	uint8_t rx[VUART_FIFO];
+	unsigned int rx_head, rx_count;
+	char line[CONSOLE_LINE];
+	unsigned int line_len;
+};
+
+struct partition {
+	const struct tn_cfg_partition *cfg;
+	int index;
+	struct spinlock lock; /* its virtual GIC and UART */
+	struct vcpu *vcpus[HYP_MAX_CPUS];
+	struct virq spi[VGIC_NR_IRQS - 32];
+	uint32_t gicd_ctlr;
+	struct vuart uart;
+	uint64_t vttbr;
+	volatile bool stopped;
+	uint64_t faults;
+};
+
+extern const struct tn_sysconfig tn_sysconfig;
+extern struct partition partitions[TN_CFG_MAX_PARTITIONS];
+extern int hyp_ncpus;
+
+static inline struct vcpu *this_vcpu(void)
+{
+	return (struct vcpu *)read_sysreg(tpidr_el2);
+}
+
+/* console.c */
+void console_init(void);
+void console_putc_raw(char c);
+/* printf-like, a line of the hypervisor's own: "[tenon] ...". */
+void hyp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int hyp_vsnprintf(char *buf, size_t size, const char *fmt,
+		  __builtin_va_list ap);
+int hyp_snprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* A partition's output, one character at a time, prefixed per line. */
+void console_partition_putc(struct partition *p, char c);
+void console_input_irq(void);
+/* Takes console input by interrupt, on CPU 0. */
+void console_enable_input(void);
+__attribute__((noreturn)) void hyp_panic(const char *fmt, ...);
+
+/* vuart.c */
+bool vuart_access(struct partition *p, uint64_t offset, bool write,
+		  uint64_t *value);
+void vuart_receive(struct partition *p, char c);
+
+/* gic.c: the physical GIC and the list registers */
+void gic_init_global(void);
+void gic_init_cpu(int cpu);
+uint32_t gic_ack(void);
+void gic_eoi(uint32_t intid, bool deactivate);
+void gic_kick(int pcpu);
+void gic_enable_spi(uint32_t intid, int pcpu);
+int gic_nr_lrs(void);
+uint64_t gic_read_lr(int n);
+void gic_write_lr(int n, uint64_t v);
+
+/* vgic.c */
+void vgic_init_partition(struct partition *p);
+void vgic_init_vcpu(struct vcpu *v);
+bool vgic_mmio(struct vcpu *v, uint64_t ipa, bool write, int size,
+	       uint64_t *value);
+void vgic_inject_hw_timer(struct vcpu *v);
+void vgic_set_level(struct partition *p, uint32_t intid, bool level);
+void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r);
+/* Before entering the guest: fold done LRs back, load pending ones. */
+void vgic_sync(struct vcpu *v);
+
+/* psci.c */
+void psci_guest_call(struct vcpu *v);
+int64_t psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
+__attribute__((noreturn)) void psci_fw_system_off(void);
+
+/* hypercall.c */
+void hypercall(struct vcpu *v);
+
+/* partition.c */
+void partition_stop(struct partition *p, const char *why);
+/* Guest memory: the PA behind an IPA range of p's RAM, or 0. */
+uint64_t partition_ipa_to_pa(struct partition *p, uint64_t ipa, uint64_t len);
+
+/* stage2.c */
+void stage2_build(struct partition *p);
+void hyp_mmu_init(void);
+
+/* traps.c */
+void inject_abort(struct vcpu *v, bool instruction, uint64_t far);
+
+/* entry.S */
+__attribute__((noreturn)) void guest_enter(struct vcpu *v);
+void hyp_secondary_entry(void);
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * Guest exits: why the guest left (a hypercall, a trapped SMC or system
+ * register, an access to memory it does not own, a physical interrupt)
+ * and what the hypervisor does about it. Nothing a guest does here can
+ * stop the hypervisor: an access it cannot emulate becomes an abort in
+ * the guest, logged with the partition's name.
+ */
+#include "hyp.h"
+#include "tenon/hypercall.h"
+#include "plat/qemu-virt/platform.h"
+
+#define EC_WFX 0x01
+#define EC_HVC64 0x16
+#define EC_SMC64 0x17
+#define EC_SYSREG 0x18
+#define EC_IABT_LOW 0x20
+#define EC_DABT_LOW 0x24
+
+void hyp_guest_exit(struct vcpu *v, uint64_t kind);
+void vcpu_start(struct vcpu *v);
+void hyp_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
+
+void inject_abort(struct vcpu *v, bool instruction, uint64_t far)
+{
+	uint64_t mode = v->spsr & 0xf;
+
+	/*
+	 * Faulting again at the vector the last abort was sent to: the guest
+	 * has no way to handle it, and would loop. Stop the partition.
+	 */
+	if (v->elr == v->last_vector) {
+		partition_stop(v->part, "faulted in its own exception vector "
+					"(no handler to report to)");
+		return;
+	}
+	bool from_el0 = mode == 0;
+	uint64_t offset = from_el0 ? 0x400 : (mode & 1) ? 0x200 : 0x000;
+	uint32_t ec = instruction ? (from_el0 ? 0x20 : 0x21)
+				  : (from_el0 ? 0x24 : 0x25);
+	/* IL, and a synchronous external abort: DFSC/IFSC 0x10. */
+	uint64_t esr = (uint64_t)ec << 26 | 1u << 25 | 0x10;
+
+	write_sysreg(esr_el1, esr);
+	write_sysreg(far_el1, far);
+	write_sysreg(elr_el1, v->elr);
+	write_sysreg(spsr_el1, v->spsr);
+	v->elr = read_sysreg(vbar_el1) + offset;
+	v->last_vector = v->elr;
+	v->spsr = 0x3c5; /* EL1h, exceptions masked, as the CPU would */
+}
+
+static uint64_t reg_read(struct vcpu *v, unsigned int r)
+{
+	return r == 31 ? 0 : v->x[r];
+}
+
+static void reg_write(struct vcpu *v, unsigned int r, uint64_t value)
+{
+	if (r != 31)
+		v->x[r] = value;
+}
+
+static void data_abort(struct vcpu *v, uint64_t esr)
+{
+	struct partition *p = v->part;
+	uint64_t far = read_sysreg(far_el2);
+	uint64_t ipa = (read_sysreg(hpfar_el2) >> 4 << 12) | (far & 0xfff);
+	bool valid = esr >> 24 & 1, write = esr >> 6 & 1;
+	int size = 1 << (esr >> 22 & 3);
+	unsigned int rt = esr >> 16 & 0x1f;
+	uint64_t value = 0;
+	bool done = false;
+
+	if (valid) {
+		if (write)
+			value = reg_read(v, rt) &
+				(size == 8 ? ~0ull : (1ull << (8 * size)) - 1);
+		spin_lock(&p->lock);
+		done = vgic_mmio(v, ipa, write, size, &value);
+		if (!done && p->cfg->console && ipa >= PLAT_UART_BASE &&
+		    ipa < PLAT_UART_BASE + PLAT_UART_SIZE)
+			done = vuart_access(p, ipa - PLAT_UART_BASE, write,
+					    &value);
+		spin_unlock(&p->lock);
+	}
+	if (done) {
+		if (!write)
+			reg_write(v, rt, value);
+		v->elr += 4;
+		return;
+	}
+	p->faults++;
+	hyp_log("partition %s: vCPU %d: stage-2 fault: %s at IPA %#lx "
+		"(PC %#lx): not its memory; abort injected",
+		p->cfg->name, v->index, write ? "write" : "read",
+		(unsigned long)ipa, (unsigned long)v->elr);
+	inject_abort(v, false, far);
+}
+
+static void sysreg_trap(struct vcpu *v, uint64_t esr)
+{
+	unsigned int op0 = esr >> 20 & 3, op2 = esr >> 17 & 7,
+		     op1 = esr >> 14 & 7, crn = esr >> 10 & 0xf,
+		     rt = esr >> 5 & 0x1f, crm = esr >> 1 & 0xf;
+	bool read = esr & 1;
+
+	/* ICC_SGI1R_EL1 (and the group 0 / alias forms): virtual SGIs. */
+	if (op0 == 3 && op1 == 0 && crn == 12 && crm == 11 &&
+	    (op2 == 5 || op2 == 6 || op2 == 7) && !read) {
+		spin_lock(&v->part->lock);
+		vgic_send_sgi(v, reg_read(v, rt));
+		spin_unlock(&v->part->lock);
+	} else if (read) {
+		reg_write(v, rt, 0); /* anything else trapped reads as zero */
+	}
+	v->elr += 4;
+}
+
+static void handle_irqs(struct vcpu *v)
+{
+	for (;;) {
+		uint32_t intid = gic_ack();
+
+		if (intid >= 1020)
+			return;
+		if (intid == PLAT_PPI_VTIMER) {
+			/* The guest deactivates it, through the list register. */
+			spin_lock(&v->part->lock);
+			vgic_inject_hw_timer(v);
+			spin_unlock(&v->part->lock);
+			gic_eoi(intid, false);
+			continue;
+		}
+		if (intid == PLAT_UART_IRQ)
+			console_input_irq();
+		/* Kicks and maintenance: vgic_sync() does the work. */
+		gic_eoi(intid, true);
+	}
+}
+
+/* A vCPU that is not running waits here for CPU_ON (or for ever). */
+static void park(struct vcpu *v)
+{
+	while (v->state != VCPU_RUNNING) {
+		if (v->state == VCPU_ON_PENDING) {
+			for (int i = 0; i < 31; i++)
+				v->x[i] = 0;
+			v->x[0] = v->context;
+			v->elr = v->entry;
+			v->spsr = 0x3c5;
+			write_sysreg(sctlr_el1, 0x30d00800); /* MMU off */
+			isb();
+			v->state = VCPU_RUNNING;
+			break;
+		}
+		__asm__ volatile("wfi");
+		handle_irqs(v);
+	}
+}
+
+void vcpu_start(struct vcpu *v)
+{
+	park(v);
+	spin_lock(&v->part->lock);
+	vgic_sync(v);
+	spin_unlock(&v->part->lock);
+	guest_enter(v);
+}
+
+void hyp_guest_exit(struct vcpu *v, uint64_t kind)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+
+	if (kind == 0) {
+		switch (esr >> 26) {
+		case EC_HVC64:
+			if (TN_HC_IS_TENON((uint32_t)v->x[0]))
+				hypercall(v);
+			else
+				psci_guest_call(v);
+			break;
+		case EC_SMC64:
+			psci_guest_call(v);
+			v->elr += 4; /* a trapped SMC returns to itself */
+			break;
+		case EC_SYSREG:
+			sysreg_trap(v, esr);
+			break;
+		case EC_DABT_LOW:
+			data_abort(v, esr);
+			break;
+		case EC_IABT_LOW:
+			v->part->faults++;
+			hyp_log("partition %s: vCPU %d: stage-2 fault: "
+				"instruction fetch at IPA %#lx; abort injected",
+				v->part->cfg->name, v->index,
+				(unsigned long)(read_sysreg(hpfar_el2) >> 4 << 12));
+			inject_abort(v, true, read_sysreg(far_el2));
+			break;
+		case EC_WFX:
+			v->elr += 4;
+			break;
+		default:
+			hyp_log("partition %s: vCPU %d: unexpected trap, ESR "
+				"%#lx at PC %#lx; abort injected",
+				v->part->cfg->name, v->index,
+				(unsigned long)esr, (unsigned long)v->elr);
+			inject_abort(v, false, 0);
+			break;
+		}
+	} else if (kind == 1) {
+		handle_irqs(v);
+	} else {
+		hyp_log("partition %s: vCPU %d: %s from the guest, stopped",
+			v->part->cfg->name, v->index,
+			kind == 2 ? "FIQ" : "SError");
+		partition_stop(v->part, "asynchronous abort");
+	}
+	if (v->state != VCPU_RUNNING)
+		park(v);
+	spin_lock(&v->part->lock);
+	vgic_sync(v);
+	spin_unlock(&v->part->lock);
+}
+
+void hyp_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)
+{
+	hyp_panic("exception in the hypervisor: vector %lu, ESR %#lx, "
+		  "ELR %#lx, FAR %#lx",
+		  (unsigned long)kind, (unsigned long)esr, (unsigned long)elr,
+		  (unsigned long)far);
+}

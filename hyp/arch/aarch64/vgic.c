@@ -1,0 +1,385 @@
+/*
+ * The virtual GICv3 of each partition: an emulated distributor and one
+ * emulated redistributor per vCPU, at the addresses of the real ones, and
+ * delivery through the list registers of the CPU interface, which the
+ * guest then drives itself (ICV registers) without exits. Only what a
+ * partition owns is reachable: its vCPUs' SGIs and PPIs, its SPIs, none of
+ * the hypervisor's or another partition's. Interrupts 0..63 exist; LPIs,
+ * group 0 and the ITS do not.
+ */
+#include "hyp.h"
+#include "plat/qemu-virt/platform.h"
+
+#define PIDR2_GICV3 0x3b
+#define IIDR_TENON 0x0000043b
+
+static struct virq *virq_of(struct vcpu *v, uint32_t intid)
+{
+	if (intid < 32)
+		return &v->priv[intid];
+	if (intid < VGIC_NR_IRQS)
+		return &v->part->spi[intid - 32];
+	return NULL;
+}
+
+static void reset_virq(struct virq *q)
+{
+	*q = (struct virq){ .priority = 0xa0, .group1 = true };
+}
+
+void vgic_init_partition(struct partition *p)
+{
+	for (int i = 0; i < VGIC_NR_IRQS - 32; i++)
+		reset_virq(&p->spi[i]);
+	p->gicd_ctlr = 0;
+}
+
+void vgic_init_vcpu(struct vcpu *v)
+{
+	for (int i = 0; i < 32; i++)
+		reset_virq(&v->priv[i]);
+	v->priv[PLAT_PPI_VTIMER].hw = true;
+	v->waker = 2; /* ProcessorSleep, as out of reset */
+	for (int i = 0; i < 16; i++)
+		v->lr_irq[i] = -1;
+}
+
+/* The vCPU an SPI goes to. */
+static struct vcpu *spi_target(struct partition *p, struct virq *q)
+{
+	return p->vcpus[q->target < p->cfg->ncpus ? q->target : 0];
+}
+
+/* Makes q pending for v; v looks at it before it next runs. */
+static void pend(struct vcpu *v, struct virq *q)
+{
+	q->pending = true;
+	if (v->pcpu != this_vcpu()->pcpu)
+		gic_kick(v->pcpu);
+}
+
+void vgic_set_level(struct partition *p, uint32_t intid, bool level)
+{
+	struct virq *q = &p->spi[intid - 32];
+
+	q->level = true;
+	if (q->line == level)
+		return;
+	q->line = level;
+	if (level && !q->in_lr)
+		pend(spi_target(p, q), q);
+	else if (!level)
+		q->pending = false;
+}
+
+void vgic_inject_hw_timer(struct vcpu *v)
+{
+	v->priv[PLAT_PPI_VTIMER].pending = true;
+}
+
+void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
+{
+	struct partition *p = v->part;
+	uint32_t intid = (uint32_t)(sgi1r >> 24) & 0xf;
+	bool all_others = sgi1r >> 40 & 1;
+	uint32_t list = (uint32_t)sgi1r & 0xffff;
+	uint64_t upper_aff = sgi1r & 0x00ff00ff00ff0000ull;
+
+	/* vCPUs are Aff0 0..n-1: other affinities name nobody. */
+	if (!all_others && upper_aff)
+		return;
+	for (uint32_t i = 0; i < p->cfg->ncpus; i++) {
+		struct vcpu *t = p->vcpus[i];
+
+		if (all_others ? t == v : !(list >> i & 1))
+			continue;
+		if (t->state == VCPU_RUNNING || t->state == VCPU_ON_PENDING)
+			pend(t, &t->priv[intid]);
+	}
+}
+
+void vgic_sync(struct vcpu *v)
+{
+	int n = gic_nr_lrs();
+	bool left = false;
+
+	for (int i = 0; i < n; i++) {
+		struct virq *q;
+
+		if (v->lr_irq[i] < 0)
+			continue;
+		if (gic_read_lr(i) >> 62 & 3)
+			continue; /* still pending or active in the guest */
+		q = virq_of(v, (uint32_t)v->lr_irq[i]);
+		q->in_lr = false;
+		v->lr_irq[i] = -1;
+		gic_write_lr(i, 0);
+		if (q->level && q->line)
+			q->pending = true;
+	}
+	for (;;) {
+		struct virq *best = NULL;
+		uint32_t best_id = 0;
+		int free_lr = -1;
+
+		for (uint32_t id = 0; id < VGIC_NR_IRQS; id++) {
+			struct virq *q = virq_of(v, id);
+
+			if (!q->pending || !q->enabled || q->in_lr)
+				continue;
+			if (id >= 32 && (spi_target(v->part, q) != v ||
+					 !(v->part->gicd_ctlr & 2)))
+				continue;
+			if (!best || q->priority < best->priority) {
+				best = q;
+				best_id = id;
+			}
+		}
+		if (!best)
+			break;
+		for (int i = 0; i < n && free_lr < 0; i++)
+			if (v->lr_irq[i] < 0)
+				free_lr = i;
+		if (free_lr < 0) {
+			left = true;
+			break;
+		}
+		uint64_t lr = 1ull << 62 | 1ull << 60 |
+			      (uint64_t)best->priority << 48 | best_id;
+		if (best->hw)
+			lr |= 1ull << 61 | (uint64_t)best_id << 32;
+		else if (best->level)
+			lr |= 1ull << 41; /* tell us when it is done */
+		gic_write_lr(free_lr, lr);
+		best->in_lr = true;
+		best->pending = false;
+		v->lr_irq[free_lr] = (int8_t)best_id;
+	}
+	/* Underflow maintenance interrupt while some wait for a register. */
+	write_sysreg(S3_4_C12_C11_0, 1 | (left ? 2 : 0));
+	isb();
+}
+
+/* Bit-per-interrupt registers: 32 interrupts from first. */
+static uint32_t read_bits(struct vcpu *v, uint32_t first, size_t field)
+{
+	uint32_t bits = 0;
+
+	for (uint32_t i = 0; i < 32; i++) {
+		struct virq *q = virq_of(v, first + i);
+
+		if (q && *((bool *)q + field))
+			bits |= 1u << i;
+	}
+	return bits;
+}
+
+enum bitreg { SET_ENABLE, CLEAR_ENABLE, SET_PENDING, CLEAR_PENDING, GROUP };
+
+static void write_bits(struct vcpu *v, uint32_t first, enum bitreg what,
+		       uint32_t bits)
+{
+	for (uint32_t i = 0; i < 32; i++) {
+		struct virq *q = virq_of(v, first + i);
+		bool on = bits >> i & 1;
+
+		if (!q || (what != GROUP && !on))
+			continue;
+		switch (what) {
+		case SET_ENABLE:
+			q->enabled = true;
+			if (q->pending && first + i >= 32)
+				pend(spi_target(v->part, q), q);
+			break;
+		case CLEAR_ENABLE:
+			q->enabled = false;
+			break;
+		case SET_PENDING:
+			pend(first + i < 32 ? v : spi_target(v->part, q), q);
+			break;
+		case CLEAR_PENDING:
+			q->pending = false;
+			break;
+		case GROUP:
+			q->group1 = on;
+			break;
+		}
+	}
+}
+
+/* IPRIORITYR: one byte per interrupt, by bytes or words. */
+static uint64_t priorities(struct vcpu *v, uint32_t first, int size,
+			   bool write, uint64_t value)
+{
+	uint64_t out = 0;
+
+	for (int b = 0; b < size; b++) {
+		struct virq *q = virq_of(v, first + (uint32_t)b);
+
+		if (!q)
+			continue;
+		if (write)
+			q->priority = (uint8_t)(value >> (8 * b));
+		else
+			out |= (uint64_t)q->priority << (8 * b);
+	}
+	return out;
+}
+
+/* ICFGR: two bits per interrupt, 16 interrupts from first. */
+static uint64_t configs(struct vcpu *v, uint32_t first, bool write,
+			uint64_t value)
+{
+	uint64_t out = 0;
+
+	for (uint32_t i = 0; i < 16; i++) {
+		struct virq *q = virq_of(v, first + i);
+
+		if (!q || first + i < 16)
+			continue; /* SGIs are edge-triggered, read-only */
+		if (write)
+			q->edge_cfg = (uint8_t)(value >> (2 * i) & 3);
+		else
+			out |= (uint64_t)q->edge_cfg << (2 * i);
+	}
+	return out;
+}
+
+/* Registers that take an interrupt range: group, enables, pending. */
+static bool bit_register(struct vcpu *v, uint64_t off, uint32_t first,
+			 bool write, uint64_t *value)
+{
+	static const struct {
+		uint64_t base;
+		enum bitreg what;
+		size_t field;
+	} regs[] = {
+		{ 0x080, GROUP, offsetof(struct virq, group1) },
+		{ 0x100, SET_ENABLE, offsetof(struct virq, enabled) },
+		{ 0x180, CLEAR_ENABLE, offsetof(struct virq, enabled) },
+		{ 0x200, SET_PENDING, offsetof(struct virq, pending) },
+		{ 0x280, CLEAR_PENDING, offsetof(struct virq, pending) },
+	};
+
+	for (size_t r = 0; r < sizeof(regs) / sizeof(regs[0]); r++) {
+		if (off != regs[r].base)
+			continue;
+		if (write)
+			write_bits(v, first, regs[r].what, (uint32_t)*value);
+		else
+			*value = read_bits(v, first, regs[r].field);
+		return true;
+	}
+	return false;
+}
+
+static void distributor(struct vcpu *v, uint64_t off, bool write, int size,
+			uint64_t *value)
+{
+	struct partition *p = v->part;
+
+	if (off == 0x0000) {
+		if (write)
+			p->gicd_ctlr = (uint32_t)*value & 0x13;
+		else
+			*value = p->gicd_ctlr | 1u << 6; /* DS: one security state */
+	} else if (off == 0x0004 && !write) {
+		*value = 9u << 19 | (VGIC_NR_IRQS / 32 - 1);
+	} else if (off == 0x0008 && !write) {
+		*value = IIDR_TENON;
+	} else if (off >= 0x0080 && off < 0x0300 && (off & 0x7f) == 4) {
+		/* The second word of each bit register: SPIs 32..63. */
+		bit_register(v, off & ~0x7full, 32, write, value);
+	} else if (off >= 0x0420 && off < 0x0440) {
+		uint64_t r = priorities(v, (uint32_t)(off - 0x400), size, write,
+					*value);
+		if (!write)
+			*value = r;
+	} else if (off == 0x0c08 || off == 0x0c0c) {
+		uint64_t r = configs(v, (uint32_t)(off - 0xc00) * 4, write,
+				     *value);
+		if (!write)
+			*value = r;
+	} else if (off >= 0x6100 && off < 0x6200) {
+		struct virq *q = &p->spi[(off - 0x6100) / 8];
+		int shift = (off & 4) ? 32 : 0;
+
+		if (write) {
+			uint64_t mask = size == 8 ? ~0ull : 0xffffffffull << shift;
+
+			q->router = (q->router & ~mask) | (*value << shift & mask);
+			q->target = (q->router >> 31 & 1) ? 0
+				    : (uint8_t)(q->router & 0xff);
+		} else {
+			*value = q->router >> shift;
+		}
+	} else if (off == 0xffe8 && !write) {
+		*value = PIDR2_GICV3;
+	} else if (!write) {
+		*value = 0; /* everything else: reads as zero */
+	}
+}
+
+static void redistributor(struct vcpu *v, struct vcpu *t, uint64_t off,
+			  bool write, int size, uint64_t *value)
+{
+	bool last = t->index == (int)v->part->cfg->ncpus - 1;
+
+	if (off == 0x0008 || off == 0x000c) {
+		uint64_t typer = (uint64_t)t->index << 32 |
+				 (uint64_t)t->index << 8 | (last ? 1u << 4 : 0);
+
+		if (!write)
+			*value = off == 0x8 ? (size == 8 ? typer : (uint32_t)typer)
+					    : typer >> 32;
+	} else if (off == 0x0004 && !write) {
+		*value = IIDR_TENON;
+	} else if (off == 0x0014) {
+		if (write)
+			t->waker = (uint32_t)*value & 2;
+		else
+			*value = t->waker | (t->waker & 2) << 1;
+	} else if (off == 0xffe8 && !write) {
+		*value = PIDR2_GICV3;
+	} else if (off >= 0x10000) {
+		uint64_t o = off - 0x10000;
+
+		if (bit_register(t, o, 0, write, value))
+			return;
+		if (o >= 0x400 && o < 0x420) {
+			uint64_t r = priorities(t, (uint32_t)(o - 0x400), size,
+						write, *value);
+			if (!write)
+				*value = r;
+		} else if (o == 0xc00 || o == 0xc04) {
+			uint64_t r = configs(t, (uint32_t)(o - 0xc00) * 4,
+					     write, *value);
+			if (!write)
+				*value = r;
+		} else if (!write) {
+			*value = 0;
+		}
+	} else if (!write) {
+		*value = 0;
+	}
+}
+
+bool vgic_mmio(struct vcpu *v, uint64_t ipa, bool write, int size,
+	       uint64_t *value)
+{
+	struct partition *p = v->part;
+	uint64_t gicr_end = PLAT_GICR_BASE + PLAT_GICR_STRIDE * p->cfg->ncpus;
+
+	if (ipa >= PLAT_GICD_BASE && ipa < PLAT_GICD_BASE + PLAT_GICD_SIZE) {
+		distributor(v, ipa - PLAT_GICD_BASE, write, size, value);
+		return true;
+	}
+	if (ipa >= PLAT_GICR_BASE && ipa < gicr_end) {
+		uint64_t rel = ipa - PLAT_GICR_BASE;
+
+		redistributor(v, p->vcpus[rel / PLAT_GICR_STRIDE],
+			      rel % PLAT_GICR_STRIDE, write, size, value);
+		return true;
+	}
+	return false;
+}

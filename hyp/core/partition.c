@@ -1,0 +1,161 @@
+/*
+ * Partitions: built from the compiled system description at boot, each
+ * with its vCPUs pinned to its physical CPUs, its stage-2 map and its
+ * virtual GIC and UART; stopped alone when it powers off or fails, the
+ * others running on. Also the boot of every CPU.
+ */
+#include "hyp.h"
+#include "plat/qemu-virt/platform.h"
+
+#define HCR_EL2_VALUE                                                          \
+	((1ul << 0) | (1ul << 1) | (1ul << 3) | (1ul << 4) | (1ul << 5) |      \
+	 (1ul << 9) | (1ul << 10) | (1ul << 19) | (1ul << 31))
+
+struct partition partitions[TN_CFG_MAX_PARTITIONS];
+int hyp_ncpus;
+static struct vcpu vcpus[HYP_MAX_CPUS];
+static volatile int cpus_up;
+
+void hyp_cpu_main(uint64_t cpu, uint64_t el);
+void vcpu_start(struct vcpu *v);
+
+uint64_t partition_ipa_to_pa(struct partition *p, uint64_t ipa, uint64_t len)
+{
+	const struct tn_cfg_partition *c = p->cfg;
+
+	if (ipa < c->ram_ipa || len > c->ram_size ||
+	    ipa - c->ram_ipa > c->ram_size - len)
+		return 0;
+	return c->ram_pa + (ipa - c->ram_ipa);
+}
+
+void partition_stop(struct partition *p, const char *why)
+{
+	bool all = true;
+
+	spin_lock(&p->lock);
+	if (p->stopped) {
+		spin_unlock(&p->lock);
+		return;
+	}
+	p->stopped = true;
+	for (uint32_t i = 0; i < p->cfg->ncpus; i++) {
+		struct vcpu *v = p->vcpus[i];
+
+		v->state = VCPU_STOPPED;
+		if (v != this_vcpu())
+			gic_kick(v->pcpu);
+	}
+	spin_unlock(&p->lock);
+	hyp_log("partition %s: %s; it is stopped, the others run on",
+		p->cfg->name, why);
+	for (uint32_t i = 0; i < tn_sysconfig.npartitions; i++)
+		all = all && partitions[i].stopped;
+	if (all) {
+		hyp_log("every partition is stopped: powering the machine off");
+		psci_fw_system_off();
+	}
+}
+
+static void setup_partitions(void)
+{
+	for (uint32_t i = 0; i < tn_sysconfig.npartitions; i++) {
+		struct partition *p = &partitions[i];
+		const struct tn_cfg_partition *c = &tn_sysconfig.partitions[i];
+
+		p->cfg = c;
+		p->index = (int)i;
+		vgic_init_partition(p);
+		stage2_build(p);
+		for (uint32_t n = 0; n < c->ncpus; n++) {
+			struct vcpu *v = &vcpus[c->cpus[n]];
+
+			v->part = p;
+			v->index = (int)n;
+			v->pcpu = (int)c->cpus[n];
+			v->state = VCPU_OFF;
+			vgic_init_vcpu(v);
+			p->vcpus[n] = v;
+		}
+		/* vCPU 0 starts at the image's entry with its device tree. */
+		p->vcpus[0]->entry = c->entry_ipa;
+		p->vcpus[0]->context = c->dtb_ipa;
+		p->vcpus[0]->state = VCPU_ON_PENDING;
+		hyp_log("partition %s: %s, CPU%s %u%s, RAM %#lx-%#lx seen at "
+			"%#lx, entry %#lx",
+			c->name, c->kind == TN_CFG_KIND_LINUX ? "linux" : "rtos",
+			c->ncpus > 1 ? "s" : "", c->cpus[0],
+			c->ncpus > 1 ? "..." : "", (unsigned long)c->ram_pa,
+			(unsigned long)(c->ram_pa + c->ram_size - 1),
+			(unsigned long)c->ram_ipa, (unsigned long)c->entry_ipa);
+	}
+}
+
+static void setup_el2(struct vcpu *v)
+{
+	write_sysreg(hcr_el2, HCR_EL2_VALUE);
+	write_sysreg(cptr_el2, 0x33ff); /* FP/SIMD: the guest's own */
+	write_sysreg(hstr_el2, 0);
+	write_sysreg(mdcr_el2, 0);
+	write_sysreg(cnthctl_el2, 3); /* guests may read the counters */
+	write_sysreg(cntvoff_el2, 0);
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	if (v) {
+		/* The guest sees its vCPUs as Aff0 0..n-1 of one cluster. */
+		write_sysreg(vmpidr_el2, (1ul << 31) | (uint64_t)v->index);
+		write_sysreg(vttbr_el2, v->part->vttbr);
+		write_sysreg(vtcr_el2, 0x80003560ul);
+		isb();
+		__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh" ::: "memory");
+	}
+	write_sysreg(sctlr_el1, 0x30d00800);
+	isb();
+}
+
+void hyp_cpu_main(uint64_t cpu, uint64_t el)
+{
+	struct vcpu *v;
+
+	if (cpu == 0) {
+		console_init();
+		if (el != 2)
+			hyp_panic("entered at EL%lu: the hypervisor needs EL2 "
+				  "(QEMU: -M virt,virtualization=on)",
+				  (unsigned long)el);
+		if (tn_sysconfig.magic != TN_SYSCONFIG_MAGIC ||
+		    tn_sysconfig.version != TN_SYSCONFIG_VERSION)
+			hyp_panic("the built-in system description is of "
+				  "version %u, not %u: rebuild it",
+				  tn_sysconfig.version, TN_SYSCONFIG_VERSION);
+		hyp_ncpus = (int)tn_sysconfig.ncpus;
+		hyp_log("hypervisor: %d CPUs, %u partitions", hyp_ncpus,
+			tn_sysconfig.npartitions);
+		gic_init_global();
+		setup_partitions();
+	}
+	v = vcpus[cpu].part ? &vcpus[cpu] : NULL;
+	setup_el2(v);
+	gic_init_cpu((int)cpu);
+	write_sysreg(tpidr_el2, (uint64_t)v);
+	__atomic_add_fetch(&cpus_up, 1, __ATOMIC_RELEASE);
+	if (cpu == 0) {
+		for (int c = 1; c < hyp_ncpus; c++) {
+			int64_t ret = psci_fw_cpu_on(
+				(uint64_t)c, (uint64_t)hyp_secondary_entry,
+				(uint64_t)c);
+
+			if (ret)
+				hyp_panic("CPU %d did not start (PSCI %ld)", c,
+					  (long)ret);
+		}
+		while (__atomic_load_n(&cpus_up, __ATOMIC_ACQUIRE) < hyp_ncpus)
+			;
+		console_enable_input();
+	}
+	if (!v) {
+		/* A CPU no partition has: nothing to run here. */
+		for (;;)
+			__asm__ volatile("wfi");
+	}
+	vcpu_start(v);
+}

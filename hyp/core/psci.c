@@ -1,0 +1,147 @@
+/*
+ * PSCI for the guests, by HVC (or SMC): each partition may start, stop
+ * and query only its own vCPUs, and SYSTEM_OFF or SYSTEM_RESET stop only
+ * the calling partition. Also the hypervisor's own calls to the firmware.
+ */
+#include "hyp.h"
+
+#define PSCI_VERSION 0x84000000u
+#define PSCI_CPU_OFF 0x84000002u
+#define PSCI_CPU_ON_32 0x84000003u
+#define PSCI_CPU_ON 0xc4000003u
+#define PSCI_AFFINITY_INFO_32 0x84000004u
+#define PSCI_AFFINITY_INFO 0xc4000004u
+#define PSCI_MIGRATE_INFO_TYPE 0x84000006u
+#define PSCI_SYSTEM_OFF 0x84000008u
+#define PSCI_SYSTEM_RESET 0x84000009u
+#define PSCI_FEATURES 0x8400000au
+#define SMCCC_VERSION 0x80000000u
+
+#define PSCI_SUCCESS 0
+#define PSCI_NOT_SUPPORTED (-1)
+#define PSCI_INVALID_PARAMS (-2)
+#define PSCI_ALREADY_ON (-4)
+#define PSCI_ON_PENDING (-5)
+
+static int64_t fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = fn;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+
+	__asm__ volatile("smc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+			 :
+			 : "memory");
+	return (int64_t)x0;
+}
+
+int64_t psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
+{
+	return fw_call(PSCI_CPU_ON, mpidr, entry, context);
+}
+
+void psci_fw_system_off(void)
+{
+	fw_call(PSCI_SYSTEM_OFF, 0, 0, 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
+
+/* The vCPU of v's partition with that MPIDR (Aff0 = index), or NULL. */
+static struct vcpu *vcpu_by_mpidr(struct vcpu *v, uint64_t mpidr)
+{
+	if (mpidr & ~0xfful || mpidr >= v->part->cfg->ncpus)
+		return NULL;
+	return v->part->vcpus[mpidr];
+}
+
+static int64_t cpu_on(struct vcpu *v, uint64_t mpidr, uint64_t entry,
+		      uint64_t context)
+{
+	struct vcpu *t = vcpu_by_mpidr(v, mpidr);
+	int64_t ret = PSCI_SUCCESS;
+
+	if (!t || (entry & 3) ||
+	    !partition_ipa_to_pa(v->part, entry, 4))
+		return PSCI_INVALID_PARAMS;
+	spin_lock(&v->part->lock);
+	if (t->state == VCPU_RUNNING) {
+		ret = PSCI_ALREADY_ON;
+	} else if (t->state == VCPU_ON_PENDING) {
+		ret = PSCI_ON_PENDING;
+	} else if (t->state == VCPU_STOPPED) {
+		ret = PSCI_INVALID_PARAMS;
+	} else {
+		t->entry = entry;
+		t->context = context;
+		t->state = VCPU_ON_PENDING;
+		gic_kick(t->pcpu);
+	}
+	spin_unlock(&v->part->lock);
+	return ret;
+}
+
+void psci_guest_call(struct vcpu *v)
+{
+	uint32_t fn = (uint32_t)v->x[0];
+	int64_t ret = PSCI_NOT_SUPPORTED;
+
+	switch (fn) {
+	case PSCI_VERSION:
+		ret = 0x10000; /* 1.0 */
+		break;
+	case SMCCC_VERSION:
+		ret = 0x10001; /* 1.1 */
+		break;
+	case PSCI_CPU_ON:
+	case PSCI_CPU_ON_32:
+		ret = cpu_on(v, v->x[1], v->x[2], v->x[3]);
+		break;
+	case PSCI_CPU_OFF:
+		v->state = VCPU_OFF;
+		ret = PSCI_SUCCESS;
+		break;
+	case PSCI_AFFINITY_INFO:
+	case PSCI_AFFINITY_INFO_32: {
+		struct vcpu *t = vcpu_by_mpidr(v, v->x[1]);
+
+		ret = !t || v->x[2] ? PSCI_INVALID_PARAMS
+		      : t->state == VCPU_RUNNING    ? 0
+		      : t->state == VCPU_ON_PENDING ? 2
+						    : 1;
+		break;
+	}
+	case PSCI_MIGRATE_INFO_TYPE:
+		ret = 2; /* no trusted OS to migrate */
+		break;
+	case PSCI_SYSTEM_OFF:
+		partition_stop(v->part, "powered off (PSCI SYSTEM_OFF)");
+		ret = PSCI_SUCCESS;
+		break;
+	case PSCI_SYSTEM_RESET:
+		partition_stop(v->part, "asked for a reset (PSCI SYSTEM_RESET)"
+					"; restarting a partition comes with "
+					"the health monitor");
+		ret = PSCI_SUCCESS;
+		break;
+	case PSCI_FEATURES:
+		switch ((uint32_t)v->x[1]) {
+		case PSCI_VERSION:
+		case PSCI_CPU_ON:
+		case PSCI_CPU_ON_32:
+		case PSCI_CPU_OFF:
+		case PSCI_AFFINITY_INFO:
+		case PSCI_AFFINITY_INFO_32:
+		case PSCI_MIGRATE_INFO_TYPE:
+		case PSCI_SYSTEM_OFF:
+		case PSCI_SYSTEM_RESET:
+		case PSCI_FEATURES:
+			ret = PSCI_SUCCESS;
+			break;
+		}
+		break;
+	}
+	v->x[0] = (uint64_t)ret;
+}

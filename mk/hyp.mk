@@ -1,0 +1,40 @@
+# The hypervisor: EL2, built without FP/SIMD registers (those hold the
+# guests' state), with the system description compiled in.
+
+SYSTEM ?= qemu-virt
+HYP_SRC := $(wildcard hyp/core/*.c) $(wildcard hyp/arch/aarch64/*.c) \
+	$(wildcard hyp/arch/aarch64/*.S)
+HYP_CFLAGS = $(CSTD) $(WARN) -O2 -g -ffreestanding -nostdinc \
+	-isystem $(A64_GCCINC) -Irt/lib/include -Ihyp/arch/aarch64 -Ihyp \
+	-Iabi -mcpu=cortex-a72 -mgeneral-regs-only -mno-outline-atomics \
+	-fno-stack-protector -fno-pie
+HYP_OBJS := $(patsubst %,$(BUILD)/hyp/%.o,$(basename $(HYP_SRC))) \
+	$(BUILD)/hyp/rt/lib/string.o
+
+$(BUILD)/hyp/%.o: %.c
+	@mkdir -p $(@D)
+	$(A64_CC) $(HYP_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/hyp/%.o: %.S
+	@mkdir -p $(@D)
+	$(A64_CC) $(HYP_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/hyp/sys/$(SYSTEM)/sysconfig.o: $(BUILD)/sys/$(SYSTEM)/sysconfig.c
+	@mkdir -p $(@D)
+	$(A64_CC) $(HYP_CFLAGS) -c $< -o $@
+
+$(BUILD)/sys/$(SYSTEM)/tenon.elf: $(HYP_OBJS) \
+				 $(BUILD)/hyp/sys/$(SYSTEM)/sysconfig.o
+	@mkdir -p $(@D)
+	$(A64_CC) -nostdlib -static -no-pie -T hyp/arch/aarch64/link.ld \
+		-Wl,--build-id=none -Wl,--no-warn-rwx-segments $^ -lgcc -o $@
+
+# Everything the system boots: the hypervisor with its tables, each
+# partition's images and device tree.
+system: $(BUILD)/sys/$(SYSTEM)/tenon.elf $(SYS_DIR)/.generated
+
+# The whole system on QEMU, tested from outside (tests/system/run.py).
+check-system: system
+	python3 tests/system/run.py $(BUILD) $(SYSTEM)
+
+.PHONY: system check-system

@@ -1,0 +1,28 @@
+# The Linux partition's boot assets: Debian's unmodified arm64 kernel and a
+# busybox initramfs, made by tools/linux-assets.sh from Debian packages it
+# downloads once into cache/ (apt-get download, not installed on the host).
+#   make linux-assets   fetches (if missing) and brings both up to date
+
+LINUX_CACHE := cache
+LINUX_INITRAMFS_SRC := $(shell find linux/initramfs -type f 2>/dev/null)
+
+.PHONY: linux-assets
+
+linux-assets:
+	@sh tools/setup.sh
+	@sh tools/linux-assets.sh $(BUILD) $(LINUX_CACHE)
+
+# One run of the script makes both files; the order-only prerequisite keeps
+# two runs from sharing the cache at once under make -j.
+$(BUILD)/linux/Image: tools/linux-assets.sh
+	@sh tools/linux-assets.sh $(BUILD) $(LINUX_CACHE)
+
+$(BUILD)/linux/initramfs.cpio.gz: tools/linux-assets.sh $(LINUX_INITRAMFS_SRC) \
+				  $(BUILD)/linux/extra/tenon-clock | $(BUILD)/linux/Image
+	@sh tools/linux-assets.sh $(BUILD) $(LINUX_CACHE)
+
+# The project's own programs in the initramfs: static, no C library.
+$(BUILD)/linux/extra/%: linux/tools/%.c
+	@mkdir -p $(@D)
+	$(A64_CC) $(CSTD) $(WARN) -O2 -static -nostdlib -ffreestanding \
+		-fno-stack-protector -mno-outline-atomics $< -lgcc -o $@

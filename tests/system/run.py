@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""The whole system on QEMU: the hypervisor with the real-time partition
+(latmus) and Debian's Linux side by side. Each boot is bounded in time;
+each check prints "ok     system-<name>" or "FAILED system-<name>: why",
+and the last line is "system: N passed, N failed".
+
+    usage: run.py BUILDDIR [SYSTEM]
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
+SYSTEM = sys.argv[2] if len(sys.argv) > 2 else "qemu-virt"
+SYSDIR = os.path.join(BUILD, "sys", SYSTEM)
+TOOL = os.path.join(BUILD, "tools", "tenon-config")
+SOURCE = os.path.join("config", SYSTEM + ".dts")
+results = []
+
+
+def check(name, ok, why=""):
+    results.append(ok)
+    print(("ok     " if ok else "FAILED ") + "system-" + name +
+          ("" if ok else ": " + why), flush=True)
+
+
+def variant(tmp, test):
+    """The default system with the Linux partition told to run a test hook."""
+    with open(SOURCE) as f:
+        text = f.read()
+    text, n = re.subn(r'(rdinit=/init)"', r'\1 tenon.test=%s"' % test, text)
+    if n != 1:
+        raise SystemExit("run.py: no 'rdinit=/init' bootargs in " + SOURCE)
+    dts = os.path.join(tmp, test + ".dts")
+    with open(dts, "w") as f:
+        f.write(text)
+    dtb = os.path.join(tmp, test + ".dtb")
+    out = os.path.join(tmp, test)
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts],
+                   check=True)
+    subprocess.run([TOOL, "--source", dts, "--build", BUILD, "--out", out,
+                    dtb], check=True, stdout=subprocess.DEVNULL)
+    os.symlink(os.path.abspath(os.path.join(SYSDIR, "tenon.elf")),
+               os.path.join(out, "tenon.elf"))
+    return out
+
+
+def boot(sysdir, done, limit=240):
+    """Boots; returns the console lines once done(lines) or at the limit."""
+    proc = subprocess.Popen(["sh", "tools/system-run.sh", sysdir],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    os.set_blocking(proc.stdout.fileno(), False)
+    lines, partial, start = [], b"", time.time()
+    try:
+        while time.time() - start < limit and proc.poll() is None:
+            chunk = proc.stdout.read() or b""
+            partial += chunk
+            *full, partial = partial.split(b"\n")
+            lines += [l.decode(errors="replace").rstrip("\r") for l in full]
+            if done(lines):
+                break
+            if not chunk:
+                time.sleep(0.2)
+    finally:
+        proc.kill()
+        proc.wait()
+    return lines
+
+
+def index_of(lines, pattern, start=0):
+    for i in range(start, len(lines)):
+        if re.search(pattern, lines[i]):
+            return i
+    return -1
+
+
+def rtd_after(lines, i):
+    return sum(1 for l in lines[i + 1:] if l.startswith("[rt] RTD|"))
+
+
+def after_stop(lines, what, needed=2):
+    i = index_of(lines, r"^\[tenon\] partition linux: " + what)
+    return i >= 0 and rtd_after(lines, i) >= needed
+
+
+def show(lines):
+    for l in lines[-25:]:
+        print("    | " + l)
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        # 1. Linux writes into the real-time partition, then powers off.
+        lines = boot(variant(tmp, "isolation"),
+                     lambda l: after_stop(l, "powered off", 3))
+        up_rt = index_of(lines, r"^\[rt\] RTD\|")
+        up_linux = index_of(lines, r"^\[linux\] tenon-linux: user space up")
+        check("partitions-come-up", up_rt >= 0 and up_linux >= 0,
+              "no RTD line from rt or no user space in linux")
+        if up_rt < 0 or up_linux < 0:
+            show(lines)
+        rt_time = linux_time = None
+        for l in lines:
+            m = re.search(r"^\[rt\] # first wake-up at ([0-9.]+) s", l)
+            if m and rt_time is None:
+                rt_time = float(m.group(1))
+            m = re.search(r"^\[linux\] tenon-linux: user space up.*clock "
+                          r"([0-9.]+) s", l)
+            if m and linux_time is None:
+                linux_time = float(m.group(1))
+        print("    real-time partition's first periodic wake-up: %s s; "
+              "Linux user space up: %s s (machine clock)"
+              % (rt_time, linux_time))
+        check("rt-wakes-before-linux-user-space",
+              rt_time is not None and linux_time is not None and
+              rt_time < linux_time, "times %s and %s" % (rt_time, linux_time))
+        fault = index_of(lines, r"^\[tenon\] partition linux: vCPU \d: "
+                         r"stage-2 fault: write at IPA 0x60000000")
+        sigbus = index_of(lines, r"^\[linux\] tenon-linux: devmem exited "
+                          r"with status 135")
+        check("linux-write-to-rt-memory-is-stopped", fault >= 0 and
+              sigbus > fault, "no stage-2 fault logged, or no bus error")
+        check("rt-runs-on-after-linux-fault",
+              fault >= 0 and rtd_after(lines, fault) >= 1,
+              "no RTD line after the fault")
+        check("linux-poweroff-leaves-rt-running",
+              after_stop(lines, "powered off", 3),
+              "fewer than 3 RTD lines after Linux powered off")
+        if not after_stop(lines, "powered off", 3):
+            show(lines)
+
+        # 2. Linux reboots.
+        lines = boot(variant(tmp, "reboot"),
+                     lambda l: after_stop(l, "asked for a reset", 3))
+        check("linux-reboot-leaves-rt-running",
+              after_stop(lines, "asked for a reset", 3),
+              "fewer than 3 RTD lines after Linux asked for a reset")
+
+        # 3. A malformed description is refused, saying what is wrong.
+        with open(SOURCE) as f:
+            text = f.read()
+        bad = os.path.join(tmp, "bad.dts")
+        with open(bad, "w") as f:
+            f.write(re.sub(r"cpus = <1 2 3>;", "cpus = <0 1 2>;", text))
+        dtb = os.path.join(tmp, "bad.dtb")
+        subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, bad],
+                       check=True)
+        r = subprocess.run([TOOL, "--source", bad, "--build", BUILD, "--out",
+                            os.path.join(tmp, "bad"), dtb],
+                           capture_output=True, text=True)
+        print("    " + (r.stderr.strip().splitlines() or ["(no message)"])[0])
+        check("malformed-description-rejected", r.returncode != 0 and
+              "already given" in r.stderr, "exit %d, message %r"
+              % (r.returncode, r.stderr.strip()))
+    failed = results.count(False)
+    print("system: %d passed, %d failed" % (len(results) - failed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,320 @@
+/*
+ * The generated text files: the hypervisor's table (sysconfig.c), QEMU's
+ * loader arguments (qemu-loads) and the summary of the layout.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tenon-config.h"
+
+static const char *kind_name(enum tn_cfg_kind kind)
+{
+	return kind == TN_CFG_KIND_LINUX ? "linux" : "rtos";
+}
+
+static unsigned long long u(uint64_t v)
+{
+	return (unsigned long long)v;
+}
+
+/* One initializer line, its comment (if any) in a column. */
+static void field(FILE *f, int indent, const char *comment, const char *fmt,
+		  ...) __attribute__((format(printf, 4, 5)));
+
+static void field(FILE *f, int indent, const char *comment, const char *fmt,
+		  ...)
+{
+	char text[256];
+	va_list ap;
+	int col = 8 * indent;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	for (int i = 0; i < indent; i++)
+		fputc('\t', f);
+	fputs(text, f);
+	if (comment) {
+		col += (int)strlen(text);
+		do
+			fputc('\t', f), col = (col / 8 + 1) * 8;
+		while (col < 48);
+		fprintf(f, "/* %s */", comment);
+	}
+	fputc('\n', f);
+}
+
+void cfg_write_sysconfig(FILE *f, const struct sys *sys)
+{
+	char s1[32], s2[160];
+
+	fprintf(f,
+		"/*\n"
+		" * The hypervisor's table of the system: generated from %s\n"
+		" * by tools/tenon-config; do not edit.\n"
+		" */\n"
+		"#include \"tenon/sysconfig.h\"\n\n"
+		"const struct tn_sysconfig tn_sysconfig = {\n",
+		sys->source);
+	field(f, 1, NULL, ".magic = TN_SYSCONFIG_MAGIC,");
+	field(f, 1, NULL, ".version = TN_SYSCONFIG_VERSION,");
+	field(f, 1, "physical CPUs", ".ncpus = %u,", sys->ncpus);
+	field(f, 1, NULL, ".npartitions = %u,", sys->nparts);
+	snprintf(s2, sizeof(s2), "the hypervisor's RAM: %s",
+		 fmt_size(s1, sizeof(s1), sys->hyp_size));
+	field(f, 1, s2, ".hyp_pa = 0x%08llx,", u(sys->hyp_pa));
+	field(f, 1, NULL, ".hyp_size = 0x%08llx,", u(sys->hyp_size));
+	field(f, 1, NULL, ".partitions = {");
+	for (unsigned i = 0; i < sys->nparts; i++) {
+		const struct part *p = &sys->parts[i];
+		char cpus[8 * 12] = "";
+		size_t len = 0;
+
+		for (uint32_t c = 0; c < p->ncpus; c++)
+			len += snprintf(cpus + len, sizeof(cpus) - len, "%s%u",
+					c ? ", " : "", p->cpus[c]);
+		fprintf(f, "\t\t/* %s: %s, %s on CPU%s %s, image %s */\n",
+			p->name, kind_name(p->kind),
+			fmt_size(s1, sizeof(s1), p->ram_size),
+			p->ncpus > 1 ? "s" : "", cpus, p->image);
+		field(f, 2, NULL, "[%u] = {", i);
+		field(f, 3, NULL, ".name = \"%s\",", p->name);
+		field(f, 3, NULL, ".kind = TN_CFG_KIND_%s,",
+		      p->kind == TN_CFG_KIND_LINUX ? "LINUX" : "RTOS");
+		field(f, 3, NULL, ".ncpus = %u,", p->ncpus);
+		field(f, 3, "physical CPU of each vCPU", ".cpus = {%s},", cpus);
+		field(f, 3, "where its RAM is", ".ram_pa = 0x%08llx,",
+		      u(p->ram_pa));
+		field(f, 3, "where it sees it", ".ram_ipa = 0x%08llx,",
+		      u(VIRT_RAM_BASE));
+		field(f, 3, NULL, ".ram_size = 0x%08llx,", u(p->ram_size));
+		field(f, 3, "the image, at RAM + 2 MiB",
+		      ".entry_ipa = 0x%08llx,",
+		      u(VIRT_RAM_BASE + PART_IMAGE_OFFSET));
+		snprintf(s2, sizeof(s2), "%s.dtb, at RAM + 0", p->name);
+		field(f, 3, s2, ".dtb_ipa = 0x%08llx,",
+		      u(VIRT_RAM_BASE + PART_DTB_OFFSET));
+		field(f, 3, p->console ? "the emulated PL011" : "none",
+		      ".console = %d,", p->console);
+		field(f, 3, "no device passed through", ".ndevices = 0,");
+		field(f, 2, NULL, "},");
+	}
+	field(f, 1, NULL, "},");
+	fputs("};\n", f);
+}
+
+/* A path for a QEMU option value: commas doubled. */
+static void qemu_path(FILE *f, const char *dir, const char *name)
+{
+	char *path = xasprintf("%s%s%s", dir, *dir ? "/" : "", name);
+
+	for (const char *c = path; *c; c++) {
+		if (*c == ',')
+			fputc(',', f);
+		fputc(*c, f);
+	}
+	free(path);
+}
+
+static void loader(FILE *f, const char *dir, const char *name, uint64_t pa)
+{
+	fputs("-device loader,file=", f);
+	qemu_path(f, dir, name);
+	fprintf(f, ",addr=0x%llx,force-raw=on\n", u(pa));
+}
+
+void cfg_write_loads(FILE *f, const struct sys *sys, const char *out)
+{
+	for (unsigned i = 0; i < sys->nparts; i++) {
+		const struct part *p = &sys->parts[i];
+		char *dtb = xasprintf("%s.dtb", p->name);
+
+		loader(f, out, dtb, p->ram_pa + PART_DTB_OFFSET);
+		loader(f, sys->build, p->image, p->ram_pa + PART_IMAGE_OFFSET);
+		if (p->initrd)
+			loader(f, sys->build, p->initrd,
+			       p->ram_pa + p->ram_size / 2);
+		free(dtb);
+	}
+}
+
+/* QEMU's machine size: its CPUs, and RAM from the virt RAM base. */
+void cfg_write_machine(FILE *f, const struct sys *sys, const char *out)
+{
+	(void)out;
+	fprintf(f, "-smp %u\n-m %lluM\n", sys->ncpus,
+		u((sys->ram_base + sys->ram_size - VIRT_RAM_BASE) >> 20));
+}
+
+/* A table of strings, its columns as wide as their widest cell. */
+#define COLS 9
+struct table {
+	char *cell[1 + 3 * TN_CFG_MAX_PARTITIONS][COLS];
+	int rows, cols;
+};
+
+static void print_table(FILE *f, struct table *t, const char *indent)
+{
+	int width[COLS] = {0};
+
+	for (int r = 0; r < t->rows; r++)
+		for (int c = 0; c < t->cols; c++)
+			if ((int)strlen(t->cell[r][c]) > width[c])
+				width[c] = (int)strlen(t->cell[r][c]);
+	for (int r = 0; r < t->rows; r++) {
+		fputs(indent, f);
+		for (int c = 0; c < t->cols; c++) {
+			if (c + 1 < t->cols)
+				fprintf(f, "%-*s  ", width[c], t->cell[r][c]);
+			else
+				fprintf(f, "%s\n", t->cell[r][c]);
+			free(t->cell[r][c]);
+		}
+	}
+	t->rows = 0;
+}
+
+static void load_row(struct table *t, const char *dir, const char *name,
+		     uint64_t pa, uint64_t ipa, uint64_t size, const char *what)
+{
+	char s[32];
+	char **row = t->cell[t->rows++];
+
+	row[0] = xasprintf("0x%08llx", u(pa));
+	row[1] = xasprintf("0x%08llx", u(ipa));
+	row[2] = xstrdup(fmt_size(s, sizeof(s), size));
+	row[3] = xstrdup(what);
+	row[4] = dir ? xasprintf("%s/%s", dir, name) : xstrdup(name);
+}
+
+/* The RAM no one has, in address order. */
+static void print_free_ram(FILE *f, const struct sys *sys)
+{
+	uint64_t at = sys->ram_base, end = sys->ram_base + sys->ram_size;
+	bool any = false;
+	char s1[48], s2[32];
+
+	fputs("RAM given to nobody:", f);
+	while (at < end) {
+		uint64_t next = end; /* the next region's start */
+		uint64_t skip = 0;   /* its end */
+
+		if (sys->hyp_pa + sys->hyp_size > at && sys->hyp_pa < next)
+			next = sys->hyp_pa, skip = sys->hyp_pa + sys->hyp_size;
+		for (unsigned i = 0; i < sys->nparts; i++) {
+			const struct part *p = &sys->parts[i];
+
+			if (p->ram_pa + p->ram_size > at && p->ram_pa < next)
+				next = p->ram_pa,
+				skip = p->ram_pa + p->ram_size;
+		}
+		if (next > at) {
+			fprintf(f, "%s %s (%s)", any ? "," : "",
+				fmt_range(s1, sizeof(s1), at, next - at),
+				fmt_size(s2, sizeof(s2), next - at));
+			any = true;
+		}
+		if (next == end)
+			break;
+		at = skip > at ? skip : at;
+	}
+	fputs(any ? "\n" : " none\n", f);
+}
+
+void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
+{
+	struct table t = {.rows = 0, .cols = 9};
+	uint32_t used = 0;
+	char s1[48], s2[32];
+	bool any = false;
+
+	fprintf(f, "System %s: %s, %u CPUs, RAM %s (%s)\n", sys->source,
+		PLATFORM, sys->ncpus,
+		fmt_range(s1, sizeof(s1), sys->ram_base, sys->ram_size),
+		fmt_size(s2, sizeof(s2), sys->ram_size));
+	fprintf(f, "Hypervisor: RAM %s (%s)\n\n",
+		fmt_range(s1, sizeof(s1), sys->hyp_pa, sys->hyp_size),
+		fmt_size(s2, sizeof(s2), sys->hyp_size));
+
+	static const char *const head[] = {
+	    "partition", "kind",    "CPUs",  "RAM PA",	  "RAM IPA",
+	    "size",	 "console", "image", "entry IPA",
+	};
+	for (int c = 0; c < t.cols; c++)
+		t.cell[0][c] = xstrdup(head[c]);
+	t.rows = 1;
+	for (unsigned i = 0; i < sys->nparts; i++) {
+		const struct part *p = &sys->parts[i];
+		char **row = t.cell[t.rows++];
+		char cpus[8 * 12] = "";
+		size_t len = 0;
+
+		for (uint32_t c = 0; c < p->ncpus; c++) {
+			len += snprintf(cpus + len, sizeof(cpus) - len, "%s%u",
+					c ? "," : "", p->cpus[c]);
+			used |= 1u << p->cpus[c];
+		}
+		row[0] = xstrdup(p->name);
+		row[1] = xstrdup(kind_name(p->kind));
+		row[2] = xstrdup(cpus);
+		row[3] = xasprintf("0x%08llx", u(p->ram_pa));
+		row[4] = xasprintf("0x%08llx", u(VIRT_RAM_BASE));
+		row[5] = xstrdup(fmt_size(s2, sizeof(s2), p->ram_size));
+		row[6] = xstrdup(p->console ? "yes" : "no");
+		row[7] = xstrdup(p->image);
+		row[8] =
+		    xasprintf("0x%08llx", u(VIRT_RAM_BASE + PART_IMAGE_OFFSET));
+	}
+	print_table(f, &t, "");
+
+	fputs("\nLoads:\n", f);
+	t.cols = 5;
+	static const char *const load_head[] = {"PA", "IPA", "size", "what",
+						"file"};
+	for (int c = 0; c < t.cols; c++)
+		t.cell[0][c] = xstrdup(load_head[c]);
+	t.rows = 1;
+	for (unsigned i = 0; i < sys->nparts; i++) {
+		const struct part *p = &sys->parts[i];
+		char *dtb = xasprintf("%s.dtb", p->name);
+		char *what = xasprintf("%s device tree", p->name);
+
+		load_row(&t, out, dtb, p->ram_pa + PART_DTB_OFFSET,
+			 VIRT_RAM_BASE + PART_DTB_OFFSET, p->dtb_size, what);
+		free(what);
+		what = xasprintf("%s image", p->name);
+		load_row(
+		    &t, sys->build, p->image, p->ram_pa + PART_IMAGE_OFFSET,
+		    VIRT_RAM_BASE + PART_IMAGE_OFFSET, p->image_size, what);
+		free(what);
+		if (p->initrd) {
+			what = xasprintf("%s initrd", p->name);
+			load_row(&t, sys->build, p->initrd,
+				 p->ram_pa + p->ram_size / 2,
+				 VIRT_RAM_BASE + p->ram_size / 2,
+				 p->initrd_size, what);
+			free(what);
+		}
+		free(dtb);
+	}
+	print_table(f, &t, "  ");
+
+	fputs("\nBoot arguments:\n", f);
+	for (unsigned i = 0; i < sys->nparts; i++) {
+		const struct part *p = &sys->parts[i];
+
+		fprintf(f, "  %s: %s%s%s\n", p->name, p->bootargs ? "\"" : "",
+			p->bootargs ? p->bootargs : "(none)",
+			p->bootargs ? "\"" : "");
+	}
+
+	fputs("\nCPUs given to nobody:", f);
+	for (uint32_t c = 0; c < sys->ncpus; c++)
+		if (!(used & 1u << c)) {
+			fprintf(f, "%s %u", any ? "," : "", c);
+			any = true;
+		}
+	fputs(any ? "\n" : " none\n", f);
+	print_free_ram(f, sys);
+}
