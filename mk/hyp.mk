@@ -38,3 +38,10 @@ check-system: system
 	python3 tests/system/run.py $(BUILD) $(SYSTEM)
 
 .PHONY: system check-system
+
+# latmus in the real-time partition under instruction counting, Linux
+# idle and then running hackbench; the figures go to docs/bench.md.
+bench-partition: system
+	python3 tools/bench-partition.py $(BUILD)
+
+.PHONY: bench-partition

@@ -5,20 +5,24 @@
 
 LINUX_CACHE := cache
 LINUX_INITRAMFS_SRC := $(shell find linux/initramfs -type f 2>/dev/null)
+# The project's own programs for the initramfs (linux/tools/*.c).
+LINUX_EXTRA := $(patsubst linux/tools/%.c,$(BUILD)/linux/extra/%,\
+	$(wildcard linux/tools/*.c))
 
 .PHONY: linux-assets
 
-linux-assets:
+linux-assets: $(LINUX_EXTRA)
 	@sh tools/setup.sh
 	@sh tools/linux-assets.sh $(BUILD) $(LINUX_CACHE)
 
 # One run of the script makes both files; the order-only prerequisite keeps
 # two runs from sharing the cache at once under make -j.
-$(BUILD)/linux/Image: tools/linux-assets.sh
+# The script makes the initramfs too: the programs must be there first.
+$(BUILD)/linux/Image: tools/linux-assets.sh | $(LINUX_EXTRA)
 	@sh tools/linux-assets.sh $(BUILD) $(LINUX_CACHE)
 
 $(BUILD)/linux/initramfs.cpio.gz: tools/linux-assets.sh $(LINUX_INITRAMFS_SRC) \
-				  $(BUILD)/linux/extra/tenon-clock | $(BUILD)/linux/Image
+				  $(LINUX_EXTRA) | $(BUILD)/linux/Image
 	@sh tools/linux-assets.sh $(BUILD) $(LINUX_CACHE)
 
 # The project's own programs in the initramfs: static, no C library.
