@@ -7,9 +7,14 @@
 #include "hyp.h"
 #include "plat/qemu-virt/platform.h"
 
+/*
+ * VM (stage 2), SWIO, FMO/IMO/AMO (interrupts and aborts to EL2), BSU
+ * inner shareable, TSC (SMC traps), RW (EL1 is AArch64). No FB: vCPUs never
+ * move between CPUs, so a guest's local TLB maintenance may stay local.
+ */
 #define HCR_EL2_VALUE                                                          \
 	((1ul << 0) | (1ul << 1) | (1ul << 3) | (1ul << 4) | (1ul << 5) |      \
-	 (1ul << 9) | (1ul << 10) | (1ul << 19) | (1ul << 31))
+	 (1ul << 10) | (1ul << 19) | (1ul << 31))
 
 struct partition partitions[TN_CFG_MAX_PARTITIONS];
 int hyp_ncpus;
