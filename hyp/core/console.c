@@ -2,7 +2,10 @@
  * The console: the hypervisor owns the physical UART. Each partition's
  * output arrives a character at a time (from its emulated PL011 or the
  * console hypercall) and leaves a whole line at a time, prefixed with the
- * partition's name, so lines of different partitions never mix. Input
+ * partition's name, so lines of different partitions never mix. The
+ * focused partition's line is shown as it is typed (a shell's prompt has
+ * no newline); a line of another partition then goes above it, and the
+ * unfinished line is shown again below. Input
  * goes to one partition, the focused one; Ctrl-] then 'n' moves the
  * focus to the next partition, Ctrl-] twice sends a Ctrl-] (Ctrl-A is
  * QEMU's own escape).
@@ -16,6 +19,8 @@
 #define UART_FR 0x18
 #define UART_FR_RXFE (1u << 4)
 #define UART_FR_TXFF (1u << 5)
+#define UART_LCR_H 0x2c
+#define UART_CR 0x30
 #define UART_IMSC 0x38
 #define UART_ICR 0x44
 #define UART_RXIM (1u << 4)
@@ -51,15 +56,45 @@ void console_putc_raw(char c)
 	mmio_write32(PLAT_UART_BASE + UART_DR, (uint8_t)c);
 }
 
-static void put_line(const char *prefix, const char *text, size_t len)
+/* The focused partition's unfinished line, when it is on the screen. */
+static struct partition *shown;
+
+static void put_text(const char *text, size_t len)
 {
-	spin_lock(&console_lock);
-	for (; *prefix; prefix++)
-		console_putc_raw(*prefix);
 	for (size_t i = 0; i < len; i++)
 		console_putc_raw(text[i]);
-	console_putc_raw('\r');
-	console_putc_raw('\n');
+}
+
+static void put_prefix(const char *name)
+{
+	console_putc_raw('[');
+	put_text(name, __builtin_strlen(name));
+	put_text("] ", 2);
+}
+
+/* Called with console_lock held: the unfinished line goes, for a while. */
+static void hide_partial(void)
+{
+	if (shown)
+		put_text("\r\n", 2);
+}
+
+static void show_partial(void)
+{
+	if (shown) {
+		put_prefix(shown->cfg->name);
+		put_text(shown->uart.line, shown->uart.line_len);
+	}
+}
+
+static void put_line(const char *name, const char *text, size_t len)
+{
+	spin_lock(&console_lock);
+	hide_partial();
+	put_prefix(name);
+	put_text(text, len);
+	put_text("\r\n", 2);
+	show_partial();
 	spin_unlock(&console_lock);
 }
 
@@ -170,7 +205,7 @@ void hyp_log(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = hyp_vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	put_line("[tenon] ", line,
+	put_line("tenon", line,
 		 n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
@@ -190,17 +225,37 @@ void hyp_panic(const char *fmt, ...)
 void console_partition_putc(struct partition *p, char c)
 {
 	struct vuart *u = &p->uart;
-	char prefix[TN_CFG_NAME_MAX + 4];
+	bool focused = p == &partitions[focus];
 
 	if (c == '\r')
 		return;
 	if (c != '\n' && u->line_len < sizeof(u->line)) {
 		u->line[u->line_len++] = c;
+		if (focused) {
+			/* Typed, or a prompt: on the screen at once. */
+			spin_lock(&console_lock);
+			if (shown != p) {
+				hide_partial();
+				shown = p;
+				put_prefix(p->cfg->name);
+				put_text(u->line, u->line_len - 1);
+			}
+			console_putc_raw(c);
+			spin_unlock(&console_lock);
+		}
 		if (u->line_len < sizeof(u->line))
 			return;
 	}
-	hyp_snprintf(prefix, sizeof(prefix), "[%s] ", p->cfg->name);
-	put_line(prefix, u->line, u->line_len);
+	spin_lock(&console_lock);
+	if (shown == p) {
+		/* Already on the screen: just end it. */
+		shown = NULL;
+		put_text("\r\n", 2);
+		spin_unlock(&console_lock);
+	} else {
+		spin_unlock(&console_lock);
+		put_line(p->cfg->name, u->line, u->line_len);
+	}
 	u->line_len = 0;
 }
 
@@ -213,6 +268,8 @@ void console_enable_input(void)
 			focus = (int)i;
 			break;
 		}
+	mmio_write32(PLAT_UART_BASE + UART_LCR_H, 0x70); /* 8 bits, FIFOs */
+	mmio_write32(PLAT_UART_BASE + UART_CR, 0x301);	 /* on, TX, RX */
 	mmio_write32(PLAT_UART_BASE + UART_IMSC, UART_RXIM | UART_RTIM);
 	gic_enable_spi(PLAT_UART_IRQ, 0);
 	hyp_log("console input goes to %s (Ctrl-] n: next partition)",

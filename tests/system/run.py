@@ -48,10 +48,11 @@ def variant(tmp, test):
     return out
 
 
-def boot(sysdir, done, limit=240):
-    """Boots; returns the console lines once done(lines) or at the limit."""
+def boot(sysdir, done, limit=240, typed=None):
+    """Boots; returns the console lines once done(lines) or at the limit.
+    typed, if given, is sent to the console once the prompt is up."""
     proc = subprocess.Popen(["sh", "tools/system-run.sh", sysdir],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
     os.set_blocking(proc.stdout.fileno(), False)
     lines, partial, start = [], b"", time.time()
@@ -61,6 +62,12 @@ def boot(sysdir, done, limit=240):
             partial += chunk
             *full, partial = partial.split(b"\n")
             lines += [l.decode(errors="replace").rstrip("\r") for l in full]
+            if typed and b"tenon-linux:/# " in partial + b"".join(
+                    l.encode() for l in lines[-3:]):
+                time.sleep(1)
+                proc.stdin.write(typed.encode())
+                proc.stdin.flush()
+                typed = None
             if done(lines):
                 break
             if not chunk:
@@ -140,7 +147,14 @@ def main():
               after_stop(lines, "asked for a reset", 3),
               "fewer than 3 RTD lines after Linux asked for a reset")
 
-        # 3. A malformed description is refused, saying what is wrong.
+        # 3. What is typed goes to Linux, and comes back.
+        lines = boot(SYSDIR, lambda l: after_stop(l, "powered off", 1),
+                     typed="echo tenon-input-$((6*7))\npoweroff -f\n")
+        check("console-input-reaches-linux",
+              index_of(lines, r"^\[linux\] tenon-input-42$") >= 0,
+              "Linux did not answer what was typed")
+
+        # 4. A malformed description is refused, saying what is wrong.
         with open(SOURCE) as f:
             text = f.read()
         bad = os.path.join(tmp, "bad.dts")

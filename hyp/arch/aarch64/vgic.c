@@ -146,10 +146,14 @@ void vgic_sync(struct vcpu *v)
 		}
 		uint64_t lr = 1ull << 62 | 1ull << 60 |
 			      (uint64_t)best->priority << 48 | best_id;
+		/*
+		 * A level line still high once the guest is done with it is seen
+		 * again at the vCPU's next exit (its next timer tick at the
+		 * latest). (Asking for an EOI maintenance interrupt instead
+		 * left the interrupt active for good under QEMU.)
+		 */
 		if (best->hw)
 			lr |= 1ull << 61 | (uint64_t)best_id << 32;
-		else if (best->level)
-			lr |= 1ull << 41; /* tell us when it is done */
 		gic_write_lr(free_lr, lr);
 		best->in_lr = true;
 		best->pending = false;
