@@ -27,18 +27,25 @@ def check(name, ok, why=""):
           ("" if ok else ": " + why), flush=True)
 
 
-def variant(tmp, test):
-    """The default system with the Linux partition told to run a test hook."""
+def variant(tmp, test, rt=None):
+    """The default system with the Linux partition told to run a test hook
+    and, if rt is given, the real-time partition another (image, args)."""
     with open(SOURCE) as f:
         text = f.read()
     text, n = re.subn(r'(rdinit=/init)"', r'\1 tenon.test=%s"' % test, text)
     if n != 1:
         raise SystemExit("run.py: no 'rdinit=/init' bootargs in " + SOURCE)
-    dts = os.path.join(tmp, test + ".dts")
+    if rt:
+        text = re.sub(r'image = "a64/bin/[a-z]+\.bin";',
+                      'image = "%s";' % rt[0], text)
+        text = re.sub(r'bootargs = "-T [0-9]+";', 'bootargs = "%s";' % rt[1],
+                      text)
+    name = test + ("-" + os.path.basename(rt[0]) if rt else "")
+    dts = os.path.join(tmp, name + ".dts")
     with open(dts, "w") as f:
         f.write(text)
-    dtb = os.path.join(tmp, test + ".dtb")
-    out = os.path.join(tmp, test)
+    dtb = os.path.join(tmp, name + ".dtb")
+    out = os.path.join(tmp, name)
     subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts],
                    check=True)
     subprocess.run([TOOL, "--source", dts, "--build", BUILD, "--out", out,
@@ -154,7 +161,20 @@ def main():
               index_of(lines, r"^\[linux\] tenon-input-42$") >= 0,
               "Linux did not answer what was typed")
 
-        # 4. A malformed description is refused, saying what is wrong.
+        # 4. Hypercalls and PSCI from the real-time partition, bad ones too.
+        lines = boot(variant(tmp, "poweroff", ("a64/bin/hyptest.bin",
+                                               "-m 64")),
+                     lambda l: index_of(l, r"^\[rt\] hyptest: \d+ passed")
+                     >= 0, limit=120)
+        i = index_of(lines, r"^\[rt\] hyptest: \d+ passed, 0 failed$")
+        check("hypercalls-answer-and-refuse-bad-arguments", i >= 0,
+              "; ".join(l for l in lines if "hyptest: FAILED" in l) or
+              "no hyptest summary")
+        check("console-hypercall-output-is-prefixed",
+              index_of(lines, r"^\[rt\] hyptest: hello through the "
+                       r"hypercall$") >= 0, "no line from the hypercall")
+
+        # 5. A malformed description is refused, saying what is wrong.
         with open(SOURCE) as f:
             text = f.read()
         bad = os.path.join(tmp, "bad.dts")
