@@ -82,6 +82,8 @@ static void setup_partitions(void)
 			vgic_init_vcpu(v);
 			p->vcpus[n] = v;
 		}
+		for (uint32_t d = 0; d < c->ndevices; d++)
+			vgic_own_spi(p, c->devices[d].irq);
 		/* vCPU 0 starts at the image's entry with its device tree. */
 		p->vcpus[0]->entry = c->entry_ipa;
 		p->vcpus[0]->context = c->dtb_ipa;
@@ -155,6 +157,7 @@ void hyp_cpu_main(uint64_t cpu, uint64_t el)
 		}
 		while (__atomic_load_n(&cpus_up, __ATOMIC_ACQUIRE) < hyp_ncpus)
 			;
+		vgic_enable_owned_spis();
 		console_enable_input();
 	}
 	if (!v) {

@@ -1,8 +1,9 @@
 /*
  * Prints a generated system table (sysconfig.c, linked with this file)
- * one line per partition, for tests/config/run.sh to compare with what
- * the test expects. Exit status 1 if the table's magic or version is
- * wrong or a partition's name is not terminated.
+ * one line per partition, then one per device it has ("device PART NAME
+ * BASE+SIZE irq INTID pad PAD"), for tests/config/run.sh to compare with
+ * what the test expects. Exit status 1 if the table's magic or version is
+ * wrong, a name is not terminated or a partition has too many devices.
  */
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +46,24 @@ int main(void)
 		       "console %u devices %u\n",
 		       u(p->ram_pa), u(p->ram_size), u(p->ram_ipa),
 		       u(p->entry_ipa), u(p->dtb_ipa), p->console, p->ndevices);
+		if (p->ndevices > TN_CFG_MAX_DEVICES) {
+			printf("partition %s: %u devices\n", p->name,
+			       p->ndevices);
+			return 1;
+		}
+		for (uint32_t j = 0; j < p->ndevices; j++) {
+			const struct tn_cfg_device *d = &p->devices[j];
+
+			if (!memchr(d->name, '\0', sizeof(d->name))) {
+				printf("partition %s: device %u: name not "
+				       "terminated\n",
+				       p->name, j);
+				return 1;
+			}
+			printf("device %s %s 0x%llx+0x%llx irq %u pad %u\n",
+			       p->name, d->name, u(d->base), u(d->size), d->irq,
+			       d->pad);
+		}
 	}
 	return 0;
 }

@@ -9,8 +9,10 @@
 #    sysconfig.c compiles with the project's warnings and, linked with
 #    dump.c, prints every /* table: LINE */ of the file; each partition's
 #    .dtb reads back with dtc, without a warning, with the nodes every
-#    partition has (and the PL011 only with the console) and every
-#    /* NAME.dtb: LINE */; qemu-loads loads files that exist, with every
+#    partition has (the PL011 only with the console, a node at the
+#    address of each of its devices and nothing else with a clock, the
+#    apb-pclk clock once if it has either) and every /* NAME.dtb: LINE */;
+#    qemu-loads loads files that exist, with every
 #    /* qemu-loads: TEXT */; -v prints summary.txt; a second run rewrites
 #    nothing.
 # One line per case, "ok     config-NAME" or "FAILED config-NAME: why",
@@ -172,6 +174,8 @@ accepted() {
 		vcpus=$(echo "${rest%% ram *}" | wc -w)
 		console=${rest##* console }
 		console=${console%% *}
+		ndevices=${rest##* devices }
+		grep "^device $part " "$tmp/table" >"$tmp/$part.devices"
 		if ! dtc -I dtb -O dts -o "$tmp/$part.dts" "$dtb" \
 			>"$log" 2>&1 || [ -s "$log" ]; then
 			fail "$name" "dtc does not read $dtb cleanly" "$log"
@@ -192,6 +196,8 @@ accepted() {
 			echo "intc@8000000 {"
 			echo "timer {"
 			[ "$console" = 0 ] || echo "pl011@9000000 {"
+			[ "$console" = 0 ] && [ "$ndevices" = 0 ] ||
+				echo "apb-pclk {"
 			lines "$dts" "$part.dtb"
 		} >"$tmp/expect"
 		while IFS= read -r text; do
@@ -201,9 +207,23 @@ accepted() {
 				return
 			fi
 		done <"$tmp/expect"
+		while read -r _ _ dev region _; do
+			base=${region%%+*}
+			if ! grep -q -x -- "[a-z0-9,-]*@${base#0x} {" \
+				"$tmp/$part.lines"; then
+				fail "$name" "$part.dtb has no node for $dev" \
+					"$tmp/$part.dts"
+				return
+			fi
+		done <"$tmp/$part.devices"
+		clocked=$((console + $(wc -l <"$tmp/$part.devices")))
 		if [ "$(grep -c '^cpu@' "$tmp/$part.lines")" -ne "$vcpus" ] ||
 			{ [ "$console" = 0 ] &&
-				grep -q '^pl011@' "$tmp/$part.lines"; }; then
+				grep -q '^pl011@' "$tmp/$part.lines"; } ||
+			[ "$(grep -c '^clock-names = ' "$tmp/$part.lines")" \
+				-ne "$clocked" ] ||
+			[ "$(grep -c '^apb-pclk {$' "$tmp/$part.lines")" \
+				-ne "$((clocked > 0))" ]; then
 			fail "$name" "$part.dtb has other CPUs or devices" \
 				"$tmp/$part.dts"
 			return

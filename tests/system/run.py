@@ -174,7 +174,17 @@ def main():
               index_of(lines, r"^\[rt\] hyptest: hello through the "
                        r"hypercall$") >= 0, "no line from the hypercall")
 
-        # 5. A malformed description is refused, saying what is wrong.
+        # 5. A device passed through: Linux's RTC, its interrupt included.
+        lines = boot(variant(tmp, "rtc"),
+                     lambda l: index_of(l, r"tenon-linux: test rtc") >= 0 and
+                     index_of(l, r"tenon-linux: test rtc (passed|failed)")
+                     >= 0, limit=120)
+        check("device-passthrough-rtc-and-its-interrupt",
+              index_of(lines, r"^\[linux\] tenon-linux: test rtc passed$")
+              >= 0, "; ".join(l for l in lines if "rtc" in l) or
+              "no result from Linux")
+
+        # 6. A malformed description is refused, saying what is wrong.
         with open(SOURCE) as f:
             text = f.read()
         bad = os.path.join(tmp, "bad.dts")

@@ -33,7 +33,8 @@ static const char *const root_props[] = {
 static const char *const root_nodes[] = {"hypervisor", "partitions", NULL};
 static const char *const hyp_props[] = {"memory", NULL};
 static const char *const part_props[] = {
-    "kind", "cpus", "memory", "image", "initrd", "bootargs", "console", NULL,
+    "kind",	"cpus",	   "memory",  "image", "initrd",
+    "bootargs", "console", "devices", NULL,
 };
 static const char *const no_names[] = {NULL};
 
@@ -681,6 +682,112 @@ static void read_files(const struct node *n, struct part *p)
 	check_fit(n, p);
 }
 
+/* The next string of a list of strings that ends at end, or NULL. */
+static const char *next_string(const char *s, const char *end)
+{
+	s += strlen(s) + 1;
+	return s < end ? s : NULL;
+}
+
+/*
+ * devices = "rtc", ...: platform devices the partition has for itself,
+ * each known, passable (not the UART), given once and to one partition.
+ */
+static void read_devices(const struct node *n, struct sys *sys, struct part *p)
+{
+	const char *val, *end, *s, *t;
+	char got[80], known[128];
+	size_t len = 0;
+	int size, count = 0;
+
+	val = fdt_getprop(n->fdt, n->off, "devices", &size);
+	if (!val)
+		return;
+	if (!is_strings(val, size)) {
+		bool empty = size > 0 && !val[size - 1];
+
+		/* Strings, but one of them empty: say so. */
+		for (int i = 0; i < size && empty; i++)
+			empty =
+			    val[i] == 0 || (val[i] >= 0x20 && val[i] != 0x7f);
+		if (empty)
+			snprintf(got, sizeof(got), "an empty name");
+		else
+			describe(val, size, got, sizeof(got));
+		cfg_error(sys, n->path,
+			  "devices must be one or more device names (non-empty "
+			  "strings), e.g. devices = \"rtc\"; or devices = "
+			  "\"rtc\", \"gpio\"; (got %s)",
+			  got);
+		return;
+	}
+	end = val + size;
+	for (s = val; s; s = next_string(s, end))
+		count++;
+	if (count > TN_CFG_MAX_DEVICES)
+		cfg_error(sys, n->path,
+			  "devices has %d devices; a partition has at most %d",
+			  count, TN_CFG_MAX_DEVICES);
+	known[0] = '\0';
+	for (const struct plat_device *d = plat_devices; d->name; d++)
+		len += snprintf(known + len, sizeof(known) - len, "%s%s",
+				len ? ", " : "", d->name);
+
+	for (s = val; s; s = next_string(s, end)) {
+		const struct plat_device *dev;
+		const struct part *owner = NULL;
+		int times = 0;
+
+		/* Each name once: the first time it is given. */
+		for (t = val; t != s && strcmp(t, s); t = next_string(t, end))
+			;
+		if (t != s)
+			continue;
+		for (t = s; t; t = next_string(t, end))
+			times += !strcmp(t, s);
+
+		if (!strcmp(s, "uart")) {
+			cfg_error(sys, n->path,
+				  "devices \"uart\": the UART is the "
+				  "hypervisor's, it cannot be passed through; "
+				  "write 'console;' to give the partition the "
+				  "console (an emulated PL011 there)");
+			continue;
+		}
+		dev = plat_device(s);
+		if (!dev) {
+			cfg_error(sys, n->path,
+				  "devices \"%s\" is unknown; give one of "
+				  "%s's: %s",
+				  s, PLATFORM, known);
+			continue;
+		}
+		if (times == 2)
+			cfg_error(sys, n->path,
+				  "devices \"%s\" is given twice; give each "
+				  "device once",
+				  s);
+		else if (times > 2)
+			cfg_error(sys, n->path,
+				  "devices \"%s\" is given %d times; give "
+				  "each device once",
+				  s, times);
+		for (const struct part *o = sys->parts; o < p && !owner; o++)
+			for (uint32_t j = 0; j < o->ndevices; j++)
+				if (o->devices[j] == dev)
+					owner = o;
+		if (owner) {
+			cfg_error(sys, n->path,
+				  "devices \"%s\" is already given to %s; "
+				  "give each device to one partition",
+				  s, owner->path);
+			continue;
+		}
+		if (p->ndevices < TN_CFG_MAX_DEVICES)
+			p->devices[p->ndevices++] = dev;
+	}
+}
+
 static void read_partition(const struct node *n, struct sys *sys,
 			   struct part *p)
 {
@@ -714,6 +821,7 @@ static void read_partition(const struct node *n, struct sys *sys,
 			  "to give the partition the console, or remove it",
 			  describe(val, len, got, sizeof(got)));
 	p->console = val != NULL;
+	read_devices(n, sys, p);
 }
 
 static void read_partitions(const void *fdt, struct sys *sys)

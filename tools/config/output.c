@@ -97,7 +97,28 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 		      u(VIRT_RAM_BASE + PART_DTB_OFFSET));
 		field(f, 3, p->console ? "the emulated PL011" : "none",
 		      ".console = %d,", p->console);
-		field(f, 3, "no device passed through", ".ndevices = 0,");
+		if (!p->ndevices) {
+			field(f, 3, "no device passed through",
+			      ".ndevices = 0,");
+		} else {
+			field(f, 3, "passed through: PA = IPA",
+			      ".ndevices = %u,", p->ndevices);
+			field(f, 3, NULL, ".devices = {");
+		}
+		for (uint32_t d = 0; d < p->ndevices; d++) {
+			const struct plat_device *dev = p->devices[d];
+
+			field(f, 4, NULL, "[%u] = {", d);
+			field(f, 5, dev->what, ".name = \"%s\",", dev->name);
+			field(f, 5, NULL, ".base = 0x%08llx,", u(dev->base));
+			field(f, 5, NULL, ".size = 0x%08llx,", u(dev->size));
+			snprintf(s2, sizeof(s2), "SPI %u", dev->spi);
+			field(f, 5, s2, ".irq = %u,", GIC_SPI_INTID(dev->spi));
+			field(f, 5, NULL, ".pad = 0,");
+			field(f, 4, NULL, "},");
+		}
+		if (p->ndevices)
+			field(f, 3, NULL, "},");
 		field(f, 2, NULL, "},");
 	}
 	field(f, 1, NULL, "},");
@@ -148,9 +169,13 @@ void cfg_write_machine(FILE *f, const struct sys *sys, const char *out)
 }
 
 /* A table of strings, its columns as wide as their widest cell. */
-#define COLS 9
+#define COLS 10
+/* A heading, then per partition its loads (3) or its devices. */
+#define ROWS                         \
+	(1 + TN_CFG_MAX_PARTITIONS * \
+		 (TN_CFG_MAX_DEVICES > 3 ? TN_CFG_MAX_DEVICES : 3))
 struct table {
-	char *cell[1 + 3 * TN_CFG_MAX_PARTITIONS][COLS];
+	char *cell[ROWS][COLS];
 	int rows, cols;
 };
 
@@ -222,9 +247,29 @@ static void print_free_ram(FILE *f, const struct sys *sys)
 	fputs(any ? "\n" : " none\n", f);
 }
 
+/* A partition's devices, "rtc,gpio", or "-". */
+static const char *devices(char *buf, size_t size, const struct part *p)
+{
+	size_t len = 0;
+
+	snprintf(buf, size, "-");
+	for (uint32_t d = 0; d < p->ndevices && len < size; d++)
+		len += snprintf(buf + len, size - len, "%s%s", d ? "," : "",
+				p->devices[d]->name);
+	return buf;
+}
+
+static bool any_devices(const struct sys *sys)
+{
+	for (unsigned i = 0; i < sys->nparts; i++)
+		if (sys->parts[i].ndevices)
+			return true;
+	return false;
+}
+
 void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 {
-	struct table t = {.rows = 0, .cols = 9};
+	struct table t = {.rows = 0, .cols = 10};
 	uint32_t used = 0;
 	char s1[48], s2[32];
 	bool any = false;
@@ -238,8 +283,8 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 		fmt_size(s2, sizeof(s2), sys->hyp_size));
 
 	static const char *const head[] = {
-	    "partition", "kind",    "CPUs",  "RAM PA",	  "RAM IPA",
-	    "size",	 "console", "image", "entry IPA",
+	    "partition", "kind",    "CPUs",    "RAM PA", "RAM IPA",
+	    "size",	 "console", "devices", "image",	 "entry IPA",
 	};
 	for (int c = 0; c < t.cols; c++)
 		t.cell[0][c] = xstrdup(head[c]);
@@ -247,7 +292,7 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 	for (unsigned i = 0; i < sys->nparts; i++) {
 		const struct part *p = &sys->parts[i];
 		char **row = t.cell[t.rows++];
-		char cpus[8 * 12] = "";
+		char cpus[8 * 12] = "", devs[TN_CFG_MAX_DEVICES * 17];
 		size_t len = 0;
 
 		for (uint32_t c = 0; c < p->ncpus; c++) {
@@ -262,8 +307,9 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 		row[4] = xasprintf("0x%08llx", u(VIRT_RAM_BASE));
 		row[5] = xstrdup(fmt_size(s2, sizeof(s2), p->ram_size));
 		row[6] = xstrdup(p->console ? "yes" : "no");
-		row[7] = xstrdup(p->image);
-		row[8] =
+		row[7] = xstrdup(devices(devs, sizeof(devs), p));
+		row[8] = xstrdup(p->image);
+		row[9] =
 		    xasprintf("0x%08llx", u(VIRT_RAM_BASE + PART_IMAGE_OFFSET));
 	}
 	print_table(f, &t, "");
@@ -299,6 +345,34 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 		free(dtb);
 	}
 	print_table(f, &t, "  ");
+
+	if (any_devices(sys)) {
+		fputs("\nDevices passed through (PA = IPA):\n", f);
+		t.cols = 5;
+		static const char *const dev_head[] = {
+		    "partition", "device", "region", "interrupt", "what"};
+		for (int c = 0; c < t.cols; c++)
+			t.cell[0][c] = xstrdup(dev_head[c]);
+		t.rows = 1;
+		for (unsigned i = 0; i < sys->nparts; i++) {
+			const struct part *p = &sys->parts[i];
+
+			for (uint32_t d = 0; d < p->ndevices; d++) {
+				const struct plat_device *dev = p->devices[d];
+				char **row = t.cell[t.rows++];
+
+				row[0] = xstrdup(p->name);
+				row[1] = xstrdup(dev->name);
+				row[2] = xstrdup(fmt_range(
+				    s1, sizeof(s1), dev->base, dev->size));
+				row[3] = xasprintf("INTID %u (SPI %u)",
+						   GIC_SPI_INTID(dev->spi),
+						   dev->spi);
+				row[4] = xstrdup(dev->what);
+			}
+		}
+		print_table(f, &t, "  ");
+	}
 
 	fputs("\nBoot arguments:\n", f);
 	for (unsigned i = 0; i < sys->nparts; i++) {

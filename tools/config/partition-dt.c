@@ -5,7 +5,9 @@
  * vCPU reads in MPIDR_EL1 and what PSCI CPU_ON takes), PSCI through HVC,
  * and the devices as the hypervisor emulates them at QEMU virt's
  * addresses: the GICv3 (one redistributor per vCPU), the generic timer,
- * and the PL011 if the partition has the console. Linux needs them all;
+ * and the PL011 if the partition has the console; then the platform
+ * devices it has for itself (devices = "..."), as QEMU describes them,
+ * and the APB clock they and the PL011 name. Linux needs them all;
  * the real-time core reads only its RAM, CPUs and bootargs but sees the
  * same devices, and its tree stays complete (the PL011's interrupt has
  * its controller).
@@ -209,6 +211,18 @@ static void node_timer(struct dt *d, const struct part *p)
 	end(d);
 }
 
+/* The APB clock the PL011 and the primecell devices name, apb_pclk. */
+static void node_clock(struct dt *d)
+{
+	begin(d, "apb-pclk");
+	prop_str(d, "compatible", "fixed-clock");
+	prop_u32(d, "#clock-cells", 0);
+	prop_u32(d, "clock-frequency", VIRT_UART_CLOCK);
+	prop_str(d, "clock-output-names", "clk24mhz");
+	prop_u32(d, "phandle", PHANDLE_CLK);
+	end(d);
+}
+
 static void node_console(struct dt *d)
 {
 	static const char *const uart_compatible[] = {"arm,pl011",
@@ -218,20 +232,34 @@ static void node_console(struct dt *d)
 	const uint32_t clocks[] = {PHANDLE_CLK, PHANDLE_CLK};
 	const uint64_t reg[] = {VIRT_UART_BASE, VIRT_UART_SIZE};
 
-	begin(d, "apb-pclk");
-	prop_str(d, "compatible", "fixed-clock");
-	prop_u32(d, "#clock-cells", 0);
-	prop_u32(d, "clock-frequency", VIRT_UART_CLOCK);
-	prop_str(d, "clock-output-names", "clk24mhz");
-	prop_u32(d, "phandle", PHANDLE_CLK);
-	end(d);
-
 	begin(d, "pl011@9000000");
 	prop_strs(d, "compatible", uart_compatible);
 	prop_reg(d, reg, 1);
 	prop_cells(d, "interrupts", irq, 3);
 	prop_strs(d, "clock-names", clock_names);
 	prop_cells(d, "clocks", clocks, 2);
+	end(d);
+}
+
+/* A platform device passed through: at its own address, its own SPI. */
+static void node_device(struct dt *d, const struct plat_device *dev)
+{
+	const uint32_t irq[] = {GIC_SPI, dev->spi, IRQ_TYPE_LEVEL_HIGH};
+	const uint64_t reg[] = {dev->base, dev->size};
+	char name[48];
+
+	snprintf(name, sizeof(name), "%s@%llx", dev->model,
+		 (unsigned long long)dev->base);
+	begin(d, name);
+	prop_strs(d, "compatible", dev->compatible);
+	prop_reg(d, reg, 1);
+	prop_cells(d, "interrupts", irq, 3);
+	if (dev->gpio_cells) {
+		prop_empty(d, "gpio-controller");
+		prop_u32(d, "#gpio-cells", dev->gpio_cells);
+	}
+	prop_u32(d, "clocks", PHANDLE_CLK);
+	prop_str(d, "clock-names", "apb_pclk");
 	end(d);
 }
 
@@ -251,8 +279,12 @@ static int build(struct dt *d, int size, const struct part *p)
 	node_psci(d);
 	node_gic(d, p);
 	node_timer(d, p);
+	if (p->console || p->ndevices)
+		node_clock(d);
 	if (p->console)
 		node_console(d);
+	for (uint32_t i = 0; i < p->ndevices; i++)
+		node_device(d, p->devices[i]);
 	end(d);
 	if (!d->err)
 		d->err = fdt_finish(d->fdt);

@@ -25,8 +25,24 @@
 #define VIRT_GICR_STRIDE 0x20000ull /* RD_base + SGI_base per CPU */
 #define VIRT_UART_BASE 0x09000000ull
 #define VIRT_UART_SIZE 0x1000ull
-#define VIRT_UART_SPI 1 /* INTID 33 */
-#define VIRT_UART_CLOCK 24000000
+#define VIRT_UART_SPI 1		 /* INTID 33 */
+#define VIRT_UART_CLOCK 24000000 /* the APB clock, apb-pclk */
+#define GIC_SPI_INTID(spi) (32 + (spi))
+
+/*
+ * A device of the platform a partition can have for itself (its property
+ * devices = "NAME", ...): mapped at its own address, its interrupt routed
+ * to it, described in its device tree. The table is in platform.c.
+ */
+struct plat_device {
+	const char *name;	   /* as in devices = "..." */
+	const char *what;	   /* for people */
+	const char *model;	   /* its node is MODEL@BASE */
+	const char *compatible[3]; /* NULL-terminated */
+	uint64_t base, size;	   /* size: a multiple of 4 KiB */
+	uint32_t spi;		   /* its interrupt: SPI n = INTID 32 + n */
+	uint32_t gpio_cells;	   /* a GPIO controller: #gpio-cells; or 0 */
+};
 
 /*
  * Where things are in a partition's RAM: its device tree at the start, its
@@ -53,6 +69,8 @@ struct part {
 	uint64_t initrd_size;
 	const char *bootargs; /* NULL if none */
 	bool console;
+	uint32_t ndevices; /* the platform devices it has, as given */
+	const struct plat_device *devices[TN_CFG_MAX_DEVICES];
 	void *dtb; /* generated */
 	size_t dtb_size;
 };
@@ -79,6 +97,10 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "0x60000000+0x04000000", "64 MiB": into buf, which is returned. */
 const char *fmt_range(char *buf, size_t size, uint64_t base, uint64_t len);
 const char *fmt_size(char *buf, size_t size, uint64_t bytes);
+
+/* platform.c: the devices partitions can have, NULL-terminated. */
+extern const struct plat_device plat_devices[];
+const struct plat_device *plat_device(const char *name); /* or NULL */
 
 /* check.c: reads and checks the blob into sys, reporting every error. */
 void cfg_read(const void *fdt, struct sys *sys);

@@ -96,6 +96,11 @@ void gic_enable_spi(uint32_t intid, int pcpu)
 	mmio_write32(d + GICD_ISENABLER + intid / 32 * 4, 1u << (intid % 32));
 }
 
+void gic_route_spi(uint32_t intid, int pcpu)
+{
+	mmio_write64(PLAT_GICD_BASE + GICD_IROUTER + intid * 8, cpu_mpidr[pcpu]);
+}
+
 uint32_t gic_ack(void)
 {
 	uint32_t intid = (uint32_t)read_sysreg(S3_0_C12_C12_0) & 0xffffff;

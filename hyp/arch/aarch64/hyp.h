@@ -149,6 +149,7 @@ uint32_t gic_ack(void);
 void gic_eoi(uint32_t intid, bool deactivate);
 void gic_kick(int pcpu);
 void gic_enable_spi(uint32_t intid, int pcpu);
+void gic_route_spi(uint32_t intid, int pcpu);
 int gic_nr_lrs(void);
 uint64_t gic_read_lr(int n);
 void gic_write_lr(int n, uint64_t v);
@@ -159,6 +160,12 @@ void vgic_init_vcpu(struct vcpu *v);
 bool vgic_mmio(struct vcpu *v, uint64_t ipa, bool write, int size,
 	       uint64_t *value);
 void vgic_inject_hw_timer(struct vcpu *v);
+/* A device's interrupt is p's: routed to its vCPU's CPU, hardware-linked. */
+void vgic_own_spi(struct partition *p, uint32_t intid);
+/* Routes and enables them; once every CPU's GIC is up. */
+void vgic_enable_owned_spis(void);
+/* A physical SPI arrived on v's CPU; false if it is not v's partition's. */
+bool vgic_hw_spi(struct vcpu *v, uint32_t intid);
 void vgic_set_level(struct partition *p, uint32_t intid, bool level);
 void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r);
 /* Before entering the guest: fold done LRs back, load pending ones. */

@@ -131,6 +131,20 @@ static void handle_irqs(struct vcpu *v)
 			gic_eoi(intid, false);
 			continue;
 		}
+		if (intid >= 32 && intid != PLAT_UART_IRQ) {
+			bool mine;
+
+			spin_lock(&v->part->lock);
+			mine = vgic_hw_spi(v, intid);
+			spin_unlock(&v->part->lock);
+			if (mine) {
+				gic_eoi(intid, false);
+				continue;
+			}
+			hyp_log("interrupt %u arrived on CPU %d, whose partition "
+				"does not own it: dropped",
+				intid, v->pcpu);
+		}
 		if (intid == PLAT_UART_IRQ)
 			console_input_irq();
 		/* Kicks and maintenance: vgic_sync() does the work. */

@@ -72,6 +72,41 @@ void vgic_set_level(struct partition *p, uint32_t intid, bool level)
 		q->pending = false;
 }
 
+/* Physical SPIs and the partition owning each (devices passed through). */
+static struct partition *spi_owner[VGIC_NR_IRQS];
+
+void vgic_own_spi(struct partition *p, uint32_t intid)
+{
+	if (!intid)
+		return;
+	if (intid < 32 || intid >= VGIC_NR_IRQS)
+		hyp_panic("partition %s: device interrupt %u is outside the "
+			  "virtual GIC's 32..%d",
+			  p->cfg->name, intid, VGIC_NR_IRQS - 1);
+	spi_owner[intid] = p;
+	p->spi[intid - 32].hw = true;
+	p->spi[intid - 32].level = true;
+}
+
+void vgic_enable_owned_spis(void)
+{
+	/* vCPU 0 takes each until its guest routes it elsewhere (IROUTER). */
+	for (uint32_t intid = 32; intid < VGIC_NR_IRQS; intid++)
+		if (spi_owner[intid])
+			gic_enable_spi(intid, spi_owner[intid]->vcpus[0]->pcpu);
+}
+
+bool vgic_hw_spi(struct vcpu *v, uint32_t intid)
+{
+	struct partition *p = v->part;
+
+	if (intid >= VGIC_NR_IRQS || spi_owner[intid] != p)
+		return false;
+	/* Deactivated by the guest's own end of interrupt, through the LR. */
+	pend(spi_target(p, &p->spi[intid - 32]), &p->spi[intid - 32]);
+	return true;
+}
+
 void vgic_inject_hw_timer(struct vcpu *v)
 {
 	v->priv[PLAT_PPI_VTIMER].pending = true;
@@ -314,6 +349,9 @@ static void distributor(struct vcpu *v, uint64_t off, bool write, int size,
 			q->router = (q->router & ~mask) | (*value << shift & mask);
 			q->target = (q->router >> 31 & 1) ? 0
 				    : (uint8_t)(q->router & 0xff);
+			if (q->hw)
+				gic_route_spi((uint32_t)(off - 0x6000) / 8,
+					      spi_target(p, q)->pcpu);
 		} else {
 			*value = q->router >> shift;
 		}
