@@ -14,31 +14,21 @@ import sys
 import tempfile
 import time
 
+import tenon_system
+
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-SYSDIR = os.path.join(BUILD, "sys", "qemu-virt")
-TOOL = os.path.join(BUILD, "tools", "tenon-config")
-SOURCE = os.path.join("config", "qemu-virt.dts")
 
 
 def system(tmp, name, linux_test):
-    with open(SOURCE) as f:
-        text = f.read()
-    text = re.sub(r'bootargs = "-T [0-9]+"', 'bootargs = "-T %d"' % SECONDS,
-                  text)
-    if linux_test:
-        text = text.replace('rdinit=/init"',
-                            'rdinit=/init tenon.test=%s"' % linux_test)
-    dts, dtb, out = (os.path.join(tmp, name + e) for e in (".dts", ".dtb", ""))
-    with open(dts, "w") as f:
-        f.write(text)
-    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts],
-                   check=True)
-    subprocess.run([TOOL, "--source", dts, "--build", BUILD, "--out", out,
-                    dtb], check=True, stdout=subprocess.DEVNULL)
-    os.symlink(os.path.abspath(os.path.join(SYSDIR, "tenon.elf")),
-               os.path.join(out, "tenon.elf"))
-    return out
+    def edit(text):
+        text = re.sub(r'bootargs = "-T [0-9]+"', 'bootargs = "-T %d"' %
+                      SECONDS, text)
+        if linux_test:
+            text = text.replace('rdinit=/init"',
+                                'rdinit=/init tenon.test=%s"' % linux_test)
+        return text
+    return tenon_system.derive(BUILD, "qemu-virt", tmp, name, edit)
 
 
 def run(sysdir, limit=1800):

@@ -13,6 +13,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
+                                "tools"))
+import tenon_system  # noqa: E402
+
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
 SYSTEM = sys.argv[2] if len(sys.argv) > 2 else "qemu-virt"
 SYSDIR = os.path.join(BUILD, "sys", SYSTEM)
@@ -30,29 +34,20 @@ def check(name, ok, why=""):
 def variant(tmp, test, rt=None):
     """The default system with the Linux partition told to run a test hook
     and, if rt is given, the real-time partition another (image, args)."""
-    with open(SOURCE) as f:
-        text = f.read()
-    text, n = re.subn(r'(rdinit=/init)"', r'\1 tenon.test=%s"' % test, text)
-    if n != 1:
-        raise SystemExit("run.py: no 'rdinit=/init' bootargs in " + SOURCE)
-    if rt:
-        text = re.sub(r'image = "a64/bin/[a-z]+\.bin";',
-                      'image = "%s";' % rt[0], text)
-        text = re.sub(r'bootargs = "-T [0-9]+";', 'bootargs = "%s";' % rt[1],
-                      text)
+    def edit(text):
+        text, n = re.subn(r'(rdinit=/init)"', r'\1 tenon.test=%s"' % test,
+                          text)
+        if n != 1:
+            raise SystemExit("run.py: no 'rdinit=/init' bootargs in " +
+                             SOURCE)
+        if rt:
+            text = re.sub(r'image = "a64/bin/[a-z]+\.bin";',
+                          'image = "%s";' % rt[0], text)
+            text = re.sub(r'bootargs = "-T [0-9]+";',
+                          'bootargs = "%s";' % rt[1], text)
+        return text
     name = test + ("-" + os.path.basename(rt[0]) if rt else "")
-    dts = os.path.join(tmp, name + ".dts")
-    with open(dts, "w") as f:
-        f.write(text)
-    dtb = os.path.join(tmp, name + ".dtb")
-    out = os.path.join(tmp, name)
-    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts],
-                   check=True)
-    subprocess.run([TOOL, "--source", dts, "--build", BUILD, "--out", out,
-                    dtb], check=True, stdout=subprocess.DEVNULL)
-    os.symlink(os.path.abspath(os.path.join(SYSDIR, "tenon.elf")),
-               os.path.join(out, "tenon.elf"))
-    return out
+    return tenon_system.derive(BUILD, SYSTEM, tmp, name, edit)
 
 
 def boot(sysdir, done, limit=240, typed=None):

@@ -1,0 +1,27 @@
+"""Helpers for scripts that boot variants of a Tenon system (the system
+tests, the partition benchmark): a variant is the system description with
+some text changed, compiled by tools/tenon-config into its own directory
+beside the built hypervisor."""
+import os
+import subprocess
+
+
+def derive(build, system, tmp, name, edit):
+    """Compiles config/<system>.dts changed by edit(text) -> text into
+    tmp/<name>/, sharing build/sys/<system>/tenon.elf; returns that
+    directory, ready for tools/system-run.sh."""
+    source = os.path.join("config", system + ".dts")
+    with open(source) as f:
+        text = edit(f.read())
+    dts, dtb, out = (os.path.join(tmp, name + e) for e in (".dts", ".dtb", ""))
+    with open(dts, "w") as f:
+        f.write(text)
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts],
+                   check=True)
+    subprocess.run([os.path.join(build, "tools", "tenon-config"), "--source",
+                    dts, "--build", build, "--out", out, dtb], check=True,
+                   stdout=subprocess.DEVNULL)
+    os.symlink(os.path.abspath(os.path.join(build, "sys", system,
+                                            "tenon.elf")),
+               os.path.join(out, "tenon.elf"))
+    return out
