@@ -98,16 +98,17 @@ static void put_line(const char *name, const char *text, size_t len)
 	spin_unlock(&console_lock);
 }
 
-/* A minimal formatter: %s %c %d %i %u %x %p %%, flags '#' '0', width, l/ll/z. */
+/* A minimal formatter: %s %c %d %i %u %x %p %%, flags '#' '0', width, l/ll/z.
+ */
 int hyp_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	size_t n = 0;
 
-#define EMIT(ch)                                                               \
-	do {                                                                   \
-		if (n + 1 < size)                                              \
-			buf[n] = (ch);                                         \
-		n++;                                                           \
+#define EMIT(ch)                       \
+	do {                           \
+		if (n + 1 < size)      \
+			buf[n] = (ch); \
+		n++;                   \
 	} while (0)
 
 	for (; *fmt; fmt++) {
@@ -143,10 +144,12 @@ int hyp_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			continue;
 		case 'd':
 		case 'i': {
-			long long sv = lng ? va_arg(ap, long long) : va_arg(ap, int);
+			long long sv =
+			    lng ? va_arg(ap, long long) : va_arg(ap, int);
 
 			neg = sv < 0;
-			u = neg ? -(unsigned long long)sv : (unsigned long long)sv;
+			u = neg ? -(unsigned long long)sv
+				: (unsigned long long)sv;
 			break;
 		}
 		case 'p':
@@ -293,7 +296,8 @@ void console_input_irq(void)
 		if (escape) {
 			escape = false;
 			if (c == 'n') {
-				focus = (focus + 1) % (int)tn_sysconfig.npartitions;
+				focus =
+				    (focus + 1) % (int)tn_sysconfig.npartitions;
 				hyp_log("console input goes to %s",
 					partitions[focus].cfg->name);
 				continue;

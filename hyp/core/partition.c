@@ -12,8 +12,8 @@
  * inner shareable, TSC (SMC traps), RW (EL1 is AArch64). No FB: vCPUs never
  * move between CPUs, so a guest's local TLB maintenance may stay local.
  */
-#define HCR_EL2_VALUE                                                          \
-	((1ul << 0) | (1ul << 1) | (1ul << 3) | (1ul << 4) | (1ul << 5) |      \
+#define HCR_EL2_VALUE                                                     \
+	((1ul << 0) | (1ul << 1) | (1ul << 3) | (1ul << 4) | (1ul << 5) | \
 	 (1ul << 10) | (1ul << 19) | (1ul << 31))
 
 struct partition partitions[TN_CFG_MAX_PARTITIONS];
@@ -90,7 +90,8 @@ static void setup_partitions(void)
 		p->vcpus[0]->state = VCPU_ON_PENDING;
 		hyp_log("partition %s: %s, CPU%s %u%s, RAM %#lx-%#lx seen at "
 			"%#lx, entry %#lx",
-			c->name, c->kind == TN_CFG_KIND_LINUX ? "linux" : "rtos",
+			c->name,
+			c->kind == TN_CFG_KIND_LINUX ? "linux" : "rtos",
 			c->ncpus > 1 ? "s" : "", c->cpus[0],
 			c->ncpus > 1 ? "..." : "", (unsigned long)c->ram_pa,
 			(unsigned long)(c->ram_pa + c->ram_size - 1),
@@ -148,8 +149,8 @@ void hyp_cpu_main(uint64_t cpu, uint64_t el)
 	if (cpu == 0) {
 		for (int c = 1; c < hyp_ncpus; c++) {
 			int64_t ret = psci_fw_cpu_on(
-				(uint64_t)c, (uint64_t)hyp_secondary_entry,
-				(uint64_t)c);
+			    (uint64_t)c, (uint64_t)hyp_secondary_entry,
+			    (uint64_t)c);
 
 			if (ret)
 				hyp_panic("CPU %d did not start (PSCI %ld)", c,

@@ -63,8 +63,7 @@ static int64_t cpu_on(struct vcpu *v, uint64_t mpidr, uint64_t entry,
 	struct vcpu *t = vcpu_by_mpidr(v, mpidr);
 	int64_t ret = PSCI_SUCCESS;
 
-	if (!t || (entry & 3) ||
-	    !partition_ipa_to_pa(v->part, entry, 4))
+	if (!t || (entry & 3) || !partition_ipa_to_pa(v->part, entry, 4))
 		return PSCI_INVALID_PARAMS;
 	spin_lock(&v->part->lock);
 	if (t->state == VCPU_RUNNING) {
@@ -107,7 +106,7 @@ void psci_guest_call(struct vcpu *v)
 	case PSCI_AFFINITY_INFO_32: {
 		struct vcpu *t = vcpu_by_mpidr(v, v->x[1]);
 
-		ret = !t || v->x[2] ? PSCI_INVALID_PARAMS
+		ret = !t || v->x[2]		    ? PSCI_INVALID_PARAMS
 		      : t->state == VCPU_RUNNING    ? 0
 		      : t->state == VCPU_ON_PENDING ? 2
 						    : 1;

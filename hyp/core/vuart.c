@@ -33,8 +33,8 @@
 #define INT_RT (1u << 6)
 
 /* PrimeCell identification: a PL011 r1p5, as QEMU's. */
-static const uint8_t periph_id[8] = { 0x11, 0x10, 0x14, 0x00,
-				      0x0d, 0xf0, 0x05, 0xb1 };
+static const uint8_t periph_id[8] = {0x11, 0x10, 0x14, 0x00,
+				     0x0d, 0xf0, 0x05, 0xb1};
 
 /* A plain read-write register. */
 static uint32_t rw(uint32_t *reg, bool write, uint32_t v)
@@ -59,7 +59,8 @@ void vuart_receive(struct partition *p, char c)
 	struct vuart *u = &p->uart;
 
 	if (u->rx_count == VUART_FIFO)
-		return; /* the partition is not reading: drop, as a UART would */
+		return; /* the partition is not reading: drop, as a UART would
+			 */
 	u->rx[(u->rx_head + u->rx_count) % VUART_FIFO] = (uint8_t)c;
 	u->rx_count++;
 	update_line(p);

@@ -37,8 +37,8 @@ void gic_init_global(void)
 
 static uintptr_t redistributor(uint64_t mpidr)
 {
-	uint32_t aff = (uint32_t)((mpidr & 0xffffff) |
-				  ((mpidr >> 32 & 0xff) << 24));
+	uint32_t aff =
+	    (uint32_t)((mpidr & 0xffffff) | ((mpidr >> 32 & 0xff) << 24));
 
 	for (uintptr_t rd = PLAT_GICR_BASE;; rd += PLAT_GICR_STRIDE) {
 		uint64_t typer = mmio_read64(rd + GICR_TYPER);
@@ -64,18 +64,18 @@ void gic_init_cpu(int cpu)
 	for (int i = 0; i < 32; i += 4)
 		mmio_write32(sgi + GICR_IPRIORITYR + (uintptr_t)i, 0xa0a0a0a0u);
 	mmio_write32(sgi + GICR_ISENABLER0, (1u << SGI_KICK) |
-						    (1u << PLAT_PPI_MAINTENANCE) |
-						    (1u << PLAT_PPI_VTIMER));
+						(1u << PLAT_PPI_MAINTENANCE) |
+						(1u << PLAT_PPI_VTIMER));
 
 	/* The CPU interface, and the virtual one the guest will use. */
 	write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE, Enable */
 	isb();
-	write_sysreg(S3_0_C12_C12_4, 2);    /* ICC_CTLR_EL1: EOImode 1 */
-	write_sysreg(S3_0_C4_C6_0, 0xff);   /* ICC_PMR_EL1 */
-	write_sysreg(S3_0_C12_C12_3, 0);    /* ICC_BPR1_EL1 */
-	write_sysreg(S3_0_C12_C12_7, 1);    /* ICC_IGRPEN1_EL1 */
-	write_sysreg(S3_4_C12_C11_0, 1);    /* ICH_HCR_EL2: En */
-	write_sysreg(S3_4_C12_C11_7, 0);    /* ICH_VMCR_EL2 */
+	write_sysreg(S3_0_C12_C12_4, 2);  /* ICC_CTLR_EL1: EOImode 1 */
+	write_sysreg(S3_0_C4_C6_0, 0xff); /* ICC_PMR_EL1 */
+	write_sysreg(S3_0_C12_C12_3, 0);  /* ICC_BPR1_EL1 */
+	write_sysreg(S3_0_C12_C12_7, 1);  /* ICC_IGRPEN1_EL1 */
+	write_sysreg(S3_4_C12_C11_0, 1);  /* ICH_HCR_EL2: En */
+	write_sysreg(S3_4_C12_C11_7, 0);  /* ICH_VMCR_EL2 */
 	isb();
 	nr_lrs = (int)(read_sysreg(S3_4_C12_C11_1) & 0x1f) + 1; /* ICH_VTR */
 	if (nr_lrs > 16)
@@ -90,7 +90,7 @@ void gic_enable_spi(uint32_t intid, int pcpu)
 
 	mmio_write32(d + GICD_IGROUPR + intid / 32 * 4,
 		     mmio_read32(d + GICD_IGROUPR + intid / 32 * 4) |
-			     1u << (intid % 32));
+			 1u << (intid % 32));
 	*(volatile uint8_t *)(d + GICD_IPRIORITYR + intid) = 0xa0;
 	mmio_write64(d + GICD_IROUTER + intid * 8, cpu_mpidr[pcpu]);
 	mmio_write32(d + GICD_ISENABLER + intid / 32 * 4, 1u << (intid % 32));
@@ -98,7 +98,8 @@ void gic_enable_spi(uint32_t intid, int pcpu)
 
 void gic_route_spi(uint32_t intid, int pcpu)
 {
-	mmio_write64(PLAT_GICD_BASE + GICD_IROUTER + intid * 8, cpu_mpidr[pcpu]);
+	mmio_write64(PLAT_GICD_BASE + GICD_IROUTER + intid * 8,
+		     cpu_mpidr[pcpu]);
 }
 
 uint32_t gic_ack(void)
@@ -122,10 +123,10 @@ void gic_kick(int pcpu)
 	uint64_t m = cpu_mpidr[pcpu];
 
 	dsb(ishst);
-	write_sysreg(S3_0_C12_C11_5, (1ul << (m & 0xf)) | ((m >> 8 & 0xff) << 16) |
-					     ((uint64_t)SGI_KICK << 24) |
-					     ((m >> 16 & 0xff) << 32) |
-					     ((m >> 32 & 0xff) << 48));
+	write_sysreg(S3_0_C12_C11_5,
+		     (1ul << (m & 0xf)) | ((m >> 8 & 0xff) << 16) |
+			 ((uint64_t)SGI_KICK << 24) | ((m >> 16 & 0xff) << 32) |
+			 ((m >> 32 & 0xff) << 48));
 	isb();
 }
 
@@ -134,12 +135,12 @@ int gic_nr_lrs(void)
 	return nr_lrs;
 }
 
-#define LR_CASE(n, crm, op2)                                                   \
-	case n:                                                                \
-		if (write)                                                     \
-			write_sysreg(S3_4_C12_##crm##_##op2, v);               \
-		else                                                           \
-			v = read_sysreg(S3_4_C12_##crm##_##op2);               \
+#define LR_CASE(n, crm, op2)                                     \
+	case n:                                                  \
+		if (write)                                       \
+			write_sysreg(S3_4_C12_##crm##_##op2, v); \
+		else                                             \
+			v = read_sysreg(S3_4_C12_##crm##_##op2); \
 		break
 
 static uint64_t lr_access(int n, bool write, uint64_t v)

@@ -10,16 +10,18 @@
 #define BLOCK_2M (2ul << 20)
 #define GIB (1ul << 30)
 #define S2_TABLE 0x3ul
-#define S2_BLOCK_NORMAL 0x7fdul /* block, normal WB, RW, inner shareable, AF */
+#define S2_BLOCK_NORMAL 0x7fdul /* block, normal WB, RW, inner shareable, AF \
+				 */
 /* Page, Device-nGnRE, RW, AF, execute-never. */
 #define S2_PAGE_DEVICE (0x3ul | 0x1ul << 2 | 0x3ul << 6 | 1ul << 10 | 1ul << 54)
 #define PAGE 4096ul
 
 static uint64_t l1[TN_CFG_MAX_PARTITIONS][512] __attribute__((aligned(4096)));
-static uint64_t l2[TN_CFG_MAX_PARTITIONS][4][512] __attribute__((aligned(4096)));
+static uint64_t l2[TN_CFG_MAX_PARTITIONS][4][512]
+    __attribute__((aligned(4096)));
 /* Devices: one page table per 2 MiB that holds one of them. */
 static uint64_t l3[TN_CFG_MAX_PARTITIONS][TN_CFG_MAX_DEVICES][512]
-	__attribute__((aligned(4096)));
+    __attribute__((aligned(4096)));
 static int l3_used[TN_CFG_MAX_PARTITIONS];
 
 static void map_device(struct partition *p, const struct tn_cfg_device *d)
@@ -30,7 +32,6 @@ static void map_device(struct partition *p, const struct tn_cfg_device *d)
 		uint64_t g = pa / GIB, block = pa % GIB / BLOCK_2M, *entry;
 		int t;
 
-
 		if (g >= 4)
 			hyp_panic("partition %s: device %s above 4 GiB",
 				  p->cfg->name, d->name);
@@ -39,13 +40,14 @@ static void map_device(struct partition *p, const struct tn_cfg_device *d)
 		if (!*entry) {
 			t = l3_used[i]++;
 			if (t >= TN_CFG_MAX_DEVICES)
-				hyp_panic("partition %s: too many device regions",
-					  p->cfg->name);
+				hyp_panic(
+				    "partition %s: too many device regions",
+				    p->cfg->name);
 			*entry = (uint64_t)(uintptr_t)l3[i][t] | S2_TABLE;
 		}
-		((uint64_t *)(uintptr_t)(*entry & ~0xffful))[pa % BLOCK_2M /
-							      PAGE] =
-			pa | S2_PAGE_DEVICE;
+		((uint64_t *)(uintptr_t)(*entry &
+					 ~0xffful))[pa % BLOCK_2M / PAGE] =
+		    pa | S2_PAGE_DEVICE;
 	}
 }
 

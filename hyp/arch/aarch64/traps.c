@@ -35,8 +35,8 @@ void inject_abort(struct vcpu *v, bool instruction, uint64_t far)
 	}
 	bool from_el0 = mode == 0;
 	uint64_t offset = from_el0 ? 0x400 : (mode & 1) ? 0x200 : 0x000;
-	uint32_t ec = instruction ? (from_el0 ? 0x20 : 0x21)
-				  : (from_el0 ? 0x24 : 0x25);
+	uint32_t ec =
+	    instruction ? (from_el0 ? 0x20 : 0x21) : (from_el0 ? 0x24 : 0x25);
 	/* IL, and a synchronous external abort: DFSC/IFSC 0x10. */
 	uint64_t esr = (uint64_t)ec << 26 | 1u << 25 | 0x10;
 
@@ -47,6 +47,19 @@ void inject_abort(struct vcpu *v, bool instruction, uint64_t far)
 	v->elr = read_sysreg(vbar_el1) + offset;
 	v->last_vector = v->elr;
 	v->spsr = 0x3c5; /* EL1h, exceptions masked, as the CPU would */
+}
+
+/*
+ * Whether to log a partition's fault: the first ten, then one in a
+ * thousand, so that a guest faulting in a loop cannot flood the console.
+ */
+static bool log_fault(struct partition *p)
+{
+	p->faults++;
+	if (p->faults == 11)
+		hyp_log("partition %s: more faults: logging one in 1000 now",
+			p->cfg->name);
+	return p->faults <= 10 || p->faults % 1000 == 0;
 }
 
 static uint64_t reg_read(struct vcpu *v, unsigned int r)
@@ -89,11 +102,14 @@ static void data_abort(struct vcpu *v, uint64_t esr)
 		v->elr += 4;
 		return;
 	}
-	p->faults++;
-	hyp_log("partition %s: vCPU %d: stage-2 fault: %s at IPA %#lx "
-		"(PC %#lx): not its memory; abort injected",
-		p->cfg->name, v->index, write ? "write" : "read",
-		(unsigned long)ipa, (unsigned long)v->elr);
+	if (log_fault(p))
+		hyp_log("partition %s: vCPU %d: stage-2 fault: %s at IPA %#lx "
+			"(PC %#lx): %s; abort injected",
+			p->cfg->name, v->index, write ? "write" : "read",
+			(unsigned long)ipa, (unsigned long)v->elr,
+			valid ? "not its memory"
+			      : "an access the hypervisor cannot emulate "
+				"(use a single load or store)");
 	inject_abort(v, false, far);
 }
 
@@ -124,7 +140,8 @@ static void handle_irqs(struct vcpu *v)
 		if (intid >= 1020)
 			return;
 		if (intid == PLAT_PPI_VTIMER) {
-			/* The guest deactivates it, through the list register. */
+			/* The guest deactivates it, through the list register.
+			 */
 			spin_lock(&v->part->lock);
 			vgic_inject_hw_timer(v);
 			spin_unlock(&v->part->lock);
@@ -141,9 +158,10 @@ static void handle_irqs(struct vcpu *v)
 				gic_eoi(intid, false);
 				continue;
 			}
-			hyp_log("interrupt %u arrived on CPU %d, whose partition "
-				"does not own it: dropped",
-				intid, v->pcpu);
+			hyp_log(
+			    "interrupt %u arrived on CPU %d, whose partition "
+			    "does not own it: dropped",
+			    intid, v->pcpu);
 		}
 		if (intid == PLAT_UART_IRQ)
 			console_input_irq();
@@ -204,11 +222,14 @@ void hyp_guest_exit(struct vcpu *v, uint64_t kind)
 			data_abort(v, esr);
 			break;
 		case EC_IABT_LOW:
-			v->part->faults++;
-			hyp_log("partition %s: vCPU %d: stage-2 fault: "
-				"instruction fetch at IPA %#lx; abort injected",
-				v->part->cfg->name, v->index,
-				(unsigned long)(read_sysreg(hpfar_el2) >> 4 << 12));
+			if (log_fault(v->part))
+				hyp_log(
+				    "partition %s: vCPU %d: stage-2 fault: "
+				    "instruction fetch at IPA %#lx; abort "
+				    "injected",
+				    v->part->cfg->name, v->index,
+				    (unsigned long)(read_sysreg(hpfar_el2) >>
+						    4 << 12));
 			inject_abort(v, true, read_sysreg(far_el2));
 			break;
 		case EC_WFX:

@@ -24,7 +24,7 @@ static struct virq *virq_of(struct vcpu *v, uint32_t intid)
 
 static void reset_virq(struct virq *q)
 {
-	*q = (struct virq){ .priority = 0xa0, .group1 = true };
+	*q = (struct virq){.priority = 0xa0, .group1 = true};
 }
 
 void vgic_init_partition(struct partition *p)
@@ -182,9 +182,9 @@ void vgic_sync(struct vcpu *v)
 		uint64_t lr = 1ull << 62 | 1ull << 60 |
 			      (uint64_t)best->priority << 48 | best_id;
 		/*
-		 * A level line still high once the guest is done with it is seen
-		 * again at the vCPU's next exit (its next timer tick at the
-		 * latest). (Asking for an EOI maintenance interrupt instead
+		 * A level line still high once the guest is done with it is
+		 * seen again at the vCPU's next exit (its next timer tick at
+		 * the latest). (Asking for an EOI maintenance interrupt instead
 		 * left the interrupt active for good under QEMU.)
 		 */
 		if (best->hw)
@@ -246,14 +246,20 @@ static void write_bits(struct vcpu *v, uint32_t first, enum bitreg what,
 	}
 }
 
-/* IPRIORITYR: one byte per interrupt, by bytes or words. */
-static uint64_t priorities(struct vcpu *v, uint32_t first, int size,
-			   bool write, uint64_t value)
+/*
+ * IPRIORITYR: one byte per interrupt, by bytes or words, for interrupts
+ * first.. below end (a redistributor's stop at 32, the distributor's at
+ * VGIC_NR_IRQS).
+ */
+static uint64_t priorities(struct vcpu *v, uint32_t first, uint32_t end,
+			   int size, bool write, uint64_t value)
 {
 	uint64_t out = 0;
 
 	for (int b = 0; b < size; b++) {
-		struct virq *q = virq_of(v, first + (uint32_t)b);
+		struct virq *q = first + (uint32_t)b < end
+				     ? virq_of(v, first + (uint32_t)b)
+				     : NULL;
 
 		if (!q)
 			continue;
@@ -293,11 +299,11 @@ static bool bit_register(struct vcpu *v, uint64_t off, uint32_t first,
 		enum bitreg what;
 		size_t field;
 	} regs[] = {
-		{ 0x080, GROUP, offsetof(struct virq, group1) },
-		{ 0x100, SET_ENABLE, offsetof(struct virq, enabled) },
-		{ 0x180, CLEAR_ENABLE, offsetof(struct virq, enabled) },
-		{ 0x200, SET_PENDING, offsetof(struct virq, pending) },
-		{ 0x280, CLEAR_PENDING, offsetof(struct virq, pending) },
+	    {0x080, GROUP, offsetof(struct virq, group1)},
+	    {0x100, SET_ENABLE, offsetof(struct virq, enabled)},
+	    {0x180, CLEAR_ENABLE, offsetof(struct virq, enabled)},
+	    {0x200, SET_PENDING, offsetof(struct virq, pending)},
+	    {0x280, CLEAR_PENDING, offsetof(struct virq, pending)},
 	};
 
 	for (size_t r = 0; r < sizeof(regs) / sizeof(regs[0]); r++) {
@@ -321,7 +327,8 @@ static void distributor(struct vcpu *v, uint64_t off, bool write, int size,
 		if (write)
 			p->gicd_ctlr = (uint32_t)*value & 0x13;
 		else
-			*value = p->gicd_ctlr | 1u << 6; /* DS: one security state */
+			*value =
+			    p->gicd_ctlr | 1u << 6; /* DS: one security state */
 	} else if (off == 0x0004 && !write) {
 		*value = 9u << 19 | (VGIC_NR_IRQS / 32 - 1);
 	} else if (off == 0x0008 && !write) {
@@ -330,13 +337,13 @@ static void distributor(struct vcpu *v, uint64_t off, bool write, int size,
 		/* The second word of each bit register: SPIs 32..63. */
 		bit_register(v, off & ~0x7full, 32, write, value);
 	} else if (off >= 0x0420 && off < 0x0440) {
-		uint64_t r = priorities(v, (uint32_t)(off - 0x400), size, write,
-					*value);
+		uint64_t r = priorities(v, (uint32_t)(off - 0x400),
+					VGIC_NR_IRQS, size, write, *value);
 		if (!write)
 			*value = r;
 	} else if (off == 0x0c08 || off == 0x0c0c) {
-		uint64_t r = configs(v, (uint32_t)(off - 0xc00) * 4, write,
-				     *value);
+		uint64_t r =
+		    configs(v, (uint32_t)(off - 0xc00) * 4, write, *value);
 		if (!write)
 			*value = r;
 	} else if (off >= 0x6100 && off < 0x6200) {
@@ -344,11 +351,14 @@ static void distributor(struct vcpu *v, uint64_t off, bool write, int size,
 		int shift = (off & 4) ? 32 : 0;
 
 		if (write) {
-			uint64_t mask = size == 8 ? ~0ull : 0xffffffffull << shift;
+			uint64_t mask =
+			    size == 8 ? ~0ull : 0xffffffffull << shift;
 
-			q->router = (q->router & ~mask) | (*value << shift & mask);
-			q->target = (q->router >> 31 & 1) ? 0
-				    : (uint8_t)(q->router & 0xff);
+			q->router =
+			    (q->router & ~mask) | (*value << shift & mask);
+			q->target = (q->router >> 31 & 1)
+					? 0
+					: (uint8_t)(q->router & 0xff);
 			if (q->hw)
 				gic_route_spi((uint32_t)(off - 0x6000) / 8,
 					      spi_target(p, q)->pcpu);
@@ -372,8 +382,9 @@ static void redistributor(struct vcpu *v, struct vcpu *t, uint64_t off,
 				 (uint64_t)t->index << 8 | (last ? 1u << 4 : 0);
 
 		if (!write)
-			*value = off == 0x8 ? (size == 8 ? typer : (uint32_t)typer)
-					    : typer >> 32;
+			*value = off == 0x8
+				     ? (size == 8 ? typer : (uint32_t)typer)
+				     : typer >> 32;
 	} else if (off == 0x0004 && !write) {
 		*value = IIDR_TENON;
 	} else if (off == 0x0014) {
@@ -389,8 +400,8 @@ static void redistributor(struct vcpu *v, struct vcpu *t, uint64_t off,
 		if (bit_register(t, o, 0, write, value))
 			return;
 		if (o >= 0x400 && o < 0x420) {
-			uint64_t r = priorities(t, (uint32_t)(o - 0x400), size,
-						write, *value);
+			uint64_t r = priorities(t, (uint32_t)(o - 0x400), 32,
+						size, write, *value);
 			if (!write)
 				*value = r;
 		} else if (o == 0xc00 || o == 0xc04) {
