@@ -45,3 +45,14 @@ bench-partition: system
 	python3 tools/bench-partition.py $(BUILD)
 
 .PHONY: bench-partition
+
+# The real-time core's on-target suite run inside a partition of its own on
+# all four CPUs (config/rt-smp.dts), so that the hypervisor carries every
+# interrupt, IPI and PSCI call of it.
+partition-system:
+	@$(MAKE) --no-print-directory system SYSTEM=rt-smp
+
+check-partition: partition-system
+	sh tools/partition-tests.sh $(BUILD)/sys/rt-smp
+
+.PHONY: partition-system check-partition

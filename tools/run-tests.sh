@@ -34,6 +34,11 @@ sh "$here/target-tests.sh" "$build/a64/bin" >"$log" 2>&1 || status=1
 cat "$log"
 count
 
+echo "== on-target tests inside a partition (hypervisor, 4 vCPUs)"
+sh "$here/partition-tests.sh" "$build/sys/rt-smp" >"$log" 2>&1 || status=1
+grep -v '^\[rt\] OK' "$log"
+count
+
 echo "== system description checker"
 sh tests/config/run.sh "$build" >"$log" 2>&1 || status=1
 grep -v '^ok' "$log"

@@ -21,6 +21,18 @@ def derive(build, system, tmp, name, edit):
     subprocess.run([os.path.join(build, "tools", "tenon-config"), "--source",
                     dts, "--build", build, "--out", out, dtb], check=True,
                    stdout=subprocess.DEVNULL)
+    # The hypervisor is shared: the variant may change what partitions
+    # load (images, arguments), not the table built into it.
+    def table(path):
+        with open(path) as f:
+            return [line for line in f if not line.lstrip().startswith(
+                ("/*", "*"))]
+    if table(os.path.join(out, "sysconfig.c")) != table(
+            os.path.join(build, "sys", system, "sysconfig.c")):
+        raise SystemExit("tenon_system: variant %s changes the hypervisor's "
+                         "table (CPUs, memory, devices): build it as a system "
+                         "of its own (config/NAME.dts, make system "
+                         "SYSTEM=NAME)" % name)
     os.symlink(os.path.abspath(os.path.join(build, "sys", system,
                                             "tenon.elf")),
                os.path.join(out, "tenon.elf"))

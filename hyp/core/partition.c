@@ -157,7 +157,7 @@ void hyp_cpu_main(uint64_t cpu, uint64_t el)
 					  (long)ret);
 		}
 		while (__atomic_load_n(&cpus_up, __ATOMIC_ACQUIRE) < hyp_ncpus)
-			;
+			__asm__ volatile("yield"); /* lets an emulator run them */
 		vgic_enable_owned_spis();
 		console_enable_input();
 	}

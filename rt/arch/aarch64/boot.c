@@ -50,7 +50,7 @@ void aarch64_console_write(const char *s, size_t len)
 	    __atomic_fetch_add(&console_lock.next, 1, __ATOMIC_RELAXED);
 
 	while (__atomic_load_n(&console_lock.owner, __ATOMIC_ACQUIRE) != ticket)
-		;
+		__asm__ volatile("yield");
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '\n')
 			uart_putc('\r');
@@ -185,7 +185,8 @@ void aarch64_cpu_boot(int cpu, bool native)
 	if (cpu == 0)
 		while (__atomic_load_n(&cpus_online, __ATOMIC_ACQUIRE) <
 		       aarch64_ncpus)
-			;
+			__asm__ volatile(
+			    "yield"); /* lets an emulator run them */
 	arch_irq_enable();
 	tn_cpu_main();
 }
