@@ -88,14 +88,20 @@ static void setup_partitions(void)
 		p->vcpus[0]->entry = c->entry_ipa;
 		p->vcpus[0]->context = c->dtb_ipa;
 		p->vcpus[0]->state = VCPU_ON_PENDING;
-		hyp_log("partition %s: %s, CPU%s %u%s, RAM %#lx-%#lx seen at "
-			"%#lx, entry %#lx",
+		char cpus[3 * TN_CFG_MAX_CPUS + 1];
+		size_t n = 0;
+
+		for (uint32_t k = 0; k < c->ncpus && n + 4 < sizeof(cpus); k++)
+			n += (size_t)hyp_snprintf(cpus + n, sizeof(cpus) - n,
+						  k ? ",%u" : "%u", c->cpus[k]);
+		hyp_log("partition %s: %s, CPU%s %s, RAM %#lx-%#lx seen at "
+			"%#lx, entry %#lx, %u device%s",
 			c->name,
 			c->kind == TN_CFG_KIND_LINUX ? "linux" : "rtos",
-			c->ncpus > 1 ? "s" : "", c->cpus[0],
-			c->ncpus > 1 ? "..." : "", (unsigned long)c->ram_pa,
+			c->ncpus > 1 ? "s" : "", cpus, (unsigned long)c->ram_pa,
 			(unsigned long)(c->ram_pa + c->ram_size - 1),
-			(unsigned long)c->ram_ipa, (unsigned long)c->entry_ipa);
+			(unsigned long)c->ram_ipa, (unsigned long)c->entry_ipa,
+			c->ndevices, c->ndevices == 1 ? "" : "s");
 	}
 }
 
@@ -157,7 +163,8 @@ void hyp_cpu_main(uint64_t cpu, uint64_t el)
 					  (long)ret);
 		}
 		while (__atomic_load_n(&cpus_up, __ATOMIC_ACQUIRE) < hyp_ncpus)
-			__asm__ volatile("yield"); /* lets an emulator run them */
+			__asm__ volatile(
+			    "yield"); /* lets an emulator run them */
 		vgic_enable_owned_spis();
 		console_enable_input();
 	}
