@@ -34,7 +34,7 @@ $(BUILD)/sys/$(SYSTEM)/tenon.elf: $(HYP_OBJS) \
 system: $(BUILD)/sys/$(SYSTEM)/tenon.elf $(SYS_DIR)/.generated
 
 # The whole system on QEMU, tested from outside (tests/system/run.py).
-check-system: system
+check-system: system $(BUILD)/a64/bin/hyptest.bin
 	python3 tests/system/run.py $(BUILD) $(SYSTEM)
 
 .PHONY: system check-system

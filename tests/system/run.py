@@ -31,6 +31,10 @@ def check(name, ok, why=""):
           ("" if ok else ": " + why), flush=True)
 
 
+class CannotBoot(Exception):
+    """A variant of the system could not be made: its checks fail."""
+
+
 def variant(tmp, test, rt=None):
     """The default system with the Linux partition told to run a test hook
     and, if rt is given, the real-time partition another (image, args)."""
@@ -47,7 +51,10 @@ def variant(tmp, test, rt=None):
                           'bootargs = "%s";' % rt[1], text)
         return text
     name = test + ("-" + os.path.basename(rt[0]) if rt else "")
-    return tenon_system.derive(BUILD, SYSTEM, tmp, name, edit)
+    try:
+        return tenon_system.derive(BUILD, SYSTEM, tmp, name, edit)
+    except (subprocess.CalledProcessError, SystemExit) as e:
+        raise CannotBoot("cannot make the system variant %s: %s" % (name, e))
 
 
 def boot(sysdir, done, limit=240, typed=None):
@@ -101,100 +108,116 @@ def show(lines):
         print("    | " + l)
 
 
+def isolation_and_poweroff(tmp):
+    """Linux writes into the real-time partition, then powers off."""
+    lines = boot(variant(tmp, "isolation"),
+                 lambda l: after_stop(l, "powered off", 3))
+    up_rt = index_of(lines, r"^\[rt\] RTD\|")
+    up_linux = index_of(lines, r"^\[linux\] tenon-linux: user space up")
+    check("partitions-come-up", up_rt >= 0 and up_linux >= 0,
+          "no RTD line from rt or no user space in linux")
+    if up_rt < 0 or up_linux < 0:
+        show(lines)
+    rt_time = linux_time = None
+    for l in lines:
+        m = re.search(r"^\[rt\] # first wake-up at ([0-9.]+) s", l)
+        if m and rt_time is None:
+            rt_time = float(m.group(1))
+        m = re.search(r"^\[linux\] tenon-linux: user space up.*clock "
+                      r"([0-9.]+) s", l)
+        if m and linux_time is None:
+            linux_time = float(m.group(1))
+    print("    real-time partition's first periodic wake-up: %s s; "
+          "Linux user space up: %s s (machine clock)" % (rt_time, linux_time))
+    check("rt-wakes-before-linux-user-space",
+          rt_time is not None and linux_time is not None and
+          rt_time < linux_time, "times %s and %s" % (rt_time, linux_time))
+    fault = index_of(lines, r"^\[tenon\] partition linux: vCPU \d: "
+                     r"stage-2 fault: write at IPA 0x60000000")
+    sigbus = index_of(lines, r"^\[linux\] tenon-linux: devmem exited "
+                      r"with status 135")
+    check("linux-write-to-rt-memory-is-stopped", fault >= 0 and
+          sigbus > fault, "no stage-2 fault logged, or no bus error")
+    check("rt-runs-on-after-linux-fault",
+          fault >= 0 and rtd_after(lines, fault) >= 1,
+          "no RTD line after the fault")
+    check("linux-poweroff-leaves-rt-running",
+          after_stop(lines, "powered off", 3),
+          "fewer than 3 RTD lines after Linux powered off")
+    if not after_stop(lines, "powered off", 3):
+        show(lines)
+
+
+def reboot(tmp):
+    """Linux reboots."""
+    lines = boot(variant(tmp, "reboot"),
+                 lambda l: after_stop(l, "asked for a reset", 3))
+    check("linux-reboot-leaves-rt-running",
+          after_stop(lines, "asked for a reset", 3),
+          "fewer than 3 RTD lines after Linux asked for a reset")
+
+
+def console_input(tmp):
+    """What is typed goes to Linux, and comes back."""
+    lines = boot(SYSDIR, lambda l: after_stop(l, "powered off", 1),
+                 typed="echo tenon-input-$((6*7))\npoweroff -f\n")
+    check("console-input-reaches-linux",
+          index_of(lines, r"^\[linux\] tenon-input-42$") >= 0,
+          "Linux did not answer what was typed")
+
+
+def hypercalls(tmp):
+    """Hypercalls and PSCI from the real-time partition, bad ones too."""
+    lines = boot(variant(tmp, "poweroff", ("a64/bin/hyptest.bin", "-m 64")),
+                 lambda l: index_of(l, r"^\[rt\] hyptest: \d+ passed") >= 0,
+                 limit=120)
+    check("hypercalls-answer-and-refuse-bad-arguments",
+          index_of(lines, r"^\[rt\] hyptest: \d+ passed, 0 failed$") >= 0,
+          "; ".join(l for l in lines if "hyptest: FAILED" in l) or
+          "no hyptest summary")
+    check("console-hypercall-output-is-prefixed",
+          index_of(lines, r"^\[rt\] hyptest: hello through the "
+                   r"hypercall$") >= 0, "no line from the hypercall")
+
+
+def device_passthrough(tmp):
+    """A device passed through: Linux's RTC, its interrupt included."""
+    lines = boot(variant(tmp, "rtc"),
+                 lambda l: index_of(l, r"tenon-linux: test rtc (passed|"
+                                    r"failed)") >= 0, limit=120)
+    check("device-passthrough-rtc-and-its-interrupt",
+          index_of(lines, r"^\[linux\] tenon-linux: test rtc passed$") >= 0,
+          "; ".join(l for l in lines if "rtc" in l) or "no result from Linux")
+
+
+def malformed_description(tmp):
+    """A malformed description is refused, saying what is wrong."""
+    with open(SOURCE) as f:
+        text = f.read()
+    bad = os.path.join(tmp, "bad.dts")
+    with open(bad, "w") as f:
+        f.write(re.sub(r"cpus = <1 2 3>;", "cpus = <0 1 2>;", text))
+    dtb = os.path.join(tmp, "bad.dtb")
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, bad],
+                   check=True)
+    r = subprocess.run([TOOL, "--source", bad, "--build", BUILD, "--out",
+                        os.path.join(tmp, "bad"), dtb],
+                       capture_output=True, text=True)
+    print("    " + (r.stderr.strip().splitlines() or ["(no message)"])[0])
+    check("malformed-description-rejected", r.returncode != 0 and
+          "already given" in r.stderr, "exit %d, message %r"
+          % (r.returncode, r.stderr.strip()))
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        # 1. Linux writes into the real-time partition, then powers off.
-        lines = boot(variant(tmp, "isolation"),
-                     lambda l: after_stop(l, "powered off", 3))
-        up_rt = index_of(lines, r"^\[rt\] RTD\|")
-        up_linux = index_of(lines, r"^\[linux\] tenon-linux: user space up")
-        check("partitions-come-up", up_rt >= 0 and up_linux >= 0,
-              "no RTD line from rt or no user space in linux")
-        if up_rt < 0 or up_linux < 0:
-            show(lines)
-        rt_time = linux_time = None
-        for l in lines:
-            m = re.search(r"^\[rt\] # first wake-up at ([0-9.]+) s", l)
-            if m and rt_time is None:
-                rt_time = float(m.group(1))
-            m = re.search(r"^\[linux\] tenon-linux: user space up.*clock "
-                          r"([0-9.]+) s", l)
-            if m and linux_time is None:
-                linux_time = float(m.group(1))
-        print("    real-time partition's first periodic wake-up: %s s; "
-              "Linux user space up: %s s (machine clock)"
-              % (rt_time, linux_time))
-        check("rt-wakes-before-linux-user-space",
-              rt_time is not None and linux_time is not None and
-              rt_time < linux_time, "times %s and %s" % (rt_time, linux_time))
-        fault = index_of(lines, r"^\[tenon\] partition linux: vCPU \d: "
-                         r"stage-2 fault: write at IPA 0x60000000")
-        sigbus = index_of(lines, r"^\[linux\] tenon-linux: devmem exited "
-                          r"with status 135")
-        check("linux-write-to-rt-memory-is-stopped", fault >= 0 and
-              sigbus > fault, "no stage-2 fault logged, or no bus error")
-        check("rt-runs-on-after-linux-fault",
-              fault >= 0 and rtd_after(lines, fault) >= 1,
-              "no RTD line after the fault")
-        check("linux-poweroff-leaves-rt-running",
-              after_stop(lines, "powered off", 3),
-              "fewer than 3 RTD lines after Linux powered off")
-        if not after_stop(lines, "powered off", 3):
-            show(lines)
-
-        # 2. Linux reboots.
-        lines = boot(variant(tmp, "reboot"),
-                     lambda l: after_stop(l, "asked for a reset", 3))
-        check("linux-reboot-leaves-rt-running",
-              after_stop(lines, "asked for a reset", 3),
-              "fewer than 3 RTD lines after Linux asked for a reset")
-
-        # 3. What is typed goes to Linux, and comes back.
-        lines = boot(SYSDIR, lambda l: after_stop(l, "powered off", 1),
-                     typed="echo tenon-input-$((6*7))\npoweroff -f\n")
-        check("console-input-reaches-linux",
-              index_of(lines, r"^\[linux\] tenon-input-42$") >= 0,
-              "Linux did not answer what was typed")
-
-        # 4. Hypercalls and PSCI from the real-time partition, bad ones too.
-        lines = boot(variant(tmp, "poweroff", ("a64/bin/hyptest.bin",
-                                               "-m 64")),
-                     lambda l: index_of(l, r"^\[rt\] hyptest: \d+ passed")
-                     >= 0, limit=120)
-        i = index_of(lines, r"^\[rt\] hyptest: \d+ passed, 0 failed$")
-        check("hypercalls-answer-and-refuse-bad-arguments", i >= 0,
-              "; ".join(l for l in lines if "hyptest: FAILED" in l) or
-              "no hyptest summary")
-        check("console-hypercall-output-is-prefixed",
-              index_of(lines, r"^\[rt\] hyptest: hello through the "
-                       r"hypercall$") >= 0, "no line from the hypercall")
-
-        # 5. A device passed through: Linux's RTC, its interrupt included.
-        lines = boot(variant(tmp, "rtc"),
-                     lambda l: index_of(l, r"tenon-linux: test rtc") >= 0 and
-                     index_of(l, r"tenon-linux: test rtc (passed|failed)")
-                     >= 0, limit=120)
-        check("device-passthrough-rtc-and-its-interrupt",
-              index_of(lines, r"^\[linux\] tenon-linux: test rtc passed$")
-              >= 0, "; ".join(l for l in lines if "rtc" in l) or
-              "no result from Linux")
-
-        # 6. A malformed description is refused, saying what is wrong.
-        with open(SOURCE) as f:
-            text = f.read()
-        bad = os.path.join(tmp, "bad.dts")
-        with open(bad, "w") as f:
-            f.write(re.sub(r"cpus = <1 2 3>;", "cpus = <0 1 2>;", text))
-        dtb = os.path.join(tmp, "bad.dtb")
-        subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, bad],
-                       check=True)
-        r = subprocess.run([TOOL, "--source", bad, "--build", BUILD, "--out",
-                            os.path.join(tmp, "bad"), dtb],
-                           capture_output=True, text=True)
-        print("    " + (r.stderr.strip().splitlines() or ["(no message)"])[0])
-        check("malformed-description-rejected", r.returncode != 0 and
-              "already given" in r.stderr, "exit %d, message %r"
-              % (r.returncode, r.stderr.strip()))
+        for scenario in (isolation_and_poweroff, reboot, console_input,
+                         hypercalls, device_passthrough,
+                         malformed_description):
+            try:
+                scenario(tmp)
+            except CannotBoot as e:
+                check(scenario.__name__.replace("_", "-"), False, str(e))
     failed = results.count(False)
     print("system: %d passed, %d failed" % (len(results) - failed, failed))
     sys.exit(1 if failed else 0)
