@@ -9,7 +9,6 @@
 
 int aarch64_ncpus = 1;
 static struct aarch64_ctx idle_ctx[TN_MAX_CPUS];
-static uint64_t counter_freq;
 
 /* A ticket lock: CPUs get the kernel in the order they asked for it. */
 static struct {
@@ -71,25 +70,38 @@ void arch_send_ipi(int cpu)
 	gic_send_sgi(cpu, 0);
 }
 
-static uint64_t freq(void)
+/*
+ * Counter ticks to nanoseconds and back by a multiply and a shift (32.32
+ * fixed point), not a division: the clock is read on every wake-up path.
+ * The factors are worked out once, from CNTFRQ_EL0.
+ */
+static uint64_t ns_per_tick_32, ticks_per_ns_32;
+
+static void clock_factors(void)
 {
-	if (!counter_freq)
-		counter_freq = read_sysreg(cntfrq_el0);
-	return counter_freq;
+	uint64_t f = read_sysreg(cntfrq_el0);
+
+	ns_per_tick_32 = (uint64_t)(((unsigned __int128)1000000000u << 32) / f);
+	/* Rounded up, so that a date never turns into an earlier tick. */
+	ticks_per_ns_32 =
+	    (uint64_t)((((unsigned __int128)f << 32) + 999999999u) /
+		       1000000000u);
 }
 
 tn_time_t arch_clock_read(void)
 {
 	uint64_t ticks;
 
+	if (!ns_per_tick_32)
+		clock_factors();
 	isb();
 	ticks = read_sysreg(cntvct_el0);
-	return (tn_time_t)((unsigned __int128)ticks * 1000000000u / freq());
+	return (tn_time_t)((unsigned __int128)ticks * ns_per_tick_32 >> 32);
 }
 
 void arch_timer_program(tn_time_t date)
 {
-	unsigned __int128 ticks;
+	uint64_t ticks;
 
 	if (date == TN_INFINITE) {
 		write_sysreg(cntv_ctl_el0, 0);
@@ -98,9 +110,17 @@ void arch_timer_program(tn_time_t date)
 	}
 	if (date < 0)
 		date = 0;
-	/* Round up, so the interrupt never comes before the date. */
-	ticks = ((unsigned __int128)date * freq() + 999999999u) / 1000000000u;
-	write_sysreg(cntv_cval_el0, (uint64_t)ticks);
+	if (!ticks_per_ns_32)
+		clock_factors();
+	/*
+	 * One tick later than the product says: the interrupt must never
+	 * come before the date, whatever the rounding of both factors.
+	 */
+	ticks =
+	    (uint64_t)((unsigned __int128)(uint64_t)date * ticks_per_ns_32 >>
+		       32) +
+	    1;
+	write_sysreg(cntv_cval_el0, ticks);
 	write_sysreg(cntv_ctl_el0, 1); /* enabled, not masked */
 	isb();
 }
