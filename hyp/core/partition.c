@@ -7,15 +7,6 @@
 #include "hyp.h"
 #include "plat/qemu-virt/platform.h"
 
-/*
- * VM (stage 2), SWIO, FMO/IMO/AMO (interrupts and aborts to EL2), BSU
- * inner shareable, TSC (SMC traps), RW (EL1 is AArch64). No FB: vCPUs never
- * move between CPUs, so a guest's local TLB maintenance may stay local.
- */
-#define HCR_EL2_VALUE                                                     \
-	((1ul << 0) | (1ul << 1) | (1ul << 3) | (1ul << 4) | (1ul << 5) | \
-	 (1ul << 10) | (1ul << 19) | (1ul << 31))
-
 struct partition partitions[TN_CFG_MAX_PARTITIONS];
 int hyp_ncpus;
 static struct vcpu vcpus[HYP_MAX_CPUS];
@@ -105,27 +96,6 @@ static void setup_partitions(void)
 	}
 }
 
-static void setup_el2(struct vcpu *v)
-{
-	write_sysreg(hcr_el2, HCR_EL2_VALUE);
-	write_sysreg(cptr_el2, 0x33ff); /* FP/SIMD: the guest's own */
-	write_sysreg(hstr_el2, 0);
-	write_sysreg(mdcr_el2, 0);
-	write_sysreg(cnthctl_el2, 3); /* guests may read the counters */
-	write_sysreg(cntvoff_el2, 0);
-	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
-	if (v) {
-		/* The guest sees its vCPUs as Aff0 0..n-1 of one cluster. */
-		write_sysreg(vmpidr_el2, (1ul << 31) | (uint64_t)v->index);
-		write_sysreg(vttbr_el2, v->part->vttbr);
-		write_sysreg(vtcr_el2, 0x80003560ul);
-		isb();
-		__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh" ::: "memory");
-	}
-	write_sysreg(sctlr_el1, 0x30d00800);
-	isb();
-}
-
 void hyp_cpu_main(uint64_t cpu, uint64_t el)
 {
 	struct vcpu *v;
@@ -148,7 +118,7 @@ void hyp_cpu_main(uint64_t cpu, uint64_t el)
 		setup_partitions();
 	}
 	v = vcpus[cpu].part ? &vcpus[cpu] : NULL;
-	setup_el2(v);
+	arch_cpu_setup_el2(v);
 	gic_init_cpu((int)cpu);
 	write_sysreg(tpidr_el2, (uint64_t)v);
 	__atomic_add_fetch(&cpus_up, 1, __ATOMIC_RELEASE);

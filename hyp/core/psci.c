@@ -1,7 +1,7 @@
 /*
  * PSCI for the guests, by HVC (or SMC): each partition may start, stop
  * and query only its own vCPUs, and SYSTEM_OFF or SYSTEM_RESET stop only
- * the calling partition. Also the hypervisor's own calls to the firmware.
+ * the calling partition.
  */
 #include "hyp.h"
 
@@ -22,32 +22,6 @@
 #define PSCI_INVALID_PARAMS (-2)
 #define PSCI_ALREADY_ON (-4)
 #define PSCI_ON_PENDING (-5)
-
-static int64_t fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
-{
-	register uint64_t x0 __asm__("x0") = fn;
-	register uint64_t x1 __asm__("x1") = a1;
-	register uint64_t x2 __asm__("x2") = a2;
-	register uint64_t x3 __asm__("x3") = a3;
-
-	__asm__ volatile("smc #0"
-			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
-			 :
-			 : "memory");
-	return (int64_t)x0;
-}
-
-int64_t psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
-{
-	return fw_call(PSCI_CPU_ON, mpidr, entry, context);
-}
-
-void psci_fw_system_off(void)
-{
-	fw_call(PSCI_SYSTEM_OFF, 0, 0, 0);
-	for (;;)
-		__asm__ volatile("wfi");
-}
 
 /* The vCPU of v's partition with that MPIDR (Aff0 = index), or NULL. */
 static struct vcpu *vcpu_by_mpidr(struct vcpu *v, uint64_t mpidr)

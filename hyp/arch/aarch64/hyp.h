@@ -173,6 +173,10 @@ void vgic_sync(struct vcpu *v);
 
 /* psci.c */
 void psci_guest_call(struct vcpu *v);
+
+/* el2.c */
+/* Sets this CPU's EL2 controls for v (NULL: a CPU no partition has). */
+void arch_cpu_setup_el2(struct vcpu *v);
 int64_t psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
 __attribute__((noreturn)) void psci_fw_system_off(void);
 

@@ -1,0 +1,66 @@
+/*
+ * The EL2 side of running a guest on this CPU: the controls that route
+ * its interrupts and traps to the hypervisor, its stage-2 context, the
+ * identity it sees; and the hypervisor's own calls to the firmware (PSCI
+ * by SMC).
+ */
+#include "hyp.h"
+
+/*
+ * VM (stage 2), SWIO, FMO/IMO/AMO (interrupts and aborts to EL2), BSU
+ * inner shareable, TSC (SMC traps), RW (EL1 is AArch64). No FB: vCPUs never
+ * move between CPUs, so a guest's local TLB maintenance may stay local.
+ */
+#define HCR_EL2_VALUE                                                     \
+	((1ul << 0) | (1ul << 1) | (1ul << 3) | (1ul << 4) | (1ul << 5) | \
+	 (1ul << 10) | (1ul << 19) | (1ul << 31))
+
+void arch_cpu_setup_el2(struct vcpu *v)
+{
+	write_sysreg(hcr_el2, HCR_EL2_VALUE);
+	write_sysreg(cptr_el2, 0x33ff); /* FP/SIMD: the guest's own */
+	write_sysreg(hstr_el2, 0);
+	write_sysreg(mdcr_el2, 0);
+	write_sysreg(cnthctl_el2, 3); /* guests may read the counters */
+	write_sysreg(cntvoff_el2, 0);
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	if (v) {
+		/* The guest sees its vCPUs as Aff0 0..n-1 of one cluster. */
+		write_sysreg(vmpidr_el2, (1ul << 31) | (uint64_t)v->index);
+		write_sysreg(vttbr_el2, v->part->vttbr);
+		write_sysreg(vtcr_el2, 0x80003560ul);
+		isb();
+		__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh" ::: "memory");
+	}
+	write_sysreg(sctlr_el1, 0x30d00800);
+	isb();
+}
+
+#define FW_PSCI_CPU_ON 0xc4000003u
+#define FW_PSCI_SYSTEM_OFF 0x84000008u
+
+static int64_t fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	register uint64_t x0 __asm__("x0") = fn;
+	register uint64_t x1 __asm__("x1") = a1;
+	register uint64_t x2 __asm__("x2") = a2;
+	register uint64_t x3 __asm__("x3") = a3;
+
+	__asm__ volatile("smc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+			 :
+			 : "memory");
+	return (int64_t)x0;
+}
+
+int64_t psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
+{
+	return fw_call(FW_PSCI_CPU_ON, mpidr, entry, context);
+}
+
+void psci_fw_system_off(void)
+{
+	fw_call(FW_PSCI_SYSTEM_OFF, 0, 0, 0);
+	for (;;)
+		__asm__ volatile("wfi");
+}
