@@ -3,6 +3,7 @@ tests, the partition benchmark): a variant is the system description with
 some text changed, compiled by tools/tenon-config into its own directory
 beside the built hypervisor."""
 import os
+import re
 import subprocess
 
 
@@ -25,8 +26,8 @@ def derive(build, system, tmp, name, edit):
     # load (images, arguments), not the table built into it.
     def table(path):
         with open(path) as f:
-            return [line for line in f if not line.lstrip().startswith(
-                ("/*", "*"))]
+            text = re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)
+        return text.split()
     if table(os.path.join(out, "sysconfig.c")) != table(
             os.path.join(build, "sys", system, "sysconfig.c")):
         raise SystemExit("tenon_system: variant %s changes the hypervisor's "

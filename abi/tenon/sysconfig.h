@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define TN_SYSCONFIG_MAGIC 0x54434647u /* "TCFG" */
-#define TN_SYSCONFIG_VERSION 1
+#define TN_SYSCONFIG_VERSION 2
 
 #define TN_CFG_MAX_CPUS 8
 #define TN_CFG_MAX_PARTITIONS 4
@@ -32,6 +32,19 @@ struct tn_cfg_device {
 	uint32_t pad;
 };
 
+/*
+ * A pristine copy of something a partition loads (device tree, image,
+ * initrd), kept where no partition can reach it, so that the hypervisor
+ * can put it back and restart the partition.
+ */
+struct tn_cfg_copy {
+	uint64_t pa;   /* the copy (in RAM no partition owns); 0: none */
+	uint64_t ipa;  /* where the partition finds it */
+	uint64_t size; /* bytes */
+};
+
+#define TN_CFG_COPIES 3 /* device tree, image, initrd */
+
 struct tn_cfg_partition {
 	char name[TN_CFG_NAME_MAX];
 	uint32_t kind;		     /* enum tn_cfg_kind */
@@ -45,6 +58,7 @@ struct tn_cfg_partition {
 	uint32_t console;	     /* 1: an emulated PL011 at the platform's UART */
 	uint32_t ndevices;
 	struct tn_cfg_device devices[TN_CFG_MAX_DEVICES];
+	struct tn_cfg_copy copies[TN_CFG_COPIES];
 };
 
 struct tn_sysconfig {

@@ -53,6 +53,92 @@ void partition_stop(struct partition *p, const char *why)
 	}
 }
 
+/* Cleans a range to the point of coherency: the guest starts uncached. */
+static void clean_to_poc(uint64_t pa, uint64_t size)
+{
+	for (uint64_t a = pa & ~63ul; a < pa + size; a += 64)
+		__asm__ volatile("dc cvac, %0" ::"r"(a) : "memory");
+	dsb(sy);
+}
+
+void partition_restart(struct partition *p, struct vcpu *caller,
+		       const char *why)
+{
+	const struct tn_cfg_partition *c = p->cfg;
+	struct vcpu *first = p->vcpus[0];
+
+	if (!c->copies[1].pa) {
+		partition_stop(p, why);
+		return;
+	}
+	spin_lock(&p->lock);
+	if (p->restarting || p->stopped) {
+		spin_unlock(&p->lock);
+		return;
+	}
+	p->restarting = true;
+	p->stopped = true;
+	for (uint32_t i = 0; i < c->ncpus; i++) {
+		p->vcpus[i]->state = VCPU_STOPPED;
+		if (p->vcpus[i] != caller)
+			gic_kick(p->vcpus[i]->pcpu);
+	}
+	spin_unlock(&p->lock);
+	hyp_log("partition %s: %s; restarting it, the others run on", c->name,
+		why);
+
+	/* Every vCPU leaves its CPU clean before anything is reset. */
+	vcpu_halt(caller);
+	for (uint32_t i = 0; i < c->ncpus; i++)
+		while (!__atomic_load_n(&p->vcpus[i]->halted, __ATOMIC_ACQUIRE))
+			__asm__ volatile("yield");
+
+	for (int k = 0; k < TN_CFG_COPIES; k++) {
+		const struct tn_cfg_copy *copy = &c->copies[k];
+		uint64_t to;
+
+		if (!copy->pa)
+			continue;
+		to = partition_ipa_to_pa(p, copy->ipa, copy->size);
+		if (!to)
+			hyp_panic("partition %s: a copy lies outside its RAM",
+				  c->name);
+		__builtin_memcpy((void *)to, (const void *)copy->pa,
+				 copy->size);
+		clean_to_poc(to, copy->size);
+	}
+	__asm__ volatile("ic ialluis\n\tdsb ish\n\tisb" ::: "memory");
+
+	spin_lock(&p->lock);
+	vgic_init_partition(p);
+	for (uint32_t d = 0; d < c->ndevices; d++) {
+		uint32_t irq = c->devices[d].irq;
+
+		if (!irq)
+			continue;
+		vgic_own_spi(p, irq);
+		gic_deactivate_spi(irq);
+		gic_route_spi(irq, first->pcpu);
+	}
+	for (uint32_t i = 0; i < c->ncpus; i++)
+		vgic_init_vcpu(p->vcpus[i]);
+	__builtin_memset(&p->uart, 0, sizeof(p->uart));
+	p->faults = 0;
+	p->restarts++;
+	p->stopped = false;
+	p->restarting = false;
+	for (uint32_t i = 0; i < c->ncpus; i++)
+		p->vcpus[i]->state = VCPU_OFF;
+	first->entry = c->entry_ipa;
+	first->context = c->dtb_ipa;
+	first->state = VCPU_ON_PENDING;
+	if (first != caller)
+		gic_kick(first->pcpu);
+	spin_unlock(&p->lock);
+	hyp_log("partition %s: restarted (%lu time%s)", c->name,
+		(unsigned long)p->restarts, p->restarts == 1 ? "" : "s");
+}
+
 static void setup_partitions(void)
 {
 	for (uint32_t i = 0; i < tn_sysconfig.npartitions; i++) {

@@ -94,9 +94,9 @@ void psci_guest_call(struct vcpu *v)
 		ret = PSCI_SUCCESS;
 		break;
 	case PSCI_SYSTEM_RESET:
-		partition_stop(v->part, "asked for a reset (PSCI SYSTEM_RESET)"
-					"; restarting a partition comes with "
-					"the health monitor");
+		partition_restart(v->part, v,
+				  "asked for a reset (PSCI "
+				  "SYSTEM_RESET)");
 		ret = PSCI_SUCCESS;
 		break;
 	case PSCI_FEATURES:

@@ -1,11 +1,18 @@
 /*
  * Prints a generated system table (sysconfig.c, linked with this file)
  * one line per partition, then one per device it has ("device PART NAME
- * BASE+SIZE irq INTID pad PAD"), for tests/config/run.sh to compare with
- * what the test expects. Exit status 1 if the table's magic or version is
- * wrong, a name is not terminated or a partition has too many devices.
+ * BASE+SIZE irq INTID pad PAD") and one per pristine copy ("copy PART
+ * dtb|image|initrd pa PA ipa IPA size SIZE", or "... none"), for
+ * tests/config/run.sh to compare with what the test expects. Exit status
+ * 1 if the table's magic or version is wrong, a name is not terminated, a
+ * partition has too many devices, or a copy is misplaced: not 2 MiB-
+ * aligned, not outside the hypervisor's and every partition's RAM (and
+ * inside the physical RAM, if its end is given), overlapping another, not
+ * where the partition finds it (RAM + 0, + 2 MiB, + size/2) or missing.
+ *   usage: dump [RAM_END]
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tenon/sysconfig.h"
@@ -17,9 +24,82 @@ static unsigned long long u(uint64_t v)
 	return (unsigned long long)v;
 }
 
-int main(void)
+static const char *const copy_name[TN_CFG_COPIES] = {"dtb", "image", "initrd"};
+
+static int overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
+{
+	return a < b + b_size && b < a + a_size;
+}
+
+/* Whether copy k of partition i is where it should be; says why not. */
+static int check_copy(const struct tn_sysconfig *c, uint32_t i, int k,
+		      uint64_t ram_end)
+{
+	const struct tn_cfg_partition *p = &c->partitions[i];
+	const struct tn_cfg_copy *copy = &p->copies[k];
+	const uint64_t ipa[TN_CFG_COPIES] = {p->ram_ipa, p->ram_ipa + 0x200000,
+					     p->ram_ipa + p->ram_size / 2};
+	const char *what = copy_name[k];
+
+	if (!copy->pa && !copy->ipa && !copy->size) {
+		if (k == 2)
+			return 1;
+		printf("partition %s: no copy of its %s\n", p->name, what);
+		return 0;
+	}
+	if (!copy->size || copy->pa % 0x200000) {
+		printf("partition %s: copy of its %s at 0x%llx, size 0x%llx: "
+		       "empty or not 2 MiB-aligned\n",
+		       p->name, what, u(copy->pa), u(copy->size));
+		return 0;
+	}
+	if (copy->ipa != ipa[k]) {
+		printf("partition %s: copy of its %s for IPA 0x%llx, not "
+		       "0x%llx\n",
+		       p->name, what, u(copy->ipa), u(ipa[k]));
+		return 0;
+	}
+	if (overlap(copy->pa, copy->size, c->hyp_pa, c->hyp_size)) {
+		printf("partition %s: copy of its %s in the hypervisor's RAM\n",
+		       p->name, what);
+		return 0;
+	}
+	if (ram_end && (copy->pa < 0x40000000 || copy->pa >= ram_end ||
+			copy->size > ram_end - copy->pa)) {
+		printf("partition %s: copy of its %s outside the RAM "
+		       "0x40000000..0x%llx\n",
+		       p->name, what, u(ram_end));
+		return 0;
+	}
+	for (uint32_t j = 0; j < c->npartitions; j++) {
+		const struct tn_cfg_partition *o = &c->partitions[j];
+
+		if (overlap(copy->pa, copy->size, o->ram_pa, o->ram_size)) {
+			printf("partition %s: copy of its %s in the RAM of "
+			       "%s\n",
+			       p->name, what, o->name);
+			return 0;
+		}
+		for (int l = 0; l < TN_CFG_COPIES; l++) {
+			const struct tn_cfg_copy *other = &o->copies[l];
+
+			if ((j != i || l != k) &&
+			    overlap(copy->pa, copy->size, other->pa,
+				    other->size)) {
+				printf("partition %s: copy of its %s overlaps "
+				       "that of %s's %s\n",
+				       p->name, what, o->name, copy_name[l]);
+				return 0;
+			}
+		}
+	}
+	return 1;
+}
+
+int main(int argc, char *argv[])
 {
 	const struct tn_sysconfig *c = &tn_sysconfig;
+	uint64_t ram_end = argc > 1 ? strtoull(argv[1], NULL, 0) : 0;
 
 	if (c->magic != TN_SYSCONFIG_MAGIC ||
 	    c->version != TN_SYSCONFIG_VERSION) {
@@ -29,6 +109,10 @@ int main(void)
 	printf("cpus %u\n", c->ncpus);
 	printf("hypervisor 0x%llx+0x%llx\n", u(c->hyp_pa), u(c->hyp_size));
 	printf("partitions %u\n", c->npartitions);
+	if (c->npartitions > TN_CFG_MAX_PARTITIONS) {
+		printf("%u partitions\n", c->npartitions);
+		return 1;
+	}
 	for (uint32_t i = 0; i < c->npartitions; i++) {
 		const struct tn_cfg_partition *p = &c->partitions[i];
 
@@ -64,6 +148,22 @@ int main(void)
 			       p->name, d->name, u(d->base), u(d->size), d->irq,
 			       d->pad);
 		}
+		for (int k = 0; k < TN_CFG_COPIES; k++) {
+			const struct tn_cfg_copy *copy = &p->copies[k];
+
+			if (copy->size)
+				printf("copy %s %s pa 0x%llx ipa 0x%llx size "
+				       "0x%llx\n",
+				       p->name, copy_name[k], u(copy->pa),
+				       u(copy->ipa), u(copy->size));
+			else
+				printf("copy %s %s none\n", p->name,
+				       copy_name[k]);
+		}
 	}
+	for (uint32_t i = 0; i < c->npartitions; i++)
+		for (int k = 0; k < TN_CFG_COPIES; k++)
+			if (!check_copy(c, i, k, ram_end))
+				return 1;
 	return 0;
 }

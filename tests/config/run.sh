@@ -12,9 +12,13 @@
 #    partition has (the PL011 only with the console, a node at the
 #    address of each of its devices and nothing else with a clock, the
 #    apb-pclk clock once if it has either) and every /* NAME.dtb: LINE */;
-#    qemu-loads loads files that exist, with every
-#    /* qemu-loads: TEXT */; -v prints summary.txt; a second run rewrites
-#    nothing.
+#    every pristine copy (for restarts) is in the table, 2 MiB-aligned, in
+#    the machine's RAM, outside the hypervisor's and every partition's,
+#    overlapping no other (dump.c checks), and qemu-loads loads it there:
+#    every file twice, the copy the same file as the original, its size;
+#    qemu-loads loads files that exist, with every /* qemu-loads: TEXT */;
+#    -v prints summary.txt, with every /* summary: TEXT */; a second run
+#    rewrites nothing.
 # One line per case, "ok     config-NAME" or "FAILED config-NAME: why",
 # then "config: N passed, N failed"; exit status 1 if any failed.
 #   usage: run.sh BUILDDIR   (where tools/tenon-config was built)
@@ -137,7 +141,7 @@ accepted() {
 		fail "$name" "exit status $rc, not 0" "$log"
 		return
 	fi
-	for f in sysconfig.c qemu-loads summary.txt; do
+	for f in sysconfig.c qemu-loads machine summary.txt; do
 		if [ ! -s "$out/$f" ]; then
 			fail "$name" "no $out/$f"
 			return
@@ -155,7 +159,20 @@ accepted() {
 		fail "$name" "sysconfig.c does not compile" "$log"
 		return
 	fi
-	if ! "$tmp/dump" >"$tmp/table" 2>&1; then
+	lines "$dts" summary >"$tmp/expect"
+	while IFS= read -r text; do
+		if ! grep -q -F -- "$text" "$out/summary.txt"; then
+			fail "$name" "summary.txt has no: $text" "$out/summary.txt"
+			return
+		fi
+	done <"$tmp/expect"
+	# The machine's RAM ends where -m says, from the RAM base.
+	mib=$(sed -n 's/^-m \([0-9][0-9]*\)M$/\1/p' "$out/machine")
+	if [ -z "$mib" ]; then
+		fail "$name" "machine has no -m" "$out/machine"
+		return
+	fi
+	if ! "$tmp/dump" $((0x40000000 + (mib << 20))) >"$tmp/table" 2>&1; then
 		fail "$name" "the table is wrong" "$tmp/table"
 		return
 	fi
@@ -253,6 +270,52 @@ accepted() {
 			return
 		fi
 	done <"$tmp/expect"
+
+	# Every load twice: where the partition finds it, and its copy (two
+	# partitions may load the same file, so a file an even number of
+	# times), at addresses all different.
+	sed 's/^-device loader,file=//; s/,addr=0x[0-9a-f]*,force-raw=on$//' \
+		"$out/qemu-loads" | sort | uniq -c >"$tmp/loaded"
+	if awk '$1 % 2 { bad = 1 } END { exit !bad }' "$tmp/loaded"; then
+		fail "$name" "qemu-loads does not load each file twice" \
+			"$tmp/loaded"
+		return
+	fi
+	if [ -n "$(sed 's/.*,addr=//' "$out/qemu-loads" | sort | uniq -d)" ]
+	then
+		fail "$name" "qemu-loads loads twice at one address" \
+			"$out/qemu-loads"
+		return
+	fi
+	# loaded_at ADDR: the file qemu-loads loads at ADDR (0x..., no zeros).
+	loaded_at() {
+		sed -n "s/^-device loader,file=\(.*\),addr=$1,force-raw=on\$/\1/p" \
+			"$out/qemu-loads"
+	}
+	grep '^copy ' "$tmp/table" | grep -v ' none$' >"$tmp/copies"
+	if [ "$(($(wc -l <"$tmp/copies") * 2))" -ne \
+		"$(wc -l <"$out/qemu-loads")" ]; then
+		fail "$name" "not one copy per file loaded" "$tmp/table"
+		return
+	fi
+	while read -r _ part what _ pa _ ipa _ size; do
+		line=$(grep "^partition $part " "$tmp/table")
+		ram=${line##* ram } rip=${line##* ipa }
+		orig=$(printf 0x%x $((${ram%%+*} + ipa - ${rip%% *})))
+		copy_file=$(loaded_at "$pa") orig_file=$(loaded_at "$orig")
+		if [ -z "$copy_file" ] || [ "$copy_file" != "$orig_file" ]; then
+			fail "$name" "the copy of $part's $what at $pa is not \
+loaded with what is at $orig" "$out/qemu-loads"
+			return
+		fi
+		bytes=$(wc -c <"$copy_file")
+		block=$((2 * 1024 * 1024))
+		if [ $(((bytes + block - 1) / block * block)) -ne $((size)) ]; then
+			fail "$name" "the copy of $part's $what is not \
+$copy_file's size in whole 2 MiB blocks" "$tmp/table"
+			return
+		fi
+	done <"$tmp/copies"
 
 	# Nothing changes, nothing is rewritten.
 	touch "$tmp/stamp"

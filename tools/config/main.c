@@ -4,7 +4,8 @@
  * status 1). When there is none, it generates into the --out directory:
  *   sysconfig.c   the hypervisor's table, struct tn_sysconfig
  *   <name>.dtb    each partition's device tree
- *   qemu-loads    QEMU's arguments loading every image where it belongs
+ *   qemu-loads    QEMU's arguments loading every image where it belongs,
+ *                 and its pristine copy (for restarts) in RAM nobody has
  *   machine       QEMU's arguments sizing the machine (-smp, -m)
  *   summary.txt   the layout, for people (-v also prints it)
  * A file whose contents would not change is left alone, so that what is
@@ -254,6 +255,14 @@ static char *generate(struct sys *sys, const char *out, int *ret)
 	return write_text(out, "summary.txt", cfg_write_summary, sys, ret);
 }
 
+/* The last message of a description with errors; the exit status. */
+static int count_errors(const struct sys *sys)
+{
+	fprintf(stderr, "%s: %u error%s; see docs/system-description.md\n",
+		sys->source, cfg_errors(), cfg_errors() > 1 ? "s" : "");
+	return 1;
+}
+
 int main(int argc, char *argv[])
 {
 	static const struct option options[] = {
@@ -322,15 +331,14 @@ int main(int argc, char *argv[])
 	}
 
 	cfg_read(blob, &sys);
-	if (cfg_errors()) {
-		fprintf(stderr,
-			"%s: %u error%s; see docs/system-description.md\n",
-			sys.source, cfg_errors(), cfg_errors() > 1 ? "s" : "");
-		return 1;
-	}
+	if (cfg_errors())
+		return count_errors(&sys);
 	for (unsigned i = 0; i < sys.nparts; i++)
 		if (cfg_partition_dtb(&sys.parts[i]))
 			return 1;
+	cfg_place_copies(&sys);
+	if (cfg_errors())
+		return count_errors(&sys);
 	if (!out) {
 		if (verbose)
 			cfg_write_summary(stdout, &sys, NULL);

@@ -18,6 +18,20 @@ static unsigned long long u(uint64_t v)
 	return (unsigned long long)v;
 }
 
+/*
+ * The file of a partition's copy `c` (see copies.c): its directory (out
+ * for the device tree, which may be NULL, else the build directory) into
+ * *dir, its name, to be freed, returned.
+ */
+static char *copy_file(const struct sys *sys, const struct part *p, int c,
+		       const char *out, const char **dir)
+{
+	*dir = c == COPY_DTB ? out : sys->build;
+	return c == COPY_DTB	 ? xasprintf("%s.dtb", p->name)
+	       : c == COPY_IMAGE ? xstrdup(p->image)
+				 : xstrdup(p->initrd);
+}
+
 /* One initializer line, its comment (if any) in a column. */
 static void field(FILE *f, int indent, const char *comment, const char *fmt,
 		  ...) __attribute__((format(printf, 4, 5)));
@@ -119,6 +133,31 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 		}
 		if (p->ndevices)
 			field(f, 3, NULL, "},");
+		/*
+		 * Sizes in whole 2 MiB blocks: what lies after the file in its
+		 * block is zero, so copying it back does no harm, and the
+		 * table stays the same when only a file's length changes.
+		 */
+		field(f, 3, "pristine copies, for restarts: {pa, ipa, blocks}",
+		      ".copies = {");
+		for (int c = 0; c < TN_CFG_COPIES; c++) {
+			const struct tn_cfg_copy *copy = &p->copies[c];
+			const char *dir;
+			char *name;
+
+			if (!copy->size) {
+				snprintf(s2, sizeof(s2), "no %s", copy_what[c]);
+				field(f, 4, s2, "{0, 0, 0},");
+				continue;
+			}
+			name = copy_file(sys, p, c, NULL, &dir);
+			snprintf(s2, sizeof(s2), "%s %s", copy_what[c], name);
+			free(name);
+			field(f, 4, s2, "{0x%08llx, 0x%08llx, 0x%08llx},",
+			      u(copy->pa), u(copy->ipa),
+			      u(COPY_EXTENT(copy->size)));
+		}
+		field(f, 3, NULL, "},");
 		field(f, 2, NULL, "},");
 	}
 	field(f, 1, NULL, "},");
@@ -157,6 +196,21 @@ void cfg_write_loads(FILE *f, const struct sys *sys, const char *out)
 			loader(f, sys->build, p->initrd,
 			       p->ram_pa + p->ram_size / 2);
 		free(dtb);
+	}
+	/* The pristine copies, for restarts: the same files again. */
+	for (unsigned i = 0; i < sys->nparts; i++) {
+		const struct part *p = &sys->parts[i];
+
+		for (int c = 0; c < TN_CFG_COPIES; c++) {
+			const char *dir;
+			char *name;
+
+			if (!p->copies[c].size)
+				continue;
+			name = copy_file(sys, p, c, out, &dir);
+			loader(f, dir, name, p->copies[c].pa);
+			free(name);
+		}
 	}
 }
 
@@ -200,51 +254,56 @@ static void print_table(FILE *f, struct table *t, const char *indent)
 	t->rows = 0;
 }
 
-static void load_row(struct table *t, const char *dir, const char *name,
-		     uint64_t pa, uint64_t ipa, uint64_t size, const char *what)
+/* A partition's load `c` and its pristine copy. */
+static void load_row(struct table *t, const struct sys *sys,
+		     const struct part *p, int c, const char *out)
 {
-	char s[32];
+	const struct tn_cfg_copy *copy = &p->copies[c];
 	char **row = t->cell[t->rows++];
+	const char *dir;
+	char *name = copy_file(sys, p, c, out, &dir);
+	char s[32];
 
-	row[0] = xasprintf("0x%08llx", u(pa));
-	row[1] = xasprintf("0x%08llx", u(ipa));
-	row[2] = xstrdup(fmt_size(s, sizeof(s), size));
-	row[3] = xstrdup(what);
-	row[4] = dir ? xasprintf("%s/%s", dir, name) : xstrdup(name);
+	row[0] =
+	    xasprintf("0x%08llx", u(p->ram_pa + copy->ipa - VIRT_RAM_BASE));
+	row[1] = xasprintf("0x%08llx", u(copy->ipa));
+	row[2] = xstrdup(fmt_size(s, sizeof(s), copy->size));
+	row[3] = xasprintf("0x%08llx", u(copy->pa));
+	row[4] = xasprintf("%s %s", p->name, copy_what[c]);
+	row[5] = dir ? xasprintf("%s/%s", dir, name) : xstrdup(name);
+	free(name);
 }
 
-/* The RAM no one has, in address order. */
+/* The RAM no one has (nor a pristine copy), in address order. */
 static void print_free_ram(FILE *f, const struct sys *sys)
 {
-	uint64_t at = sys->ram_base, end = sys->ram_base + sys->ram_size;
+	uint64_t at = sys->ram_base, size;
 	bool any = false;
 	char s1[48], s2[32];
 
 	fputs("RAM given to nobody:", f);
-	while (at < end) {
-		uint64_t next = end; /* the next region's start */
-		uint64_t skip = 0;   /* its end */
-
-		if (sys->hyp_pa + sys->hyp_size > at && sys->hyp_pa < next)
-			next = sys->hyp_pa, skip = sys->hyp_pa + sys->hyp_size;
-		for (unsigned i = 0; i < sys->nparts; i++) {
-			const struct part *p = &sys->parts[i];
-
-			if (p->ram_pa + p->ram_size > at && p->ram_pa < next)
-				next = p->ram_pa,
-				skip = p->ram_pa + p->ram_size;
-		}
-		if (next > at) {
-			fprintf(f, "%s %s (%s)", any ? "," : "",
-				fmt_range(s1, sizeof(s1), at, next - at),
-				fmt_size(s2, sizeof(s2), next - at));
-			any = true;
-		}
-		if (next == end)
+	for (;;) {
+		at = cfg_free_ram(sys, at, &size);
+		if (!size)
 			break;
-		at = skip > at ? skip : at;
+		fprintf(f, "%s %s (%s)", any ? "," : "",
+			fmt_range(s1, sizeof(s1), at, size),
+			fmt_size(s2, sizeof(s2), size));
+		any = true;
+		at += size;
 	}
 	fputs(any ? "\n" : " none\n", f);
+}
+
+/* The RAM the pristine copies take, in 2 MiB blocks. */
+static uint64_t copies_ram(const struct sys *sys)
+{
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < sys->nparts; i++)
+		for (int c = 0; c < TN_CFG_COPIES; c++)
+			total += COPY_EXTENT(sys->parts[i].copies[c].size);
+	return total;
 }
 
 /* A partition's devices, "rtc,gpio", or "-". */
@@ -314,36 +373,19 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 	}
 	print_table(f, &t, "");
 
-	fputs("\nLoads:\n", f);
-	t.cols = 5;
-	static const char *const load_head[] = {"PA", "IPA", "size", "what",
-						"file"};
+	fputs("\nLoads, each also at copy PA (its pristine copy, for "
+	      "restarts):\n",
+	      f);
+	t.cols = 6;
+	static const char *const load_head[] = {"PA",	   "IPA",  "size",
+						"copy PA", "what", "file"};
 	for (int c = 0; c < t.cols; c++)
 		t.cell[0][c] = xstrdup(load_head[c]);
 	t.rows = 1;
-	for (unsigned i = 0; i < sys->nparts; i++) {
-		const struct part *p = &sys->parts[i];
-		char *dtb = xasprintf("%s.dtb", p->name);
-		char *what = xasprintf("%s device tree", p->name);
-
-		load_row(&t, out, dtb, p->ram_pa + PART_DTB_OFFSET,
-			 VIRT_RAM_BASE + PART_DTB_OFFSET, p->dtb_size, what);
-		free(what);
-		what = xasprintf("%s image", p->name);
-		load_row(
-		    &t, sys->build, p->image, p->ram_pa + PART_IMAGE_OFFSET,
-		    VIRT_RAM_BASE + PART_IMAGE_OFFSET, p->image_size, what);
-		free(what);
-		if (p->initrd) {
-			what = xasprintf("%s initrd", p->name);
-			load_row(&t, sys->build, p->initrd,
-				 p->ram_pa + p->ram_size / 2,
-				 VIRT_RAM_BASE + p->ram_size / 2,
-				 p->initrd_size, what);
-			free(what);
-		}
-		free(dtb);
-	}
+	for (unsigned i = 0; i < sys->nparts; i++)
+		for (int c = 0; c < TN_CFG_COPIES; c++)
+			if (sys->parts[i].copies[c].size)
+				load_row(&t, sys, &sys->parts[i], c, out);
 	print_table(f, &t, "  ");
 
 	if (any_devices(sys)) {
@@ -390,5 +432,7 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 			any = true;
 		}
 	fputs(any ? "\n" : " none\n", f);
+	fprintf(f, "RAM of the pristine copies: %s\n",
+		fmt_size(s2, sizeof(s2), copies_ram(sys)));
 	print_free_ram(f, sys);
 }

@@ -73,7 +73,19 @@ struct part {
 	const struct plat_device *devices[TN_CFG_MAX_DEVICES];
 	void *dtb; /* generated */
 	size_t dtb_size;
+	/* Its pristine copies (device tree, image, initrd), for restarts. */
+	struct tn_cfg_copy copies[TN_CFG_COPIES];
 };
+
+/*
+ * The pristine copies of what a partition loads, kept in RAM that no
+ * partition (and not the hypervisor) has, so that the hypervisor can put
+ * them back and restart it: copies[COPY_DTB] and so on, each 2 MiB-aligned
+ * and taking whole 2 MiB blocks. A copy of size 0 is none (no initrd).
+ */
+enum { COPY_DTB, COPY_IMAGE, COPY_INITRD };
+extern const char *const copy_what[TN_CFG_COPIES]; /* "device tree", ... */
+#define COPY_EXTENT(size) (((size) + PART_ALIGN - 1) & ~(PART_ALIGN - 1))
 
 /* The whole system. */
 struct sys {
@@ -107,6 +119,16 @@ void cfg_read(const void *fdt, struct sys *sys);
 
 /* partition-dt.c: builds each partition's device tree (p->dtb). */
 int cfg_partition_dtb(struct part *p);
+
+/*
+ * copies.c: places every partition's pristine copies in the RAM given to
+ * nobody, first fit from the lowest address, reporting a partition whose
+ * copies find no room. cfg_free_ram: the first piece of RAM given to
+ * nobody (nor to a copy) at or after `at`: its base, its size in *size
+ * (0: there is none).
+ */
+void cfg_place_copies(struct sys *sys);
+uint64_t cfg_free_ram(const struct sys *sys, uint64_t at, uint64_t *size);
 
 /* output.c: the generated files, as text. */
 void cfg_write_sysconfig(FILE *f, const struct sys *sys);

@@ -11,6 +11,7 @@
 #define GICD_CTLR 0x0000
 #define GICD_IGROUPR 0x0080
 #define GICD_ISENABLER 0x0100
+#define GICD_ICACTIVER 0x0380
 #define GICD_IPRIORITYR 0x0400
 #define GICD_IROUTER 0x6000
 #define GICR_TYPER 0x0008
@@ -23,6 +24,7 @@
 #define SGI_KICK 1
 
 static uint64_t cpu_mpidr[HYP_MAX_CPUS];
+static uintptr_t cpu_redistributor[HYP_MAX_CPUS];
 static int nr_lrs;
 
 void gic_init_global(void)
@@ -57,6 +59,7 @@ void gic_init_cpu(int cpu)
 	uintptr_t rd = redistributor(mpidr), sgi = rd + GICR_SGI;
 
 	cpu_mpidr[cpu] = mpidr & 0xff00ffffffull;
+	cpu_redistributor[cpu] = rd;
 	mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~2u);
 	while (mmio_read32(rd + GICR_WAKER) & 4u)
 		;
@@ -100,6 +103,19 @@ void gic_route_spi(uint32_t intid, int pcpu)
 {
 	mmio_write64(PLAT_GICD_BASE + GICD_IROUTER + intid * 8,
 		     cpu_mpidr[pcpu]);
+}
+
+/* Ends a private interrupt of cpu left active by a guest gone. */
+void gic_deactivate_ppi(int cpu, uint32_t intid)
+{
+	mmio_write32(cpu_redistributor[cpu] + GICR_SGI + 0x0380, 1u << intid);
+}
+
+/* Ends an SPI left active by a guest that will not end it any more. */
+void gic_deactivate_spi(uint32_t intid)
+{
+	mmio_write32(PLAT_GICD_BASE + GICD_ICACTIVER + intid / 32 * 4,
+		     1u << (intid % 32));
 }
 
 uint32_t gic_ack(void)

@@ -14,13 +14,13 @@
 
 #include "tenon/sysconfig.h"
 
-#define read_sysreg(r)                                                         \
-	({                                                                     \
-		uint64_t v_;                                                   \
-		__asm__ volatile("mrs %0, " #r : "=r"(v_));                    \
-		v_;                                                            \
+#define read_sysreg(r)                                      \
+	({                                                  \
+		uint64_t v_;                                \
+		__asm__ volatile("mrs %0, " #r : "=r"(v_)); \
+		v_;                                         \
 	})
-#define write_sysreg(r, v)                                                     \
+#define write_sysreg(r, v) \
 	__asm__ volatile("msr " #r ", %0" ::"r"((uint64_t)(v)) : "memory")
 #define isb() __asm__ volatile("isb" ::: "memory")
 #define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
@@ -58,10 +58,10 @@ struct virq {
 	uint8_t priority;
 	bool enabled;
 	bool pending;
-	bool in_lr;  /* handed to the CPU interface, not yet done */
-	bool level;  /* level-sensitive line driven by an emulated device */
-	bool line;   /* its current level */
-	bool hw;     /* linked to the physical interrupt of the same number */
+	bool in_lr; /* handed to the CPU interface, not yet done */
+	bool level; /* level-sensitive line driven by an emulated device */
+	bool line;  /* its current level */
+	bool hw;    /* linked to the physical interrupt of the same number */
 	bool group1;
 	uint8_t edge_cfg; /* ICFGR bits */
 	uint8_t target;	  /* SPIs: the vCPU it goes to */
@@ -69,7 +69,7 @@ struct virq {
 };
 
 enum vcpu_state {
-	VCPU_OFF,	/* not started, or CPU_OFF */
+	VCPU_OFF,	 /* not started, or CPU_OFF */
 	VCPU_ON_PENDING, /* CPU_ON accepted, not yet entered */
 	VCPU_RUNNING,
 	VCPU_STOPPED, /* its partition is off */
@@ -86,6 +86,7 @@ struct vcpu {
 	volatile int state;
 	uint64_t entry, context;
 	uint64_t last_vector; /* where the last injected abort went */
+	bool halted;	      /* stopped, and its CPU cleared of it */
 	struct virq priv[32]; /* SGIs and PPIs */
 	uint32_t waker;
 	int8_t lr_irq[16]; /* which INTID each list register holds */
@@ -109,7 +110,9 @@ struct partition {
 	struct vuart uart;
 	uint64_t vttbr;
 	volatile bool stopped;
+	bool restarting;
 	uint64_t faults;
+	uint64_t restarts;
 };
 
 extern const struct tn_sysconfig tn_sysconfig;
@@ -129,7 +132,7 @@ void hyp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int hyp_vsnprintf(char *buf, size_t size, const char *fmt,
 		  __builtin_va_list ap);
 int hyp_snprintf(char *buf, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* A partition's output, one character at a time, prefixed per line. */
 void console_partition_putc(struct partition *p, char c);
 void console_input_irq(void);
@@ -150,6 +153,8 @@ void gic_eoi(uint32_t intid, bool deactivate);
 void gic_kick(int pcpu);
 void gic_enable_spi(uint32_t intid, int pcpu);
 void gic_route_spi(uint32_t intid, int pcpu);
+void gic_deactivate_spi(uint32_t intid);
+void gic_deactivate_ppi(int cpu, uint32_t intid);
 int gic_nr_lrs(void);
 uint64_t gic_read_lr(int n);
 void gic_write_lr(int n, uint64_t v);
@@ -185,6 +190,12 @@ void hypercall(struct vcpu *v);
 
 /* partition.c */
 void partition_stop(struct partition *p, const char *why);
+/*
+ * Stops p, puts its images back from their pristine copies and starts it
+ * again; called on one of its vCPUs. Without copies, only stops it.
+ */
+void partition_restart(struct partition *p, struct vcpu *caller,
+		       const char *why);
 /* Guest memory: the PA behind an IPA range of p's RAM, or 0. */
 uint64_t partition_ipa_to_pa(struct partition *p, uint64_t ipa, uint64_t len);
 
@@ -194,6 +205,7 @@ void hyp_mmu_init(void);
 
 /* traps.c */
 void inject_abort(struct vcpu *v, bool instruction, uint64_t far);
+void vcpu_halt(struct vcpu *v);
 
 /* entry.S */
 __attribute__((noreturn)) void guest_enter(struct vcpu *v);

@@ -10,8 +10,9 @@
 #define BLOCK_2M (2ul << 20)
 #define GIB (1ul << 30)
 #define S2_TABLE 0x3ul
-#define S2_BLOCK_NORMAL 0x7fdul /* block, normal WB, RW, inner shareable, AF \
-				 */
+#define S2_BLOCK_NORMAL                                      \
+	0x7fdul /* block, normal WB, RW, inner shareable, AF \
+		 */
 /* Page, Device-nGnRE, RW, AF, execute-never. */
 #define S2_PAGE_DEVICE (0x3ul | 0x1ul << 2 | 0x3ul << 6 | 1ul << 10 | 1ul << 54)
 #define PAGE 4096ul

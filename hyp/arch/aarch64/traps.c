@@ -171,10 +171,33 @@ static void handle_irqs(struct vcpu *v)
 }
 
 /* A vCPU that is not running waits here for CPU_ON (or for ever). */
+/*
+ * What a stopped vCPU leaves on its CPU is cleared there, by that CPU:
+ * its list registers and its virtual timer (which would fire into a
+ * restarted guest). Then the vCPU is halted: its partition may be reset.
+ */
+void vcpu_halt(struct vcpu *v)
+{
+	if (v->halted)
+		return;
+	for (int i = 0; i < gic_nr_lrs(); i++)
+		gic_write_lr(i, 0);
+	for (int i = 0; i < 16; i++)
+		v->lr_irq[i] = -1;
+	write_sysreg(cntv_ctl_el0, 0);
+	isb();
+	/* Its last timer interrupt may be active still, linked to an LR. */
+	gic_deactivate_ppi(v->pcpu, PLAT_PPI_VTIMER);
+	__atomic_store_n(&v->halted, true, __ATOMIC_RELEASE);
+}
+
 static void park(struct vcpu *v)
 {
 	while (v->state != VCPU_RUNNING) {
+		if (v->state == VCPU_STOPPED)
+			vcpu_halt(v);
 		if (v->state == VCPU_ON_PENDING) {
+			v->halted = false;
 			for (int i = 0; i < 31; i++)
 				v->x[i] = 0;
 			v->x[0] = v->context;
