@@ -62,13 +62,18 @@ aarch64_vectors:
 	str	x30, [\base, #240]
 	.endm
 
-unexpected:
+	/* The rest of a frame at sp, whose x0 and x1 are already there. */
+	.macro	finish_frame
 	save_x2_x30 sp
 	mrs	x2, elr_el1
 	mrs	x3, spsr_el1
 	stp	x2, x3, [sp, #FRAME_ELR]
 	mrs	x2, sp_el0
 	str	x2, [sp, #FRAME_SP]
+	.endm
+
+unexpected:
+	finish_frame
 	mov	x1, sp
 	bl	aarch64_unexpected
 	b	.
@@ -76,12 +81,7 @@ unexpected:
 el1t_sync:
 	sub	sp, sp, #FRAME_SIZE
 	stp	x0, x1, [sp]
-	save_x2_x30 sp
-	mrs	x2, elr_el1
-	mrs	x3, spsr_el1
-	stp	x2, x3, [sp, #FRAME_ELR]
-	mrs	x2, sp_el0
-	str	x2, [sp, #FRAME_SP]
+	finish_frame
 	mov	x0, sp
 	bl	aarch64_sync
 	b	.
