@@ -29,14 +29,19 @@ C_SOURCES := $(shell find rt apps tests tools -name '*.[ch]' 2>/dev/null)
 # $(call objs,variant,sources)
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
-.PHONY: all setup test check check-apps check-target run run-rt run-sim debug \
+.PHONY: all help setup test check check-apps check-target run run-rt run-sim debug \
 	bench-sim bench-latency format format-check clean
 
-# The application `make run` (or run-sim, debug) builds and runs.
+# The application `make run-rt` (or run-sim, debug) builds and runs; the
+# applications themselves are found by mk/apps.mk.
 APP ?= demo
-APPS := demo latmus hectic
 
-all: $(patsubst %,$(BUILD)/sim/bin/%,$(APPS)) $(BUILD)/san/bin/unit-tests
+.DEFAULT_GOAL := all
+# The application lists are needed by the rules below.
+include mk/aarch64.mk
+include mk/apps.mk
+
+all: $(patsubst %,$(BUILD)/sim/bin/%,$(SIM_APPS)) $(BUILD)/san/bin/unit-tests
 
 setup:
 	@sh tools/setup.sh
@@ -53,18 +58,6 @@ $(BUILD)/san-libc/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(LIBC_SAN_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/sim/bin/demo: $(call objs,sim,apps/demo/demo.c $(RT_KERNEL) $(RT_SIM) $(RT_SIM_MAIN))
-	@mkdir -p $(@D)
-	$(CC) $(SIM_CFLAGS) $^ -o $@
-
-$(BUILD)/sim/bin/latmus: $(call objs,sim,apps/latmus/latmus.c $(RT_KERNEL) $(RT_SIM) $(RT_SIM_MAIN))
-	@mkdir -p $(@D)
-	$(CC) $(SIM_CFLAGS) $^ -o $@
-
-$(BUILD)/sim/bin/hectic: $(call objs,sim,apps/hectic/hectic.c $(RT_KERNEL) $(RT_SIM) $(RT_SIM_MAIN))
-	@mkdir -p $(@D)
-	$(CC) $(SIM_CFLAGS) $^ -o $@
-
 $(BUILD)/san/bin/unit-tests: $(call objs,san,$(UNIT_TESTS) $(RT_KERNEL) $(RT_SIM)) \
 			    $(call objs,san-libc,$(LIBC))
 	@mkdir -p $(@D)
@@ -76,9 +69,9 @@ $(BUILD)/sim/bin/bench-sim: $(call objs,sim,tests/bench/bench_sim.c $(RT_KERNEL)
 
 # The tests proper, without the setup step: the format check, then every
 # test (tools/run-tests.sh), whose last line gives the total.
-check: $(BUILD)/san/bin/unit-tests $(patsubst %,$(BUILD)/sim/bin/%,$(APPS)) \
+check: $(BUILD)/san/bin/unit-tests $(patsubst %,$(BUILD)/sim/bin/%,$(SIM_APPS)) \
        a64-images system partition-system $(CONFIG_TOOL) \
-       $(BUILD)/a64/bin/hyptest.bin format-check
+       $(patsubst %,$(BUILD)/a64/bin/%.bin,$(APPS)) format-check
 	sh tools/run-tests.sh $(BUILD)
 
 # Only the applications on the simulator, or only the on-target tests.
@@ -92,6 +85,19 @@ test:
 	@sh tools/setup.sh
 	@$(MAKE) --no-print-directory check
 
+help:
+	@echo "make run            the whole system on QEMU virt (SYSTEM=name: config/name.dts)"
+	@echo "make test           every test; the last line gives the counts"
+	@echo "make run-rt         one application alone on QEMU (APP=name or APP_DIR=path, ARGS=...)"
+	@echo "make run-sim        the same application on the host simulator"
+	@echo "make debug          run-rt stopped, waiting for gdb-multiarch"
+	@echo "make new-app NAME=x a new application in apps/x (DIR=path: elsewhere)"
+	@echo "make config         check the system description, print its layout"
+	@echo "make bench-latency, bench-partition, bench-sim   the benchmarks (docs/bench.md)"
+	@echo "make check-target, check-partition, check-system, check-config   parts of make test"
+	@echo "make format         format the C sources"
+	@echo "applications: $(APPS)"
+
 # `make run` boots the whole system (SYSTEM, default qemu-virt: the
 # hypervisor, the real-time partition and Linux) on QEMU; `make run-rt`
 # boots one real-time application (APP, default demo; ARGS are its
@@ -100,24 +106,27 @@ test:
 run:
 	@sh tools/setup.sh
 	@$(MAKE) --no-print-directory system
-	sh tools/system-run.sh $(SYS_DIR)
+	@sh tools/system-run.sh $(SYS_DIR) || \
+		{ rc=$$?; [ $$rc -eq 130 ] || exit $$rc; } # 130: quit by hand
 
-run-rt:
+run-rt: check-app-name
 	@sh tools/setup.sh
 	@$(MAKE) --no-print-directory $(BUILD)/a64/bin/$(APP).elf
-	sh tools/qemu-run.sh $(BUILD)/a64/bin/$(APP).elf $(ARGS)
+	@sh tools/qemu-run.sh $(BUILD)/a64/bin/$(APP).elf $(ARGS) || \
+		{ rc=$$?; [ $$rc -eq 130 ] || exit $$rc; } # 130: quit by hand
 
-run-sim:
+run-sim: check-app-name
 	@sh tools/setup.sh
 	@$(MAKE) --no-print-directory $(BUILD)/sim/bin/$(APP)
 	$(BUILD)/sim/bin/$(APP) $(ARGS)
 
-debug:
+debug: check-app-name
 	@sh tools/setup.sh
 	@$(MAKE) --no-print-directory $(BUILD)/a64/bin/$(APP).elf
 	@echo "QEMU waits for gdb; in another terminal:"
 	@echo "  gdb-multiarch $(BUILD)/a64/bin/$(APP).elf -ex 'target remote :1234'"
-	sh tools/qemu-run.sh -g $(BUILD)/a64/bin/$(APP).elf $(ARGS)
+	@sh tools/qemu-run.sh -g $(BUILD)/a64/bin/$(APP).elf $(ARGS) || \
+		{ rc=$$?; [ $$rc -eq 130 ] || exit $$rc; }
 
 # latmus on CPU 0 of QEMU virt in instruction-counted time, idle and with
 # hectic on CPUs 1-3; the figures go to docs/bench.md.
@@ -143,7 +152,6 @@ clean:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-include mk/aarch64.mk
 include mk/linux.mk
 include mk/config.mk
 include mk/hyp.mk

@@ -20,7 +20,6 @@ A64_LIBC_OBJS := $(call objs,a64,$(LIBC))
 # The element tests that also mean something on a machine.
 TARGET_TESTS := $(filter-out tests/unit/test_sim.c tests/unit/test_libc.c \
 	tests/unit/simrun.c,$(wildcard tests/unit/*.c)) $(wildcard tests/target/*.c)
-A64_APPS := demo latmus hectic faults hyptest
 
 $(BUILD)/a64k/%.o: %.c
 	@mkdir -p $(@D)
@@ -34,21 +33,13 @@ $(BUILD)/a64/%.o: %.c
 	@mkdir -p $(@D)
 	$(A64_CC) $(A64_CFLAGS) -MMD -MP -c $< -o $@
 
-# One image per application: apps/NAME/NAME.c linked with the core.
-define a64_app
-$(BUILD)/a64/bin/$(1).elf: $(BUILD)/a64/apps/$(1)/$(1).o $(A64_KOBJS) \
-			   $(A64_LIBC_OBJS)
-	@mkdir -p $$(@D)
-	$(A64_CC) $(A64_LDFLAGS) $$^ -lgcc -o $$@
-endef
-$(foreach app,$(A64_APPS),$(eval $(call a64_app,$(app))))
-
 $(BUILD)/a64/bin/testsuite.elf: $(call objs,a64,$(TARGET_TESTS)) $(A64_KOBJS) \
 			       $(A64_LIBC_OBJS)
 	@mkdir -p $(@D)
 	$(A64_CC) $(A64_LDFLAGS) $^ -lgcc -o $@
 
-a64-images: $(patsubst %,$(BUILD)/a64/bin/%.elf,$(A64_APPS) testsuite)
+# Every application's image (mk/apps.mk) and the test suite's.
+a64-images: $(patsubst %,$(BUILD)/a64/bin/%.elf,$(APPS) testsuite)
 
 .PHONY: a64-images
 

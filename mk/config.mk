@@ -15,9 +15,15 @@ CONFIG_CFLAGS := $(CSTD) $(WARN) -O2 -g -Iabi
 # The files the system loads (image = "...", initrd = "..."), relative to
 # $(BUILD): the real-time images (a64/bin/<app>.bin) and Linux's are made
 # by their own rules; the tool says which one is missing, if any.
-SYSTEM_IMAGES = $(patsubst %,$(BUILD)/%,$(shell sed -n -E \
+# Only those that exist or that a rule makes are prerequisites, so that for
+# any other the tool's own message says what is wrong.
+SYSTEM_FILES = $(patsubst %,$(BUILD)/%,$(shell sed -n -E \
 	's/^[[:space:]]*(image|initrd)[[:space:]]*=[[:space:]]*"([^"]*)".*/\2/p' \
 	config/$(SYSTEM).dts 2>/dev/null))
+BUILDABLE_IMAGES = $(patsubst %,$(BUILD)/a64/bin/%.bin,$(APPS) $(APP_EXT)) \
+	$(BUILD)/linux/Image $(BUILD)/linux/initramfs.cpio.gz
+SYSTEM_IMAGES = $(filter $(BUILDABLE_IMAGES) $(wildcard $(SYSTEM_FILES)),\
+	$(SYSTEM_FILES))
 CONFIG_RUN = $(CONFIG_TOOL) --source config/$(SYSTEM).dts --build $(BUILD) \
 	--out $(SYS_DIR) $(CONFIG_DTB)
 

@@ -11,6 +11,10 @@
 #   -1           enter the image at EL1, as a hypervisor would, instead of
 #                EL2 (the machine then has no virtualization extensions)
 # ARGUMENTS reach the application's tn_main() (through /chosen/bootargs).
+# Ctrl-A x quits QEMU. The exit status is the application's (from its
+# "tenon: application exited with status N" line); 1 when the core halted
+# on a fault or a panic, 124 when -t stopped it, 130 when it was quit
+# before the application ended.
 set -eu
 cpus=4 mem=256M limit= icount= gdb= machine=virt,virtualization=on,gic-version=3
 while getopts "n:m:t:ig1h" opt; do
@@ -21,8 +25,8 @@ while getopts "n:m:t:ig1h" opt; do
 	i) icount="-icount shift=0,sleep=off" ;;
 	g) gdb="-s -S" ;;
 	1) machine=virt,gic-version=3 ;;
-	h) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) sed -n '2,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	h) sed -n '2,18s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) sed -n '2,18s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -31,11 +35,28 @@ image=$1
 shift
 [ -f "$image" ] || { echo "qemu-run.sh: no image at $image (build it first)" >&2; exit 2; }
 
+# The console goes to the terminal and, for the exit status, to a log.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 set -- qemu-system-aarch64 -M "$machine" \
-	-cpu cortex-a72 -smp "$cpus" -m "$mem" -display none -monitor none \
-	-serial stdio -net none -no-reboot $icount $gdb -kernel "$image" \
+	-cpu cortex-a72 -smp "$cpus" -m "$mem" -display none \
+	-chardev "stdio,id=con,mux=on,logfile=$log" -serial chardev:con \
+	-mon chardev=con -net none -no-reboot $icount $gdb -kernel "$image" \
 	-append "$*"
-if [ -n "$limit" ]; then
-	exec timeout --foreground -k 5 "$limit" "$@"
+. "$(dirname "$0")/qemu-child.sh"
+qemu_child "$limit" "$@"
+status=$(tr -d '\r' <"$log" |
+	sed -n 's/^tenon: application exited with status \(-\{0,1\}[0-9]*\)$/\1/p' |
+	tail -n 1)
+if [ -n "$status" ]; then
+	exit $((status & 255))
+elif [ "$rc" -eq 124 ]; then
+	echo "qemu-run.sh: stopped after $limit s, before the application ended" >&2
+	exit 124
+elif [ "$rc" -ne 0 ]; then
+	exit "$rc"
+elif grep -qE '^tenon: (halted|panic)' "$log"; then
+	exit 1
 fi
-exec "$@"
+echo "qemu-run.sh: QEMU was quit before the application ended" >&2
+exit 130

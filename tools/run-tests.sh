@@ -49,6 +49,11 @@ python3 tests/system/run.py "$build" >"$log" 2>&1 || status=1
 cat "$log"
 count
 
+echo "== a developer's own application (template, build, run, exit status)"
+sh tests/workflow/run.sh "$build" >"$log" 2>&1 || status=1
+cat "$log"
+count
+
 echo "== host unit tests (simulator, ASan and UBSan)"
 "$build/san/bin/unit-tests" >"$log" 2>&1 || status=1
 cat "$log"

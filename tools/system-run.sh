@@ -9,6 +9,10 @@
 # The console is the hypervisor's: each line says which partition wrote
 # it; typing goes to the Linux partition (Ctrl-] n: the next partition,
 # Ctrl-A x: quit QEMU).
+# The exit status: the first non-zero status a partition's application
+# reported ("[NAME] tenon: application exited with status N"), else 1 if
+# the hypervisor panicked, 124 when -t stopped it, 130 when QEMU was quit
+# by hand before every partition had stopped, 0 otherwise.
 set -eu
 limit= icount= gdb=
 while getopts "it:gh" opt; do
@@ -16,8 +20,8 @@ while getopts "it:gh" opt; do
 	i) icount="-icount shift=0,sleep=off" ;;
 	t) limit=$OPTARG ;;
 	g) gdb="-s -S" ;;
-	h) sed -n '2,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) sed -n '2,12s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	h) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) sed -n '2,17s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -27,12 +31,30 @@ for f in tenon.elf qemu-loads machine; do
 	[ -f "$sys/$f" ] || { echo "system-run.sh: no $sys/$f (build the system first)" >&2; exit 2; }
 done
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 # shellcheck disable=SC2046 # one argument per line, no spaces in them
 set -- qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
-	-cpu cortex-a72 $(cat "$sys/machine") -display none -monitor none \
-	-serial mon:stdio -net none -no-reboot $icount $gdb \
+	-cpu cortex-a72 $(cat "$sys/machine") -display none \
+	-chardev "stdio,id=con,mux=on,logfile=$log" -serial chardev:con \
+	-mon chardev=con -net none -no-reboot $icount $gdb \
 	-kernel "$sys/tenon.elf" $(cat "$sys/qemu-loads")
-if [ -n "$limit" ]; then
-	exec timeout --foreground -k 5 "$limit" "$@"
+. "$(dirname "$0")/qemu-child.sh"
+qemu_child "$limit" "$@"
+tr -d '\r' <"$log" >"$log.txt"
+mv "$log.txt" "$log"
+status=$(sed -n 's/^\[[A-Za-z0-9_-]*\] tenon: application exited with status \(-\{0,1\}[0-9]*\)$/\1/p' \
+	"$log" | grep -v '^0$' | head -n 1)
+if [ -n "$status" ]; then
+	exit $((status & 255))
+elif grep -q '^\[tenon\] panic: ' "$log"; then
+	exit 1
+elif [ "$rc" -eq 124 ]; then
+	echo "system-run.sh: stopped after $limit s" >&2
+	exit 124
+elif [ "$rc" -ne 0 ]; then
+	exit "$rc"
+elif ! grep -q '^\[tenon\] every partition is stopped' "$log"; then
+	exit 130
 fi
-exec "$@"
+exit 0

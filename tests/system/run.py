@@ -203,6 +203,17 @@ def device_passthrough(tmp):
           "; ".join(l for l in lines if "rtc" in l) or "no result from Linux")
 
 
+def exit_status(tmp):
+    """system-run.sh's status is a partition's failing application's."""
+    sysdir = variant(tmp, "poweroff", ("a64/bin/demo.bin", "-p 1"))
+    r = subprocess.run(["sh", "tools/system-run.sh", "-t", "180", sysdir],
+                       stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, errors="replace")
+    check("run-exits-with-failing-partition-status", r.returncode == 2,
+          "exit status %d, last lines: %s" % (r.returncode, " | ".join(
+              r.stdout.replace("\r", "").splitlines()[-4:])))
+
+
 def malformed_description(tmp):
     """A malformed description is refused, saying what is wrong."""
     with open(SOURCE) as f:
@@ -225,7 +236,7 @@ def malformed_description(tmp):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         for scenario in (isolation_and_poweroff, reboot, console_input,
-                         hypercalls, device_passthrough,
+                         hypercalls, device_passthrough, exit_status,
                          malformed_description):
             try:
                 scenario(tmp)

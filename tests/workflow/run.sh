@@ -1,0 +1,96 @@
+#!/bin/sh
+# A developer's own application, from the template to QEMU: the build
+# needs no edit to find it (APP_DIR=), it runs on the simulator and alone
+# on the machine, an edited source is rebuilt, the application's exit
+# status comes out of the run scripts, and bad names are refused with the
+# list of valid ones. Ends with "workflow: N passed, N failed".
+#   usage: run.sh BUILDDIR
+set -u
+build=${1:?usage: run.sh BUILDDIR}
+tmp=$(mktemp -d)
+sysname=.workflow-test-$$
+trap 'rm -rf "$tmp" "config/$sysname.dts"' EXIT
+out=$tmp/out
+passed=0 failed=0
+mk() { make --no-print-directory BUILD="$build" "$@" >"$out" 2>&1; }
+
+ok() {
+	echo "ok      $1"
+	passed=$((passed + 1))
+}
+fail() {
+	echo "FAILED  $1: $2"
+	sed 's/^/    | /' "$out" | tail -n 15
+	failed=$((failed + 1))
+}
+# check NAME STATUS WANT PATTERN: the status is WANT and $out has PATTERN.
+check() {
+	if [ "$2" -ne "$3" ]; then
+		fail "$1" "exit status $2, not $3"
+	elif ! grep -q -- "$4" "$out"; then
+		fail "$1" "no line matches '$4'"
+	else
+		ok "$1"
+	fi
+}
+
+app=$tmp/wfapp
+mk new-app NAME=wfapp DIR="$app"
+check new-app-writes-template $? 0 "wrote $app/wfapp.c"
+mk new-app NAME=wfapp DIR="$app"
+check new-app-refuses-existing-dir $? 2 "exists and is not empty"
+mk new-app NAME=Bad DIR="$tmp/Bad"
+check new-app-refuses-bad-name $? 2 "NAME=Bad: use lower-case"
+
+mk run-sim APP_DIR="$app" ARGS="-n 20"
+check own-app-runs-on-simulator $? 0 '^wfapp: 20 periods of 1000 us'
+
+mk "$build/a64/bin/wfapp.elf" APP_DIR="$app"
+rc=$?
+if [ $rc -eq 0 ]; then
+	sh tools/qemu-run.sh -i "$build/a64/bin/wfapp.elf" -n 20 \
+		</dev/null >"$out" 2>&1
+	rc=$?
+fi
+check own-app-runs-on-machine $rc 0 '^wfapp: 20 periods of 1000 us'
+
+# An edit must reach the image, and its status the caller.
+# (the last "return 0;" is tn_main's)
+awk '{ l[NR] = $0 } /^\treturn 0;$/ { last = NR }
+	END { for (i = 1; i <= NR; i++) print (i == last ? "\treturn 3;" : l[i]) }' \
+	"$app/wfapp.c" >"$app/x" && mv "$app/x" "$app/wfapp.c"
+mk "$build/a64/bin/wfapp.elf" APP_DIR="$app"
+sh tools/qemu-run.sh -i "$build/a64/bin/wfapp.elf" -n 5 </dev/null >"$out" 2>&1
+check edited-app-rebuilt-and-status-propagates $? 3 \
+	'^tenon: application exited with status 3'
+mk run-rt APP_DIR="$app" ARGS="-n 5"
+rc=$?
+[ $rc -ne 0 ] && rc=0 || rc=1
+check make-run-rt-fails-when-app-fails $rc 0 'Error 3'
+mk run-sim APP_DIR="$app" ARGS="-n 5"
+rc=$?
+[ $rc -ne 0 ] && rc=0 || rc=1
+check make-run-sim-fails-when-app-fails $rc 0 'Error 3'
+"$build/sim/bin/wfapp" -n 5 >"$out" 2>&1
+check sim-app-status-propagates $? 3 '^wfapp: 5 periods'
+sh tools/qemu-run.sh -i "$build/a64/bin/wfapp.elf" -p 1 </dev/null >"$out" 2>&1
+check bad-argument-status-propagates $? 2 '^usage: wfapp'
+
+mk run-sim APP=nosuchapp
+check unknown-app-lists-valid-ones $? 2 'APP=nosuchapp: no such application; there are: .*demo'
+mk run-sim APP=faults
+check machine-only-app-says-why-not-on-simulator $? 2 \
+	'faults runs only on the machine: it provokes Arm64 exceptions'
+
+# A system naming an image nobody builds: the system compiler says so.
+sed 's|"a64/bin/[a-z]*\.bin"|"a64/bin/nosuchimage.bin"|' config/qemu-virt.dts \
+	>"config/$sysname.dts"
+mk config SYSTEM="$sysname"
+check missing-image-named-by-system-compiler $? 2 \
+	'image "a64/bin/nosuchimage.bin" not found'
+
+sh tools/qemu-run.sh -t 3 "$build/a64/bin/wfapp.elf" -n 100000 </dev/null >"$out" 2>&1
+check run-stopped-by-limit-says-so $? 124 'stopped after 3 s'
+
+echo "workflow: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,18 @@
+# Sourced by qemu-run.sh and system-run.sh: runs QEMU as a child, so that
+# the script can read its console log afterwards, yet dies with the script.
+#   qemu_child LIMIT COMMAND...   sets $rc to QEMU's exit status (124:
+#                                 stopped after LIMIT seconds; "" for none)
+# QEMU (and timeout) get SIGKILL if the script is killed, even by SIGKILL:
+# a test runner that kills the script leaves no emulator behind.
+qemu_child() {
+	limit=$1
+	shift
+	rc=0
+	if [ -n "$limit" ]; then
+		setpriv --pdeathsig KILL timeout --foreground -k 5 "$limit" \
+			setpriv --pdeathsig KILL "$@" || rc=$?
+	else
+		setpriv --pdeathsig KILL "$@" || rc=$?
+	fi
+	[ "$rc" -ne 137 ] || [ -z "$limit" ] || rc=124
+}
