@@ -91,6 +91,7 @@ help:
 	@echo "make run-rt         one application alone on QEMU (APP=name or APP_DIR=path, ARGS=...)"
 	@echo "make run-sim        the same application on the host simulator"
 	@echo "make debug          run-rt stopped, waiting for gdb-multiarch"
+	@echo "make debug PART=rt  the whole system stopped; gdb on partition rt (or linux, hyp)"
 	@echo "make new-app NAME=x a new application in apps/x (DIR=path: elsewhere)"
 	@echo "make config         check the system description, print its layout"
 	@echo "make bench-latency, bench-partition, bench-sim   the benchmarks (docs/bench.md)"
@@ -102,7 +103,8 @@ help:
 # hypervisor, the real-time partition and Linux) on QEMU; `make run-rt`
 # boots one real-time application (APP, default demo; ARGS are its
 # arguments) alone on the machine; `make run-sim` runs it on the host
-# simulator; `make debug` boots it stopped, waiting for gdb.
+# simulator; `make debug` boots it stopped, waiting for gdb (with PART=name,
+# the whole system, to debug partition name or "hyp").
 run:
 	@sh tools/setup.sh
 	@$(MAKE) --no-print-directory system
@@ -120,13 +122,17 @@ run-sim: check-app-name
 	@$(MAKE) --no-print-directory $(BUILD)/sim/bin/$(APP)
 	$(BUILD)/sim/bin/$(APP) $(ARGS)
 
-debug: check-app-name
+debug: $(if $(PART),,check-app-name)
 	@sh tools/setup.sh
+ifneq ($(PART),)
+	@$(MAKE) --no-print-directory system
+	@sh tools/system-run.sh -g $(PART) $(SYS_DIR) || \
+		{ rc=$$?; [ $$rc -eq 130 ] || exit $$rc; }
+else
 	@$(MAKE) --no-print-directory $(BUILD)/a64/bin/$(APP).elf
-	@echo "QEMU waits for gdb; in another terminal:"
-	@echo "  gdb-multiarch $(BUILD)/a64/bin/$(APP).elf -ex 'target remote :1234'"
 	@sh tools/qemu-run.sh -g $(BUILD)/a64/bin/$(APP).elf $(ARGS) || \
 		{ rc=$$?; [ $$rc -eq 130 ] || exit $$rc; }
+endif
 
 # latmus on CPU 0 of QEMU virt in instruction-counted time, idle and with
 # hectic on CPUs 1-3; the figures go to docs/bench.md.

@@ -8,7 +8,8 @@ A64_CC := $(CROSS)gcc
 A64_GCCINC = $(shell $(A64_CC) -print-file-name=include)
 A64_BASE = $(CSTD) $(WARN) -O2 -g -ffreestanding -nostdinc \
 	-isystem $(A64_GCCINC) -Irt/lib/include -Irt/include -Irt \
-	-mcpu=cortex-a72 -mno-outline-atomics -fno-stack-protector -fno-pie
+	-mcpu=cortex-a72 -mno-outline-atomics -fno-stack-protector -fno-pie \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables
 A64_KCFLAGS = $(A64_BASE) -mgeneral-regs-only
 A64_CFLAGS = $(A64_BASE) -Itests -Itests/unit -Iabi
 A64_LDFLAGS := -nostdlib -static -no-pie -T rt/arch/aarch64/link.ld \

@@ -16,3 +16,12 @@ qemu_child() {
 	fi
 	[ "$rc" -ne 137 ] || [ -z "$limit" ] || rc=124
 }
+
+# gdb_port: sets $port to GDB_PORT, or else to a TCP port free on the
+# loopback now, for QEMU's gdb server (-gdb tcp:127.0.0.1:$port).
+gdb_port() {
+	port=${GDB_PORT:-$(python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')}
+}

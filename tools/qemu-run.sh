@@ -7,7 +7,8 @@
 #   -t SECONDS   stop QEMU after that much wall-clock time (default: none)
 #   -i           instruction-counted time (-icount shift=0,sleep=off): one
 #                instruction is one nanosecond, deterministic figures
-#   -g           wait for gdb on localhost:1234 before the first instruction
+#   -g           wait for gdb before the first instruction, on the port
+#                GDB_PORT names or else a free one; the port is printed
 #   -1           enter the image at EL1, as a hypervisor would, instead of
 #                EL2 (the machine then has no virtualization extensions)
 # ARGUMENTS reach the application's tn_main() (through /chosen/bootargs).
@@ -23,10 +24,10 @@ while getopts "n:m:t:ig1h" opt; do
 	m) mem=$OPTARG ;;
 	t) limit=$OPTARG ;;
 	i) icount="-icount shift=0,sleep=off" ;;
-	g) gdb="-s -S" ;;
+	g) gdb=yes ;;
 	1) machine=virt,gic-version=3 ;;
-	h) sed -n '2,18s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) sed -n '2,18s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	h) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) sed -n '2,19s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -34,6 +35,14 @@ shift $((OPTIND - 1))
 image=$1
 shift
 [ -f "$image" ] || { echo "qemu-run.sh: no image at $image (build it first)" >&2; exit 2; }
+
+. "$(dirname "$0")/qemu-child.sh"
+if [ -n "$gdb" ]; then
+	gdb_port
+	gdb="-gdb tcp:127.0.0.1:$port -S"
+	echo "qemu-run.sh: QEMU waits for gdb on port $port; in another terminal:" >&2
+	echo "  gdb-multiarch ${image%.*}.elf -ex 'target remote :$port'" >&2
+fi
 
 # The console goes to the terminal and, for the exit status, to a log.
 log=$(mktemp)
@@ -43,7 +52,6 @@ set -- qemu-system-aarch64 -M "$machine" \
 	-chardev "stdio,id=con,mux=on,logfile=$log" -serial chardev:con \
 	-mon chardev=con -net none -no-reboot $icount $gdb -kernel "$image" \
 	-append "$*"
-. "$(dirname "$0")/qemu-child.sh"
 qemu_child "$limit" "$@"
 status=$(tr -d '\r' <"$log" |
 	sed -n 's/^tenon: application exited with status \(-\{0,1\}[0-9]*\)$/\1/p' |

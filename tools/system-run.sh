@@ -5,7 +5,9 @@
 #   usage: system-run.sh [-i] [-t SECONDS] [-g] SYSDIR
 #   -i           instruction-counted time (-icount shift=0,sleep=off)
 #   -t SECONDS   stop QEMU after that much wall-clock time
-#   -g           wait for gdb on localhost:1234 before the first instruction
+#   -g PART      wait for gdb before the first instruction, and say how
+#                to debug partition PART (or "hyp", the hypervisor): the
+#                port is GDB_PORT or else a free one
 # The console is the hypervisor's: each line says which partition wrote
 # it; typing goes to the Linux partition (Ctrl-] n: the next partition,
 # Ctrl-A x: quit QEMU).
@@ -15,13 +17,13 @@
 # by hand before every partition had stopped, 0 otherwise.
 set -eu
 limit= icount= gdb=
-while getopts "it:gh" opt; do
+while getopts "it:g:h" opt; do
 	case $opt in
 	i) icount="-icount shift=0,sleep=off" ;;
 	t) limit=$OPTARG ;;
-	g) gdb="-s -S" ;;
-	h) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) sed -n '2,17s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	g) gdb=$OPTARG ;;
+	h) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) sed -n '2,19s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -31,6 +33,29 @@ for f in tenon.elf qemu-loads machine; do
 	[ -f "$sys/$f" ] || { echo "system-run.sh: no $sys/$f (build the system first)" >&2; exit 2; }
 done
 
+. "$(dirname "$0")/qemu-child.sh"
+if [ -n "$gdb" ]; then
+	part=$gdb
+	gdb_port
+	gdb="-gdb tcp:127.0.0.1:$port -S"
+	# gdb numbers QEMU's CPUs from 1; summary.txt's partition table says
+	# which CPUs and image a partition has (image second to last).
+	if [ "$part" = hyp ]; then
+		syms=$sys/tenon.elf cpu=0
+	else
+		row=$(awk -v p="$part" '$1 == p && NF >= 10 { print $3, $(NF - 1) }' \
+			"$sys/summary.txt")
+		[ -n "$row" ] || { echo "system-run.sh: -g $part: no such partition in $sys/summary.txt" >&2; exit 2; }
+		cpu=${row%%[, ]*} image=${row#* }
+		case $image in
+		a64/bin/*.bin) syms=$(dirname "$sys")/../${image%.bin}.elf ;;
+		*) syms= ;;
+		esac
+	fi
+	echo "system-run.sh: QEMU waits for gdb on port $port; to debug $part, in another terminal:" >&2
+	echo "  gdb-multiarch $syms -ex 'target remote :$port' -ex 'thread $((cpu + 1))'" >&2
+	[ -n "$syms" ] || echo "  ($part's image has no symbols here: Debian's kernel image is stripped)" >&2
+fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # shellcheck disable=SC2046 # one argument per line, no spaces in them
@@ -39,7 +64,6 @@ set -- qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
 	-chardev "stdio,id=con,mux=on,logfile=$log" -serial chardev:con \
 	-mon chardev=con -net none -no-reboot $icount $gdb \
 	-kernel "$sys/tenon.elf" $(cat "$sys/qemu-loads")
-. "$(dirname "$0")/qemu-child.sh"
 qemu_child "$limit" "$@"
 tr -d '\r' <"$log" >"$log.txt"
 mv "$log.txt" "$log"

@@ -92,5 +92,105 @@ check missing-image-named-by-system-compiler $? 2 \
 sh tools/qemu-run.sh -t 3 "$build/a64/bin/wfapp.elf" -n 100000 </dev/null >"$out" 2>&1
 check run-stopped-by-limit-says-so $? 124 'stopped after 3 s'
 
+# gdb on the machine: a backtrace taken in the interrupt handler goes on
+# through the exception frame into the interrupted thread, down to the
+# thread's first frame. demo's workers spin on CPU 1 (gdb's thread 2).
+free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+# wait_listen PORT: until something listens on the loopback TCP port (a
+# probe connection would make QEMU's gdb server start the machine).
+wait_listen() {
+	hex=$(printf '%04X' "$1")
+	for _ in $(seq 1 120); do
+		grep -q "^ *[0-9]*: 0100007F:$hex 00000000:0000 0A" /proc/net/tcp && return 0
+		sleep 0.5
+	done
+	return 1
+}
+# debug_session NAME HINTFILE: runs the gdb command the run script printed
+# in HINTFILE, in batch mode, with the commands in $tmp/gdb.cmd.
+debug_session() {
+	cmd=$(sed -n 's/^  \(gdb-multiarch .*\)$/\1/p' "$2" | head -n 1)
+	if [ -z "$cmd" ]; then
+		cp "$2" "$out"
+		fail "$1" "the run script printed no gdb command"
+		return 1
+	fi
+	eval "timeout 120 $cmd -batch -nx -x $tmp/gdb.cmd" >"$out" 2>&1
+}
+cat >"$tmp/gdb.cmd" <<'GDB'
+break aarch64_irq thread 2
+continue
+continue
+continue
+continue
+bt
+continue
+bt
+continue
+bt
+kill
+GDB
+port=$(free_port)
+GDB_PORT=$port sh tools/qemu-run.sh -g -i -t 120 "$build/a64/bin/demo.elf" \
+	</dev/null >"$tmp/qemu.out" 2>&1 &
+qemu=$!
+wait_listen "$port"
+# through: a backtrace with the handler, the exception frame, then worker
+# and the thread's entry below it.
+through='BEGIN { found = 0 }
+/^#0 / { sig = 0; work = 0 }
+/<signal handler called>/ { sig = 1 }
+/ worker \(/ { work = sig }
+/aarch64_thread_start/ { if (work) found = 1 }
+END { exit !found }'
+if debug_session gdb-backtrace-through-interrupt-reaches-thread "$tmp/qemu.out"; then
+	if grep -q 'corrupt stack' "$out"; then
+		fail gdb-backtrace-through-interrupt-reaches-thread \
+			"a backtrace ended in 'corrupt stack'"
+	elif ! awk "$through" "$out"; then
+		fail gdb-backtrace-through-interrupt-reaches-thread \
+			"no backtrace from the handler through worker to aarch64_thread_start"
+	else
+		ok gdb-backtrace-through-interrupt-reaches-thread
+	fi
+fi
+kill $qemu 2>/dev/null
+wait $qemu 2>/dev/null
+
+# gdb on the real-time partition of the running system, with its symbols:
+# the command make debug PART=rt prints, as it prints it.
+cat >"$tmp/gdb.cmd" <<'GDB'
+break aarch64_irq thread 1
+continue
+continue
+bt
+kill
+GDB
+port=$(free_port)
+GDB_PORT=$port sh tools/system-run.sh -g rt -t 150 "$build/sys/qemu-virt" \
+	</dev/null >"$tmp/sys.out" 2>&1 &
+qemu=$!
+wait_listen "$port"
+if debug_session gdb-on-partition-with-its-symbols "$tmp/sys.out"; then
+	if ! grep -q 'latmus\.elf' "$tmp/sys.out"; then
+		cp "$tmp/sys.out" "$out"
+		fail gdb-on-partition-with-its-symbols "the hint names no latmus.elf"
+	elif grep -q 'corrupt stack' "$out" ||
+		! grep -q '<signal handler called>' "$out" ||
+		! grep -qE 'in (aarch64_thread_start|mmu_on) \(\)' "$out"; then
+		fail gdb-on-partition-with-its-symbols \
+			"no whole backtrace from the partition's interrupt handler"
+	else
+		ok gdb-on-partition-with-its-symbols
+	fi
+fi
+kill $qemu 2>/dev/null
+wait $qemu 2>/dev/null
+
 echo "workflow: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

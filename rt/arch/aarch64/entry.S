@@ -11,6 +11,8 @@
  */
 #include "asm.h"
 
+	/* Unwind tables for debuggers only: not loaded with the image. */
+	.cfi_sections .debug_frame
 	.section .text.boot, "ax"
 	.global _start
 _start:
@@ -104,11 +106,14 @@ mmu_on:
 	madd	x0, x1, x2, x0
 	msr	sp_el0, x0
 	msr	spsel, #0
+	.cfi_startproc
+	.cfi_undefined x30	/* the outermost frame: a debugger stops here */
 	mov	x0, x19
 	mov	x1, x20
 	bl	aarch64_cpu_boot
 3:	wfe
 	b	3b
+	.cfi_endproc
 
 	.section .data
 	.balign	8

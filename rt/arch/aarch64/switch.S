@@ -3,6 +3,8 @@
  * whole FP/SIMD state (a thread preempted by an interrupt may have live
  * values in any vector register), saved in one struct aarch64_ctx.
  */
+	/* Unwind tables for debuggers only: not loaded with the image. */
+	.cfi_sections .debug_frame
 	.text
 	.global	aarch64_context_switch
 aarch64_context_switch:
@@ -68,6 +70,9 @@ aarch64_context_switch:
 	/* A new thread's first instructions: x19 holds the kernel's entry. */
 	.global	aarch64_thread_start
 aarch64_thread_start:
+	.cfi_startproc
+	.cfi_undefined x30	/* the outermost frame: a debugger stops here */
 	mov	x29, #0
 	blr	x19
 	b	.
+	.cfi_endproc

@@ -9,6 +9,9 @@
  */
 #include "asm.h"
 
+	/* Unwind tables for debuggers only: not loaded with the image. */
+	.cfi_sections .debug_frame
+
 	.macro	ventry target
 	.balign	0x80
 	b	\target
@@ -72,21 +75,57 @@ aarch64_vectors:
 	str	x2, [sp, #FRAME_SP]
 	.endm
 
+	/*
+	 * Unwind information for a debugger, valid from here to the call
+	 * that follows: sp points at a frame, the interrupted code's stack
+	 * pointer is its saved SP_EL0, its pc the saved ELR and its
+	 * registers the saved ones, so a backtrace taken in the handler goes
+	 * on into the interrupted thread. DWARF has no directive for "the
+	 * CFA is loaded from memory", hence the raw expressions:
+	 * DW_CFA_def_cfa_expression (breg31 FRAME_SP; deref) and, per
+	 * register, DW_CFA_expression (breg31 offset), every offset in two
+	 * bytes of SLEB128.
+	 */
+	.macro	cfi_saved reg, off
+	.cfi_escape 0x10, \reg, 3, 0x8f, ((\off) & 0x7f) | 0x80, ((\off) >> 7) & 0x3f
+	.endm
+	.macro	frame_cfi
+	.cfi_escape 0x0f, 4, 0x8f, (FRAME_SP & 0x7f) | 0x80, (FRAME_SP >> 7) & 0x3f, 0x06
+	.irp	r, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30
+	cfi_saved \r, \r * 8
+	.endr
+	cfi_saved 32, FRAME_ELR	/* DWARF 32: the pc */
+	.endm
+
+	/* The entries are signal-like frames whose return address is the pc. */
+	.macro	frame_proc
+	.cfi_startproc
+	.cfi_signal_frame
+	.cfi_return_column 32
+	.endm
+
 unexpected:
+	frame_proc
 	finish_frame
 	mov	x1, sp
+	frame_cfi
 	bl	aarch64_unexpected
 	b	.
+	.cfi_endproc
 
 el1t_sync:
+	frame_proc
 	sub	sp, sp, #FRAME_SIZE
 	stp	x0, x1, [sp]
 	finish_frame
 	mov	x0, sp
+	frame_cfi
 	bl	aarch64_sync
 	b	.
+	.cfi_endproc
 
 el1t_irq:
+	frame_proc
 	stp	x0, x1, [sp, #-16]!
 	mrs	x0, sp_el0
 	sub	x0, x0, #FRAME_SIZE
@@ -101,6 +140,7 @@ el1t_irq:
 	str	x2, [x0, #FRAME_SP]
 	msr	sp_el0, x0
 	msr	spsel, #0
+	frame_cfi
 	bl	aarch64_irq
 
 	/* Interrupts are still masked: nothing can come between here and eret. */
@@ -125,3 +165,4 @@ el1t_irq:
 	ldp	x0, x1, [sp]
 	add	sp, sp, #FRAME_SIZE
 	eret
+	.cfi_endproc
