@@ -86,7 +86,8 @@ test:
 	@$(MAKE) --no-print-directory check
 
 help:
-	@echo "make run            the whole system on QEMU virt (SYSTEM=name: config/name.dts)"
+	@echo "make run            the whole system on QEMU virt (SYSTEM=name: config/name.dts,"
+	@echo "                    ICOUNT=1: instruction-counted time, figures that mean something)"
 	@echo "make test           every test; the last line gives the counts"
 	@echo "make run-rt         one application alone on QEMU (APP=name or APP_DIR=path, ARGS=...)"
 	@echo "make run-sim        the same application on the host simulator"
@@ -108,13 +109,13 @@ help:
 run:
 	@sh tools/setup.sh
 	@$(MAKE) --no-print-directory system
-	@sh tools/system-run.sh $(SYS_DIR) || \
+	@sh tools/system-run.sh $(if $(ICOUNT),-i) $(SYS_DIR) || \
 		{ rc=$$?; [ $$rc -eq 130 ] || exit $$rc; } # 130: quit by hand
 
 run-rt: check-app-name
 	@sh tools/setup.sh
 	@$(MAKE) --no-print-directory $(BUILD)/a64/bin/$(APP).elf
-	@sh tools/qemu-run.sh $(BUILD)/a64/bin/$(APP).elf $(ARGS) || \
+	@sh tools/qemu-run.sh $(if $(ICOUNT),-i) $(BUILD)/a64/bin/$(APP).elf $(ARGS) || \
 		{ rc=$$?; [ $$rc -eq 130 ] || exit $$rc; } # 130: quit by hand
 
 run-sim: check-app-name

@@ -46,6 +46,16 @@ if run latmus-prints-summary 0 "$bin/latmus" -T 2 --sim-cpus=2; then
 		fail latmus-reports-every-second "not 2 RTD lines"
 	fi
 fi
+# -T 0 has no end: it reports every second until stopped (here by the
+# simulator's time limit) and never prints its summary.
+if run latmus-runs-until-stopped 0 "$bin/latmus" -T 0 --sim-cpus=2 \
+	--sim-time=3; then
+	if [ "$(grep -c '^RTD|' "$out")" -eq 3 ] && ! grep -q '^RTS|' "$out"; then
+		ok latmus-runs-until-stopped
+	else
+		fail latmus-runs-until-stopped "not 3 RTD lines and no RTS line"
+	fi
+fi
 if run latmus-prints-histogram 0 "$bin/latmus" -T 1 -q -H -c 1 \
 	--sim-cpus=2; then
 	expect latmus-prints-histogram '^0 1000$'

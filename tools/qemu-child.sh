@@ -25,3 +25,11 @@ s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])')}
 }
+
+# plain_note VCPUS: without instruction counting, says what timing figures
+# printed on the console mean (docs/measuring.md).
+plain_note() {
+	echo "note: plain emulation: $1 virtual CPUs share $(nproc) host cores and time is the host's," >&2
+	echo "      so the latencies and rates printed below measure this host, not Tenon;" >&2
+	echo "      ICOUNT=1 (-i: instruction-counted time) gives figures that do (docs/measuring.md)." >&2
+}

@@ -44,6 +44,8 @@ if [ -n "$gdb" ]; then
 	echo "  gdb-multiarch ${image%.*}.elf -ex 'target remote :$port'" >&2
 fi
 
+[ -n "$icount" ] || plain_note "$cpus"
+
 # The console goes to the terminal and, for the exit status, to a log.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -56,6 +56,7 @@ if [ -n "$gdb" ]; then
 	echo "  gdb-multiarch $syms -ex 'target remote :$port' -ex 'thread $((cpu + 1))'" >&2
 	[ -n "$syms" ] || echo "  ($part's image has no symbols here: Debian's kernel image is stripped)" >&2
 fi
+[ -n "$icount" ] || plain_note "$(sed -n 's/^-smp //p' "$sys/machine")"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 # shellcheck disable=SC2046 # one argument per line, no spaces in them

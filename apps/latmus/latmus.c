@@ -12,7 +12,7 @@
  *   -p PERIOD_US   sampling period, 10..1000000 us (default 1000)
  *   -P PRIORITY    SCHED_FIFO priority of the sampler, 1..99 (default 90)
  *   -c CPU         CPU the sampler runs on (default 0)
- *   -T SECONDS     duration, 1..86400 (default 10)
+ *   -T SECONDS     duration, 1..86400, or 0: until stopped (default 10)
  *   -H             print a histogram of the latencies at the end
  *   -B BUCKET_NS   histogram bucket size, 1..1000000 ns (default 1000)
  *   -q             quiet: print the RTS summary (and histogram) only
@@ -76,7 +76,8 @@ static void usage(FILE *f)
 		   "(default 1000)\n"
 		   "  -P PRIORITY    SCHED_FIFO priority, 1..99 (default 90)\n"
 		   "  -c CPU         CPU to sample on, 0..N-1 (default 0)\n"
-		   "  -T SECONDS     duration, 1..86400 (default 10)\n"
+		   "  -T SECONDS     duration, 1..86400, or 0: until stopped "
+		   "(default 10)\n"
 		   "  -H             print a latency histogram at the end\n"
 		   "  -B BUCKET_NS   histogram bucket, 1..1000000 ns "
 		   "(default 1000)\n"
@@ -136,10 +137,10 @@ static int parse_args(int argc, char *argv[])
 			opt.cpu = (int)v;
 			break;
 		case 'T':
-			if (!parse_long(optarg, 1, 86400, &v))
+			if (!parse_long(optarg, 0, 86400, &v))
 				return bad_value(o, optarg,
 						 "duration must be 1 to 86400 "
-						 "seconds");
+						 "seconds, or 0 for no end");
 			opt.duration_s = v;
 			break;
 		case 'H':
@@ -231,7 +232,7 @@ static void *sampler(void *arg)
 	t0 = tn_clock_read();
 	ideal = t0 + period;
 	boundary = t0 + TN_SEC(1);
-	end = t0 + TN_SEC(opt.duration_s);
+	end = opt.duration_s ? t0 + TN_SEC(opt.duration_s) : TN_INFINITE;
 	ret = tn_timer_set(&timer, ideal, period);
 	if (ret)
 		goto fail;
