@@ -21,9 +21,15 @@ linux-assets: $(LINUX_EXTRA)
 $(BUILD)/linux/Image: tools/linux-assets.sh | $(LINUX_EXTRA)
 	@sh tools/linux-assets.sh $(BUILD) $(LINUX_CACHE)
 
+# It runs every time (it does nothing when nothing changed): the user's
+# packages (linux/packages, LINUX_PACKAGES=...) and overlays (linux/overlay/,
+# LINUX_OVERLAY=dir) are its to compare with what the archive holds.
 $(BUILD)/linux/initramfs.cpio.gz: tools/linux-assets.sh $(LINUX_INITRAMFS_SRC) \
-				  $(LINUX_EXTRA) | $(BUILD)/linux/Image
+				  $(LINUX_EXTRA) FORCE | $(BUILD)/linux/Image
 	@sh tools/linux-assets.sh $(BUILD) $(LINUX_CACHE)
+
+FORCE:
+.PHONY: FORCE
 
 # The project's own programs in the initramfs: static, no C library.
 $(BUILD)/linux/extra/%: linux/tools/%.c

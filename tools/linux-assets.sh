@@ -7,7 +7,8 @@
 #   BUILDDIR/linux/Image             the kernel as the arm64 boot protocol
 #                                    wants it (uncompressed, 64-byte header)
 #   BUILDDIR/linux/initramfs.cpio.gz busybox, /init (linux/initramfs/), the
-#                                    rt-tests tools below and their libraries
+#                                    rt-tests tools below and their libraries,
+#                                    the user's packages and overlays (below)
 # Idempotent: a package already in CACHEDIR is not fetched again, and when
 # everything is there and up to date it does nothing, without the network.
 # It prints one line per step it takes.
@@ -41,6 +42,25 @@ PACKAGES="busybox-static rt-tests libc6 libnuma1"
 # The rt-tests programs that go into the initramfs.
 RT_TOOLS="hackbench cyclictest"
 
+# The user's own packages: linux/packages (one a line, # comments) and
+# $LINUX_PACKAGES; each comes with what it depends on. And the user's own
+# files: linux/overlay/ and the directory $LINUX_OVERLAY, copied over the
+# initramfs last.
+USER_PACKAGES=$({
+	sed 's/#.*//' "$top/linux/packages" 2>/dev/null
+	echo "${LINUX_PACKAGES:-}"
+} | tr ' \t' '\n\n' | sed '/^$/d' | LC_ALL=C sort -u | tr '\n' ' ')
+for pkg in $USER_PACKAGES; do
+	case $pkg in
+	*[!a-z0-9.+-]* | [!a-z0-9]*)
+		die "linux package '$pkg' (linux/packages or LINUX_PACKAGES): not a Debian package name" ;;
+	esac
+done
+OVERLAYS="$top/linux/overlay ${LINUX_OVERLAY:-}"
+for dir in ${LINUX_OVERLAY:-}; do
+	[ -d "$dir" ] || die "LINUX_OVERLAY=$dir: no such directory"
+done
+
 # The newest of the cached .deb files of package $1 (empty if none).
 cached_deb() {
 	# shellcheck disable=SC2012 # the names are Debian's, no odd characters
@@ -53,12 +73,42 @@ kernel_deb() {
 		tail -n 1
 }
 
+# known PKG: stops unless apt's lists have PKG for arm64.
+known() {
+	apt-cache show "$1:arm64" >/dev/null 2>&1 ||
+		die "linux package '$1' (linux/packages or LINUX_PACKAGES): $1:arm64 is not in Debian's archive"
+}
+
+# The packages $USER_PACKAGES need, themselves included, as apt resolves
+# their Depends and Pre-Depends (empty if apt does not know one of them).
+closure() {
+	[ -n "$USER_PACKAGES" ] || return 0
+	for pkg in $USER_PACKAGES; do
+		apt-cache show "$pkg:arm64" >/dev/null 2>&1 || return 0
+	done
+	# shellcheck disable=SC2046 # one argument per package
+	apt-cache depends --recurse --no-recommends --no-suggests \
+		--no-conflicts --no-breaks --no-replaces --no-enhances \
+		$(for pkg in $USER_PACKAGES; do echo "$pkg:arm64"; done) 2>/dev/null |
+		sed -n 's/^\([a-z0-9][a-z0-9.+-]*\):arm64$/\1/p' | LC_ALL=C sort -u |
+		tr '\n' ' '
+}
+
 # --- 1. Download what is missing --------------------------------------------
+# With arm64 lists already there, a package they lack is a wrong name: say
+# so at once (apt-get update would not help).
+if apt-cache show libc6:arm64 >/dev/null 2>&1; then
+	for pkg in $USER_PACKAGES; do
+		known "$pkg"
+	done
+fi
+EXTRA=$(closure)
 missing=""
-for pkg in $PACKAGES; do
+for pkg in $PACKAGES $EXTRA; do
 	[ -n "$(cached_deb "$pkg")" ] || missing="$missing $pkg"
 done
-if [ -z "$(kernel_deb)" ] || [ -n "$missing" ]; then
+if [ -z "$(kernel_deb)" ] || [ -n "$missing" ] ||
+	{ [ -n "$USER_PACKAGES" ] && [ -z "$EXTRA" ]; }; then
 	# dpkg --add-architecture and apt-get update need root (or sudo);
 	# apt-get download does not.
 	if [ "$(id -u)" -eq 0 ]; then
@@ -91,6 +141,15 @@ if [ -z "$(kernel_deb)" ] || [ -n "$missing" ]; then
 		echo "$me: apt-get update"
 		quiet $as_root apt-get update -q
 	fi
+	if [ -n "$USER_PACKAGES" ]; then
+		for pkg in $USER_PACKAGES; do
+			known "$pkg"
+		done
+		EXTRA=$(closure)
+		for pkg in $EXTRA; do
+			[ -n "$(cached_deb "$pkg")" ] || missing="$missing $pkg"
+		done
+	fi
 	if [ -z "$(kernel_deb)" ]; then
 		kpkg=$(apt-cache depends linux-image-arm64:arm64 2>>"$log" |
 			sed -n 's/^ *Depends: \(linux-image-[0-9][^:]*-arm64\)\(:arm64\)\{0,1\}$/\1/p' |
@@ -100,6 +159,8 @@ if [ -z "$(kernel_deb)" ] || [ -n "$missing" ]; then
 		missing="$kpkg$missing"
 	fi
 	list=""
+	# shellcheck disable=SC2086 # one package a word
+	missing=$(printf '%s\n' $missing | LC_ALL=C sort -u | tr '\n' ' ')
 	for pkg in $missing; do
 		apt-cache show "$pkg:arm64" >/dev/null 2>&1 ||
 			die "package $pkg:arm64 not found in the apt lists"
@@ -133,6 +194,26 @@ for deb in $debs; do
 		die "dpkg-deb -x $deb failed; removed it (damaged?): run again"
 	}
 	touch "$stamp"
+done
+
+# The user's packages, each extracted on its own (so that exactly its
+# files go into the initramfs), under CACHEDIR/packages/<deb name>/.
+pkgdirs=""
+for pkg in $EXTRA; do
+	deb=$(cached_deb "$pkg")
+	[ -n "$deb" ] || die "$pkg:arm64 was not downloaded"
+	dir=$cache/packages/$(basename "$deb" .deb)
+	if ! [ -e "$dir/.extracted" ]; then
+		echo "$me: extracting $(basename "$deb") for the initramfs"
+		rm -rf "$dir"
+		mkdir -p "$dir"
+		dpkg-deb -x "$deb" "$dir" || {
+			rm -rf "$dir" "$deb"
+			die "dpkg-deb -x $deb failed; removed it (damaged?): run again"
+		}
+		touch "$dir/.extracted"
+	fi
+	pkgdirs="$pkgdirs $dir"
 done
 
 # --- 3. The kernel Image ------------------------------------------------------
@@ -193,10 +274,17 @@ fi
 
 # --- 4. The initramfs -----------------------------------------------------------
 cpio_gz=$out/initramfs.cpio.gz
+# What went into it besides the files: the packages and overlay directories
+# (when they change, it is made again).
+contents="packages: $EXTRA
+overlays: $OVERLAYS"
 newer=""
 if [ -s "$cpio_gz" ]; then
-	newer=$(find "$0" "$top/linux/initramfs" "$stamps" -newer "$cpio_gz" \
-		2>/dev/null | head -n 1)
+	# shellcheck disable=SC2086 # the overlay directories, one a word
+	newer=$(find "$0" "$top/linux/initramfs" "$stamps" $OVERLAYS \
+		-newer "$cpio_gz" 2>/dev/null | head -n 1)
+	[ "$(cat "$out/initramfs.contents" 2>/dev/null)" = "$contents" ] ||
+		newer=contents
 fi
 if ! [ -s "$cpio_gz" ] || [ -n "$newer" ]; then
 	tree=$out/initramfs
@@ -259,9 +347,21 @@ if ! [ -s "$cpio_gz" ] || [ -n "$newer" ]; then
 		cp -p "$out/extra/." "$tree/usr/bin/" 2>/dev/null ||
 			cp -p "$out"/extra/* "$tree/usr/bin/"
 	fi
+	# The user's packages, without their documentation.
+	for dir in $pkgdirs; do
+		(cd "$dir" && find . ! -name .extracted ! -path './usr/share/doc*' \
+			! -path './usr/share/man*' ! -path './usr/share/info*' \
+			! -path './usr/share/lintian*' ! -path './usr/share/locale*' \
+			-print | cpio -pdmu --quiet "$tree") ||
+			die "copying $(basename "$dir") into the initramfs failed"
+	done
 	[ -f "$top/linux/initramfs/init" ] || die "there is no linux/initramfs/init"
 	cp -R "$top/linux/initramfs/." "$tree/"
 	chmod 755 "$tree/init"
+	for dir in $OVERLAYS; do
+		[ -d "$dir" ] || continue
+		cp -R "$dir/." "$tree/" || die "copying overlay $dir failed"
+	done
 	# The console the kernel opens for /init before it mounts devtmpfs.
 	if [ "$(id -u)" -eq 0 ]; then
 		mknod -m 600 "$tree/dev/console" c 5 1
@@ -271,5 +371,6 @@ if ! [ -s "$cpio_gz" ] || [ -n "$newer" ]; then
 		cpio -o -H newc --owner=0:0 --quiet --reproducible) |
 		gzip -9 -n >"$cpio_gz.tmp" || die "cpio or gzip failed"
 	mv "$cpio_gz.tmp" "$cpio_gz"
+	echo "$contents" >"$out/initramfs.contents"
 	echo "$me: $1/linux/initramfs.cpio.gz: $(wc -c <"$cpio_gz") bytes"
 fi

@@ -92,6 +92,45 @@ check missing-image-named-by-system-compiler $? 2 \
 sh tools/qemu-run.sh -t 3 "$build/a64/bin/wfapp.elf" -n 100000 </dev/null >"$out" 2>&1
 check run-stopped-by-limit-says-so $? 124 'stopped after 3 s'
 
+# The Linux side is the user's too: a Debian package named on the command
+# line comes into the initramfs with what it needs to run (it runs there,
+# under user-mode emulation with the initramfs as its root), an overlay
+# directory's files too, and bad names are refused.
+ov=$tmp/overlay
+mkdir -p "$ov/etc/tenon" "$ov/usr/bin"
+printf '#!/bin/sh\necho started\n' >"$ov/etc/tenon/start"
+chmod 755 "$ov/etc/tenon/start"
+echo mine >"$ov/usr/bin/my-data"
+LINUX_PACKAGES=hello LINUX_OVERLAY=$ov sh tools/linux-assets.sh "$tmp/lb" cache \
+	>"$out" 2>&1
+rc=$?
+tree=$tmp/lb/tree
+mkdir -p "$tree"
+[ $rc -ne 0 ] || (cd "$tree" && gzip -dc ../linux/initramfs.cpio.gz |
+	cpio -id --quiet 2>/dev/null)
+if [ $rc -ne 0 ]; then
+	fail linux-package-runs-in-initramfs "linux-assets.sh exited $rc"
+elif ! qemu-aarch64 -L "$tree" "$tree/usr/bin/hello" >"$out" 2>&1; then
+	fail linux-package-runs-in-initramfs "hello did not run from the initramfs"
+else
+	check linux-package-runs-in-initramfs 0 0 '^Hello, world!$'
+fi
+if [ -x "$tree/etc/tenon/start" ] && [ "$(cat "$tree/usr/bin/my-data" 2>/dev/null)" = mine ] &&
+	[ -x "$tree/bin/busybox" ] && [ -x "$tree/usr/bin/cyclictest" ] &&
+	! [ -e "$tree/usr/share/doc/hello" ]; then
+	ok linux-overlay-and-defaults-in-initramfs
+else
+	fail linux-overlay-and-defaults-in-initramfs \
+		"overlay files, busybox or cyclictest missing, or documentation kept"
+fi
+LINUX_PACKAGES='hello Bad!' sh tools/linux-assets.sh "$tmp/lb" cache >"$out" 2>&1
+check linux-package-bad-name-refused $? 1 "linux package 'Bad!'.*not a Debian package name"
+LINUX_PACKAGES=no-such-package-anywhere sh tools/linux-assets.sh "$tmp/lb" cache \
+	>"$out" 2>&1
+check linux-package-unknown-refused $? 1 "no-such-package-anywhere:arm64 is not in Debian's archive"
+LINUX_OVERLAY=$tmp/nowhere sh tools/linux-assets.sh "$tmp/lb" cache >"$out" 2>&1
+check linux-overlay-missing-refused $? 1 "LINUX_OVERLAY=$tmp/nowhere: no such directory"
+
 # gdb on the machine: a backtrace taken in the interrupt handler goes on
 # through the exception frame into the interrupted thread, down to the
 # thread's first frame. demo's workers spin on CPU 1 (gdb's thread 2).
