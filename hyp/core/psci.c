@@ -20,8 +20,6 @@
 #define PSCI_SUCCESS 0
 #define PSCI_NOT_SUPPORTED (-1)
 #define PSCI_INVALID_PARAMS (-2)
-#define PSCI_ALREADY_ON (-4)
-#define PSCI_ON_PENDING (-5)
 
 /* The vCPU of v's partition with that MPIDR (Aff0 = index), or NULL. */
 static struct vcpu *vcpu_by_mpidr(struct vcpu *v, uint64_t mpidr)
@@ -35,25 +33,10 @@ static int64_t cpu_on(struct vcpu *v, uint64_t mpidr, uint64_t entry,
 		      uint64_t context)
 {
 	struct vcpu *t = vcpu_by_mpidr(v, mpidr);
-	int64_t ret = PSCI_SUCCESS;
 
 	if (!t || (entry & 3) || !partition_ipa_to_pa(v->part, entry, 4))
 		return PSCI_INVALID_PARAMS;
-	spin_lock(&v->part->lock);
-	if (t->state == VCPU_RUNNING) {
-		ret = PSCI_ALREADY_ON;
-	} else if (t->state == VCPU_ON_PENDING) {
-		ret = PSCI_ON_PENDING;
-	} else if (t->state == VCPU_STOPPED) {
-		ret = PSCI_INVALID_PARAMS;
-	} else {
-		t->entry = entry;
-		t->context = context;
-		t->state = VCPU_ON_PENDING;
-		gic_kick(t->pcpu);
-	}
-	spin_unlock(&v->part->lock);
-	return ret;
+	return vcpu_cpu_on(t, entry, context);
 }
 
 void psci_guest_call(struct vcpu *v)
@@ -73,17 +56,14 @@ void psci_guest_call(struct vcpu *v)
 		ret = cpu_on(v, v->x[1], v->x[2], v->x[3]);
 		break;
 	case PSCI_CPU_OFF:
-		v->state = VCPU_OFF;
+		vcpu_cpu_off(v);
 		ret = PSCI_SUCCESS;
 		break;
 	case PSCI_AFFINITY_INFO:
 	case PSCI_AFFINITY_INFO_32: {
 		struct vcpu *t = vcpu_by_mpidr(v, v->x[1]);
 
-		ret = !t || v->x[2]		    ? PSCI_INVALID_PARAMS
-		      : t->state == VCPU_RUNNING    ? 0
-		      : t->state == VCPU_ON_PENDING ? 2
-						    : 1;
+		ret = !t || v->x[2] ? PSCI_INVALID_PARAMS : vcpu_affinity(t);
 		break;
 	}
 	case PSCI_MIGRATE_INFO_TYPE:

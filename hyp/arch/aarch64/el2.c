@@ -15,12 +15,23 @@
 	((1ul << 0) | (1ul << 1) | (1ul << 3) | (1ul << 4) | (1ul << 5) | \
 	 (1ul << 10) | (1ul << 19) | (1ul << 31))
 
+static uint64_t pmu_counters(void)
+{
+	uint64_t ver = read_sysreg(id_aa64dfr0_el1) >> 8 & 0xf;
+
+	return ver && ver != 0xf ? read_sysreg(pmcr_el0) >> 11 & 0x1f : 0;
+}
+
 void arch_cpu_setup_el2(struct vcpu *v)
 {
 	write_sysreg(hcr_el2, HCR_EL2_VALUE);
 	write_sysreg(cptr_el2, 0x33ff); /* FP/SIMD: the guest's own */
 	write_sysreg(hstr_el2, 0);
-	write_sysreg(mdcr_el2, 0);
+	/*
+	 * HPMN: the guest has every event counter (0 is not a valid value
+	 * before FEAT_HPMN0); no PMU or debug trap.
+	 */
+	write_sysreg(mdcr_el2, pmu_counters());
 	write_sysreg(cnthctl_el2, 3); /* guests may read the counters */
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
