@@ -76,6 +76,7 @@ void hyp_cpu_main(uint64_t cpu, uint64_t el)
 	arch_cpu_setup_el2(v);
 	gic_init_cpu((int)cpu);
 	write_sysreg(tpidr_el2, (uint64_t)v);
+	psci_probe_firmware((int)cpu);
 	__atomic_add_fetch(&cpus_up, 1, __ATOMIC_RELEASE);
 	if (cpu == 0) {
 		for (int c = 1; c < hyp_ncpus; c++) {

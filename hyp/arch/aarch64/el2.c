@@ -50,7 +50,7 @@ void arch_cpu_setup_el2(struct vcpu *v)
 #define FW_PSCI_CPU_ON 0xc4000003u
 #define FW_PSCI_SYSTEM_OFF 0x84000008u
 
-static int64_t fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+int64_t smccc_fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	register uint64_t x0 __asm__("x0") = fn;
 	register uint64_t x1 __asm__("x1") = a1;
@@ -66,12 +66,12 @@ static int64_t fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 
 int64_t psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
 {
-	return fw_call(FW_PSCI_CPU_ON, mpidr, entry, context);
+	return smccc_fw_call(FW_PSCI_CPU_ON, mpidr, entry, context);
 }
 
 void psci_fw_system_off(void)
 {
-	fw_call(FW_PSCI_SYSTEM_OFF, 0, 0, 0);
+	smccc_fw_call(FW_PSCI_SYSTEM_OFF, 0, 0, 0);
 	for (;;)
 		__asm__ volatile("wfi");
 }

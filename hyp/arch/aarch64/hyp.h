@@ -189,12 +189,16 @@ void vgic_drop_lrs(struct vcpu *v);
 
 /* psci.c */
 void psci_guest_call(struct vcpu *v);
+/* Once per CPU at boot: asks the firmware what the CPU needs (SMCCC). */
+void psci_probe_firmware(int cpu);
 
 /* el2.c */
 /* Sets this CPU's EL2 controls for v (NULL: a CPU no partition has). */
 void arch_cpu_setup_el2(struct vcpu *v);
 int64_t psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
 __attribute__((noreturn)) void psci_fw_system_off(void);
+/* Any SMCCC call to the firmware; x0 back. */
+int64_t smccc_fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 
 /* el1_reset.c */
 /* Puts this CPU's EL1 context (v's) in its architectural reset state. */
