@@ -66,3 +66,23 @@ $(BUILD)/a64/bin/latbench.elf: $(BUILD)/a64/apps/latbench/latbench.o \
 			      $(A64_LIBC_OBJS)
 	@mkdir -p $(@D)
 	$(A64_CC) $(A64_LDFLAGS) $^ -lgcc -o $@
+
+# resettest: a bare guest, without the real-time core, so that it owns every
+# EL1 register it checks (tests/system/run.py, config/reset-stress.dts).
+RESETTEST_CFLAGS = $(A64_BASE) -mgeneral-regs-only -mstrict-align -Iabi
+
+$(BUILD)/a64/resettest/%.o: apps/resettest/%.c
+	@mkdir -p $(@D)
+	$(A64_CC) $(RESETTEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/a64/resettest/%.o: apps/resettest/%.S
+	@mkdir -p $(@D)
+	$(A64_CC) $(RESETTEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/a64/bin/resettest.elf: $(BUILD)/a64/resettest/start.o \
+				$(BUILD)/a64/resettest/resettest.o \
+				apps/resettest/link.ld
+	@mkdir -p $(@D)
+	$(A64_CC) -nostdlib -static -no-pie -T apps/resettest/link.ld \
+		-Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+		$(filter %.o,$^) -lgcc -o $@
