@@ -58,3 +58,26 @@ $(BUILD)/a64/bin/latbench.elf: $(BUILD)/a64/apps/latbench/latbench.o \
 			      $(A64_LIBC_OBJS)
 	@mkdir -p $(@D)
 	$(A64_CC) $(A64_LDFLAGS) $^ -lgcc -o $@
+
+# Test guests: images that are not real-time applications.
+A64_GUESTS := resettest
+
+# resettest: a bare guest, without the real-time core, so that it owns every
+# EL1 register it checks (tests/system/run.py, config/reset-stress.dts).
+RESETTEST_CFLAGS = $(A64_BASE) -mgeneral-regs-only -mstrict-align -Iabi
+
+$(BUILD)/a64/resettest/%.o: tests/guests/resettest/%.c
+	@mkdir -p $(@D)
+	$(A64_CC) $(RESETTEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/a64/resettest/%.o: tests/guests/resettest/%.S
+	@mkdir -p $(@D)
+	$(A64_CC) $(RESETTEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/a64/bin/resettest.elf: $(BUILD)/a64/resettest/start.o \
+				$(BUILD)/a64/resettest/resettest.o \
+				tests/guests/resettest/link.ld
+	@mkdir -p $(@D)
+	$(A64_CC) -nostdlib -static -no-pie -T tests/guests/resettest/link.ld \
+		-Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+		$(filter %.o,$^) -lgcc -o $@

@@ -34,7 +34,7 @@ $(BUILD)/sys/$(SYSTEM)/tenon.elf: $(HYP_OBJS) \
 system: $(BUILD)/sys/$(SYSTEM)/tenon.elf $(SYS_DIR)/.generated
 
 # The whole system on QEMU, tested from outside (tests/system/run.py).
-check-system: system $(BUILD)/a64/bin/hyptest.bin
+check-system: system reset-system $(BUILD)/a64/bin/hyptest.bin
 	python3 tests/system/run.py $(BUILD) $(SYSTEM)
 
 .PHONY: system check-system
@@ -56,3 +56,10 @@ check-partition: partition-system
 	sh tools/partition-tests.sh $(BUILD)/sys/rt-smp
 
 .PHONY: partition-system check-partition
+
+# Two small partitions of the bare guest tests/guests/resettest, no Linux
+# (config/reset-stress.dts): the system tests' restart checks and stress.
+reset-system:
+	@$(MAKE) --no-print-directory system SYSTEM=reset-stress
+
+.PHONY: reset-system

@@ -14,11 +14,12 @@
 
 /* x0 = TN_HC_ABI_VERSION. */
 #define TN_HC_VERSION (TN_HC_BASE + 0)
-#define TN_HC_ABI_VERSION 1
+#define TN_HC_ABI_VERSION 2
 
 /*
  * x0 = 0, x1 = the caller's partition index, x2 = number of partitions,
- * x3 = the caller's vCPU count.
+ * x3 = the caller's vCPU count, x4 = how many times the caller's partition
+ * was restarted (0 in its first incarnation; since ABI version 2).
  */
 #define TN_HC_PARTITION_INFO (TN_HC_BASE + 1)
 

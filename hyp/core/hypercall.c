@@ -35,6 +35,7 @@ void hypercall(struct vcpu *v)
 		v->x[1] = (uint64_t)v->part->index;
 		v->x[2] = tn_sysconfig.npartitions;
 		v->x[3] = v->part->cfg->ncpus;
+		v->x[4] = v->part->restarts;
 		ret = 0;
 		break;
 	case TN_HC_CONSOLE_WRITE:

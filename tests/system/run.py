@@ -81,6 +81,11 @@ def boot(sysdir, done, limit=240, typed=None):
                 break
             if not chunk:
                 time.sleep(0.2)
+        # What QEMU wrote just before it exited (a machine powered off).
+        if proc.poll() is not None:
+            partial += proc.stdout.read() or b""
+            lines += [l.decode(errors="replace").rstrip("\r")
+                      for l in partial.split(b"\n") if l]
     finally:
         proc.kill()
         proc.wait()
@@ -233,11 +238,63 @@ def malformed_description(tmp):
           % (r.returncode, r.stderr.strip()))
 
 
+RESET_CHECKS = (
+    "reset-leaves-sctlr-el1-mmu-off-at-reset-value",
+    "reset-clears-el1-system-registers", "reset-disables-timers",
+    "reset-disables-pmu", "reset-clears-debug-registers",
+    "reset-clears-fpcr-fpsr", "reset-clears-fp-simd-registers",
+    "reset-clears-gic-cpu-interface", "reset-leaves-vcpu-taking-interrupts",
+    "reset-scrubs-partition-ram", "psci-cpu-suspend-standby-returns-success",
+    "psci-cpu-suspend-powerdown-returns-success",
+    "psci-features-lists-cpu-suspend", "psci-features-lists-smccc-version",
+    "smccc-arch-features-knows-itself",
+    "smccc-workaround-1-answer-matches-csv2")
+
+
+def reset_stress(tmp):
+    """config/reset-stress.dts, no Linux: partition a (tests/guests/resettest)
+    plants state, resets, checks nothing survived, then resets thousands
+    of times against CPU_ON/CPU_OFF of its second vCPU; b checks PSCI,
+    beats beside it and powers off while a still restarts."""
+    sysdir = os.path.join(BUILD, "sys", "reset-stress")
+    start = time.time()
+    lines = boot(sysdir, lambda l: index_of(
+        l, r"^\[tenon\] every partition is stopped") >= 0, limit=180)
+    print("    %s (%.0f s)" % (next((l for l in lines if "stress done" in l),
+                                  "no end of the stress"),
+                             time.time() - start))
+    for name in RESET_CHECKS:
+        i = index_of(lines, r"^\[[ab]\] resettest: (ok|FAILED) %s(:|$)"
+                     % name)
+        check(name, i >= 0 and " ok " in lines[i],
+              lines[i] if i >= 0 else "no verdict from the guest")
+    done = index_of(lines, r"^\[a\] resettest: a: stress done: \d+ resets, "
+                    r"alive$")
+    check("restart-stress-leaves-partition-alive",
+          done >= 0 and index_of(lines, r"^\[a\] resettest: a: vCPU 1 up "
+                                 r"after the stress$", done) >= 0,
+          "no end of the stress, or vCPU 1 did not start after it")
+    beats = [l for l in lines if l.startswith("[b] resettest: b: beat ")]
+    check("restart-stress-leaves-other-partition-untouched",
+          len(beats) == 10 and all(l.endswith(", untouched") for l in beats),
+          "%d beats of 10, %d untouched" % (
+              len(beats), sum(l.endswith(", untouched") for l in beats)))
+    off = index_of(lines, r"^\[tenon\] partition b: powered off")
+    check("system-off-while-other-restarts-leaves-machine-running",
+          0 <= off < done, "b did not power off, or a did not go on after")
+    check("machine-powers-off-once-every-partition-is-off",
+          index_of(lines, r"^\[tenon\] every partition is stopped",
+                   max(done, 0)) > done >= 0,
+          "the machine was not powered off after a's SYSTEM_OFF")
+    if done < 0:
+        show(lines)
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         for scenario in (isolation_and_poweroff, reboot, console_input,
                          hypercalls, device_passthrough, exit_status,
-                         malformed_description):
+                         malformed_description, reset_stress):
             try:
                 scenario(tmp)
             except CannotBoot as e:

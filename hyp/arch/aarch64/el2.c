@@ -15,12 +15,23 @@
 	((1ul << 0) | (1ul << 1) | (1ul << 3) | (1ul << 4) | (1ul << 5) | \
 	 (1ul << 10) | (1ul << 19) | (1ul << 31))
 
+static uint64_t pmu_counters(void)
+{
+	uint64_t ver = read_sysreg(id_aa64dfr0_el1) >> 8 & 0xf;
+
+	return ver && ver != 0xf ? read_sysreg(pmcr_el0) >> 11 & 0x1f : 0;
+}
+
 void arch_cpu_setup_el2(struct vcpu *v)
 {
 	write_sysreg(hcr_el2, HCR_EL2_VALUE);
 	write_sysreg(cptr_el2, 0x33ff); /* FP/SIMD: the guest's own */
 	write_sysreg(hstr_el2, 0);
-	write_sysreg(mdcr_el2, 0);
+	/*
+	 * HPMN: the guest has every event counter (0 is not a valid value
+	 * before FEAT_HPMN0); no PMU or debug trap.
+	 */
+	write_sysreg(mdcr_el2, pmu_counters());
 	write_sysreg(cnthctl_el2, 3); /* guests may read the counters */
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
@@ -39,7 +50,7 @@ void arch_cpu_setup_el2(struct vcpu *v)
 #define FW_PSCI_CPU_ON 0xc4000003u
 #define FW_PSCI_SYSTEM_OFF 0x84000008u
 
-static int64_t fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+int64_t smccc_fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	register uint64_t x0 __asm__("x0") = fn;
 	register uint64_t x1 __asm__("x1") = a1;
@@ -55,12 +66,12 @@ static int64_t fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 
 int64_t psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context)
 {
-	return fw_call(FW_PSCI_CPU_ON, mpidr, entry, context);
+	return smccc_fw_call(FW_PSCI_CPU_ON, mpidr, entry, context);
 }
 
 void psci_fw_system_off(void)
 {
-	fw_call(FW_PSCI_SYSTEM_OFF, 0, 0, 0);
+	smccc_fw_call(FW_PSCI_SYSTEM_OFF, 0, 0, 0);
 	for (;;)
 		__asm__ volatile("wfi");
 }

@@ -1,9 +1,9 @@
 /*
  * What the hypervisor's files share: system registers, spinlocks, the
  * per-CPU and per-vCPU state, partitions, and the functions between the
- * generic core and the aarch64 code. One vCPU is pinned to each physical
- * CPU for good, so guest EL1 state never has to be switched: it stays in
- * the CPU, and an exit saves only the general registers.
+ * generic core and the aarch64 code. Today one vCPU is pinned to each
+ * physical CPU for good, so guest EL1 state never has to be switched: it
+ * stays in the CPU, and an exit saves only the general registers.
  */
 #ifndef TENON_HYP_H
 #define TENON_HYP_H
@@ -68,11 +68,21 @@ struct virq {
 	uint64_t router;  /* SPIs: IROUTER as written */
 };
 
+/* The vCPU lifecycle: hyp/core/vcpu.c says what each state means. */
 enum vcpu_state {
-	VCPU_OFF,	 /* not started, or CPU_OFF */
-	VCPU_ON_PENDING, /* CPU_ON accepted, not yet entered */
+	VCPU_OFF,
+	VCPU_ON_PENDING,
 	VCPU_RUNNING,
-	VCPU_STOPPED, /* its partition is off */
+	VCPU_STOPPING,
+	VCPU_HALTED,
+};
+
+/* A partition's own lifecycle (hyp/core/partition.c). */
+enum partition_state {
+	PARTITION_RUNNING,
+	PARTITION_RESETTING, /* being reset by one of its CPUs */
+	PARTITION_OFF,	     /* SYSTEM_OFF, or stopped on a fault */
+	PARTITION_PARKED,    /* could not be stopped cleanly: left alone */
 };
 
 struct partition;
@@ -83,10 +93,9 @@ struct vcpu {
 	struct partition *part;
 	int index; /* within the partition; also its Aff0 */
 	int pcpu;
-	volatile int state;
+	volatile int state; /* enum vcpu_state, changed under part->lock */
 	uint64_t entry, context;
 	uint64_t last_vector; /* where the last injected abort went */
-	bool halted;	      /* stopped, and its CPU cleared of it */
 	struct virq priv[32]; /* SGIs and PPIs */
 	uint32_t waker;
 	int8_t lr_irq[16]; /* which INTID each list register holds */
@@ -103,14 +112,14 @@ struct vuart {
 struct partition {
 	const struct tn_cfg_partition *cfg;
 	int index;
-	struct spinlock lock; /* its virtual GIC and UART */
+	/* Its virtual GIC and UART, its state and its vCPUs' states. */
+	struct spinlock lock;
 	struct vcpu *vcpus[HYP_MAX_CPUS];
 	struct virq spi[VGIC_NR_IRQS - 32];
 	uint32_t gicd_ctlr;
 	struct vuart uart;
 	uint64_t vttbr;
-	volatile bool stopped;
-	bool restarting;
+	volatile int state; /* enum partition_state */
 	uint64_t faults;
 	uint64_t restarts;
 };
@@ -175,29 +184,77 @@ void vgic_set_level(struct partition *p, uint32_t intid, bool level);
 void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r);
 /* Before entering the guest: fold done LRs back, load pending ones. */
 void vgic_sync(struct vcpu *v);
+/* Empties this CPU's list registers of v: v leaves its CPU. */
+void vgic_drop_lrs(struct vcpu *v);
 
 /* psci.c */
 void psci_guest_call(struct vcpu *v);
+/* Once per CPU at boot: asks the firmware what the CPU needs (SMCCC). */
+void psci_probe_firmware(int cpu);
 
 /* el2.c */
 /* Sets this CPU's EL2 controls for v (NULL: a CPU no partition has). */
 void arch_cpu_setup_el2(struct vcpu *v);
 int64_t psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
 __attribute__((noreturn)) void psci_fw_system_off(void);
+/* Any SMCCC call to the firmware; x0 back. */
+int64_t smccc_fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
+
+/* el1_reset.c */
+/* Puts this CPU's EL1 context (v's) in its architectural reset state. */
+void arch_vcpu_reset(struct vcpu *v);
+/* Leaves no TLB entry of p's VMID on any CPU. */
+void arch_tlb_flush_vmid(struct partition *p);
+/* Zeroes a range of RAM and writes it back to the point of coherency. */
+void arch_zero_to_poc(uint64_t pa, uint64_t size);
+/* Writes a range back to memory and drops it from the caches. */
+void arch_clean_inval_to_poc(uint64_t pa, uint64_t size);
+/* Copies RAM to RAM, 64 bytes at a time when both sides allow it. */
+void arch_copy(uint64_t to, uint64_t from, uint64_t size);
+/* The physical counter, and its ticks per second. */
+uint64_t arch_counter(void);
+uint64_t arch_counter_freq(void);
 
 /* hypercall.c */
 void hypercall(struct vcpu *v);
 
 /* partition.c */
+/* Stops p for good (SYSTEM_OFF, a fault); the machine when all are. */
 void partition_stop(struct partition *p, const char *why);
 /*
- * Stops p, puts its images back from their pristine copies and starts it
- * again; called on one of its vCPUs. Without copies, only stops it.
+ * Resets p and starts it again, on one of its vCPUs (caller). Without
+ * pristine copies of its images, only stops it.
  */
 void partition_restart(struct partition *p, struct vcpu *caller,
 		       const char *why);
+/*
+ * Puts p in its state out of reset and makes vCPU 0 ON_PENDING at the
+ * entry: at boot (the loader has just put the images in place) and at
+ * every restart (scrub: RAM zeroed and images copied back first).
+ */
+void partition_reset(struct partition *p, bool scrub);
 /* Guest memory: the PA behind an IPA range of p's RAM, or 0. */
 uint64_t partition_ipa_to_pa(struct partition *p, uint64_t ipa, uint64_t len);
+
+/* vcpu.c: the vCPU lifecycle */
+/* Runs v on this CPU for good: waits for it to be started, enters it. */
+__attribute__((noreturn)) void vcpu_run(struct vcpu *v);
+/* At the end of an exit: waits there while v is not RUNNING. */
+void vcpu_wait(struct vcpu *v);
+/* PSCI CPU_ON of t by a vCPU of its partition: a PSCI result. */
+int64_t vcpu_cpu_on(struct vcpu *t, uint64_t entry, uint64_t context);
+/* PSCI CPU_OFF of v, by itself: it leaves at the end of the exit. */
+void vcpu_cpu_off(struct vcpu *v);
+/* PSCI AFFINITY_INFO of t: 0 on, 1 off, 2 on pending. */
+int64_t vcpu_affinity(struct vcpu *t);
+/* PSCI CPU_SUSPEND (standby): waits for an interrupt, or returns early. */
+void vcpu_suspend(struct vcpu *v);
+/* Under p->lock: every vCPU of p is to leave its CPU (STOPPING). */
+void vcpu_stop_all(struct partition *p);
+/* v, on its own CPU, leaves it clean: HALTED. Takes p->lock. */
+void vcpu_halt(struct vcpu *v);
+/* Waits, at most timeout_ms, for every vCPU of p to be HALTED. */
+bool vcpu_wait_halted(struct partition *p, uint64_t timeout_ms);
 
 /* stage2.c */
 void stage2_build(struct partition *p);
@@ -205,7 +262,8 @@ void hyp_mmu_init(void);
 
 /* traps.c */
 void inject_abort(struct vcpu *v, bool instruction, uint64_t far);
-void vcpu_halt(struct vcpu *v);
+/* Takes and handles the physical interrupts pending on this CPU. */
+void trap_irqs(struct vcpu *v);
 
 /* entry.S */
 __attribute__((noreturn)) void guest_enter(struct vcpu *v);

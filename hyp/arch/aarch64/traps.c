@@ -17,7 +17,6 @@
 #define EC_DABT_LOW 0x24
 
 void hyp_guest_exit(struct vcpu *v, uint64_t kind);
-void vcpu_start(struct vcpu *v);
 void hyp_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
 
 void inject_abort(struct vcpu *v, bool instruction, uint64_t far)
@@ -132,7 +131,7 @@ static void sysreg_trap(struct vcpu *v, uint64_t esr)
 	v->elr += 4;
 }
 
-static void handle_irqs(struct vcpu *v)
+void trap_irqs(struct vcpu *v)
 {
 	for (;;) {
 		uint32_t intid = gic_ack();
@@ -168,58 +167,6 @@ static void handle_irqs(struct vcpu *v)
 		/* Kicks and maintenance: vgic_sync() does the work. */
 		gic_eoi(intid, true);
 	}
-}
-
-/* A vCPU that is not running waits here for CPU_ON (or for ever). */
-/*
- * What a stopped vCPU leaves on its CPU is cleared there, by that CPU:
- * its list registers and its virtual timer (which would fire into a
- * restarted guest). Then the vCPU is halted: its partition may be reset.
- */
-void vcpu_halt(struct vcpu *v)
-{
-	if (v->halted)
-		return;
-	for (int i = 0; i < gic_nr_lrs(); i++)
-		gic_write_lr(i, 0);
-	for (int i = 0; i < 16; i++)
-		v->lr_irq[i] = -1;
-	write_sysreg(cntv_ctl_el0, 0);
-	isb();
-	/* Its last timer interrupt may be active still, linked to an LR. */
-	gic_deactivate_ppi(v->pcpu, PLAT_PPI_VTIMER);
-	__atomic_store_n(&v->halted, true, __ATOMIC_RELEASE);
-}
-
-static void park(struct vcpu *v)
-{
-	while (v->state != VCPU_RUNNING) {
-		if (v->state == VCPU_STOPPED)
-			vcpu_halt(v);
-		if (v->state == VCPU_ON_PENDING) {
-			v->halted = false;
-			for (int i = 0; i < 31; i++)
-				v->x[i] = 0;
-			v->x[0] = v->context;
-			v->elr = v->entry;
-			v->spsr = 0x3c5;
-			write_sysreg(sctlr_el1, 0x30d00800); /* MMU off */
-			isb();
-			v->state = VCPU_RUNNING;
-			break;
-		}
-		__asm__ volatile("wfi");
-		handle_irqs(v);
-	}
-}
-
-void vcpu_start(struct vcpu *v)
-{
-	park(v);
-	spin_lock(&v->part->lock);
-	vgic_sync(v);
-	spin_unlock(&v->part->lock);
-	guest_enter(v);
 }
 
 void hyp_guest_exit(struct vcpu *v, uint64_t kind)
@@ -267,7 +214,7 @@ void hyp_guest_exit(struct vcpu *v, uint64_t kind)
 			break;
 		}
 	} else if (kind == 1) {
-		handle_irqs(v);
+		trap_irqs(v);
 	} else {
 		hyp_log("partition %s: vCPU %d: %s from the guest, stopped",
 			v->part->cfg->name, v->index,
@@ -275,7 +222,7 @@ void hyp_guest_exit(struct vcpu *v, uint64_t kind)
 		partition_stop(v->part, "asynchronous abort");
 	}
 	if (v->state != VCPU_RUNNING)
-		park(v);
+		vcpu_wait(v);
 	spin_lock(&v->part->lock);
 	vgic_sync(v);
 	spin_unlock(&v->part->lock);

@@ -436,3 +436,21 @@ bool vgic_mmio(struct vcpu *v, uint64_t ipa, bool write, int size,
 	}
 	return false;
 }
+
+/*
+ * For a vCPU leaving its CPU (CPU_OFF, a stop or a reset), on that CPU and
+ * under the partition's lock: empties the list registers, and what they
+ * held is no longer handed out, so that a later start does not find an
+ * interrupt stuck "in a list register" that nothing holds.
+ */
+void vgic_drop_lrs(struct vcpu *v)
+{
+	for (int i = 0; i < gic_nr_lrs(); i++) {
+		gic_write_lr(i, 0);
+		if (v->lr_irq[i] >= 0)
+			virq_of(v, (uint32_t)v->lr_irq[i])->in_lr = false;
+		v->lr_irq[i] = -1;
+	}
+	for (int i = gic_nr_lrs(); i < 16; i++)
+		v->lr_irq[i] = -1;
+}
