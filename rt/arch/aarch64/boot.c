@@ -30,7 +30,7 @@ extern void (*__init_array_start[])(void);
 extern void (*__init_array_end[])(void);
 extern char __image_end[];
 void aarch64_secondary_entry(void);
-void aarch64_cpu_boot(int cpu, bool native);
+void aarch64_cpu_boot(int cpu, bool native, uintptr_t dtb);
 int tn_main(int argc, char *argv[]);
 
 static void uart_putc(char c)
@@ -125,7 +125,7 @@ static int order_cpus(struct fdt_info *fdt)
 	return n;
 }
 
-static void boot_cpu0(bool native)
+static void boot_cpu0(bool native, uintptr_t dtb)
 {
 	struct tn_boot boot = {
 	    .main = app_main,
@@ -138,7 +138,12 @@ static void boot_cpu0(bool native)
 	for (void (**ctor)(void) = __init_array_start; ctor < __init_array_end;
 	     ctor++)
 		(*ctor)();
-	if (fdt_read((const void *)PLAT_DTB_BASE, &fdt)) {
+	/*
+	 * x0 at entry, by the arm64 boot protocol; a loader that passes
+	 * none (QEMU, for an ELF file) leaves it at the start of RAM.
+	 */
+	if ((!dtb || fdt_read((const void *)dtb, &fdt)) &&
+	    fdt_read((const void *)PLAT_DTB_BASE, &fdt)) {
 		printf("tenon: no device tree at %#lx: 1 CPU, 64 MiB\n",
 		       PLAT_DTB_BASE);
 		fdt.ram_base = PLAT_RAM_BASE;
@@ -175,10 +180,10 @@ static void boot_cpu0(bool native)
 	       (unsigned long)(fdt.ram_size >> 20));
 }
 
-void aarch64_cpu_boot(int cpu, bool native)
+void aarch64_cpu_boot(int cpu, bool native, uintptr_t dtb)
 {
 	if (cpu == 0)
-		boot_cpu0(native);
+		boot_cpu0(native, dtb);
 	gic_init_cpu(cpu);
 	__atomic_add_fetch(&cpus_online, 1, __ATOMIC_RELEASE);
 	/* Nobody is sent an IPI before its GIC is ready. */
