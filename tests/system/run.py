@@ -84,6 +84,11 @@ def boot(sysdir, done, limit=240, typed=None):
     finally:
         proc.kill()
         proc.wait()
+    # What it wrote before it stopped (it may stop between two reads),
+    # the last line even if the machine stopped in the middle of it.
+    partial += proc.stdout.read() or b""
+    lines += [l.decode(errors="replace").rstrip("\r")
+              for l in partial.split(b"\n") if l]
     return lines
 
 
@@ -222,11 +227,55 @@ def malformed_description(tmp):
           % (r.returncode, r.stderr.strip()))
 
 
+def broken_table(tmp, name, what, pattern, value, message):
+    """The hypervisor built with the default system's table changed as the
+    compiler never would: it must refuse to start, saying why."""
+    with open(os.path.join(SYSDIR, "sysconfig.c")) as f:
+        text = f.read()
+    text, n = re.subn(pattern, r"\g<1>" + value, text, count=1, flags=re.S)
+    if n != 1:
+        raise SystemExit("run.py: no %s in %s/sysconfig.c" % (what, SYSDIR))
+    sysdir = os.path.join(tmp, name)
+    os.mkdir(sysdir)
+    table = os.path.join(sysdir, "sysconfig.c")
+    with open(table, "w") as f:
+        f.write(text)
+    for file in ("qemu-loads", "machine"):
+        os.symlink(os.path.abspath(os.path.join(SYSDIR, file)),
+                   os.path.join(sysdir, file))
+    subprocess.run(["make", "--no-print-directory", "-s", "hyp-with-table",
+                    "BUILD=" + BUILD, "TABLE=" + table], check=True)
+    lines = boot(sysdir, lambda l: index_of(l, r"panic") >= 0, limit=20)
+    refused = index_of(lines, r"^\[tenon\] panic: the built-in system table "
+                       r"is wrong: " + message + r"; not starting$")
+    ran = [l for l in lines if re.match(r"^\[(rt|linux)\]", l)]
+    check(name, refused >= 0 and not ran,
+          "a partition ran: " + ran[0] if ran else "no refusal")
+    if refused < 0 or ran:
+        show(lines)
+
+
+def broken_tables(tmp):
+    broken_table(tmp, "boot-refuses-overlapping-partitions",
+                 "linux's RAM", r"(\[1\] = \{.*?\.ram_pa = )0x[0-9a-f]+",
+                 "0x62000000",
+                 r"partition rt: RAM 0x60000000\+0x4000000 overlaps "
+                 r"linux's")
+    broken_table(tmp, "boot-refuses-cpu-out-of-range",
+                 "rt's CPUs", r"(\[0\] = \{.*?\.cpus = \{)0", "7",
+                 r"partition rt: CPU 7, the machine has 4")
+    broken_table(tmp, "boot-refuses-image-outside-its-ram",
+                 "the hypervisor's size", r"(\.hyp_size = )0x[0-9a-f]+",
+                 "0x00200000",
+                 r"the hypervisor's image 0x40200000-0x[0-9a-f]+ is not "
+                 r"inside its RAM 0x40000000\+0x200000")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         for scenario in (isolation_and_poweroff, reboot, console_input,
                          hypercalls, device_passthrough,
-                         malformed_description):
+                         malformed_description, broken_tables):
             try:
                 scenario(tmp)
             except CannotBoot as e:

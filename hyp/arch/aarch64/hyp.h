@@ -26,6 +26,8 @@
 #define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
 
 #define HYP_MAX_CPUS TN_CFG_MAX_CPUS
+/* What EL2 and stage 2 translate: 4 KiB pages from level 1. */
+#define HYP_PA_BITS_MAX 39
 #define VGIC_NR_IRQS 64 /* SGIs, PPIs and SPIs 32..63 */
 #define VUART_FIFO 64
 #define CONSOLE_LINE 200
@@ -187,6 +189,9 @@ __attribute__((noreturn)) void psci_fw_system_off(void);
 
 /* hypercall.c */
 void hypercall(struct vcpu *v);
+
+/* table.c: panics, saying why, unless the table is one it can run. */
+void table_check(const struct tn_sysconfig *t);
 
 /* partition.c */
 void partition_stop(struct partition *p, const char *why);
