@@ -77,7 +77,7 @@ $(BUILD)/sim/bin/bench-sim: $(call objs,sim,tests/bench/bench_sim.c $(RT_KERNEL)
 # The tests proper, without the setup step: the format check, then every
 # test (tools/run-tests.sh), whose last line gives the total.
 check: $(BUILD)/san/bin/unit-tests $(patsubst %,$(BUILD)/sim/bin/%,$(APPS)) \
-       a64-images system partition-system $(CONFIG_TOOL) \
+       a64-images system partition-system high-ram-system $(CONFIG_TOOL) \
        $(BUILD)/a64/bin/hyptest.bin format-check
 	sh tools/run-tests.sh $(BUILD)
 

@@ -227,6 +227,22 @@ def malformed_description(tmp):
           % (r.returncode, r.stderr.strip()))
 
 
+def high_ram(tmp):
+    """A partition whose RAM is above 4 GiB (config/high-ram.dts): stage 2
+    maps it, and the hypervisor reads it for the console hypercall."""
+    lines = boot(os.path.join(BUILD, "sys", "high-ram"),
+                 lambda l: index_of(l, r"^\[rt\] hyptest: \d+ passed|"
+                                    r"panic") >= 0, limit=60)
+    check("console-hypercall-from-ram-above-4gib",
+          index_of(lines, r"^\[rt\] hyptest: hello through the "
+                   r"hypercall$") >= 0 and
+          index_of(lines, r"^\[rt\] hyptest: \d+ passed, 0 failed$") >= 0,
+          "; ".join(l for l in lines if "FAILED" in l or "panic" in l) or
+          "no hyptest summary")
+    if index_of(lines, r"^\[rt\] hyptest: \d+ passed, 0 failed$") < 0:
+        show(lines)
+
+
 def broken_table(tmp, name, what, pattern, value, message):
     """The hypervisor built with the default system's table changed as the
     compiler never would: it must refuse to start, saying why."""
@@ -275,7 +291,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for scenario in (isolation_and_poweroff, reboot, console_input,
                          hypercalls, device_passthrough,
-                         malformed_description, broken_tables):
+                         malformed_description, high_ram, broken_tables):
             try:
                 scenario(tmp)
             except CannotBoot as e:

@@ -206,7 +206,10 @@ uint64_t partition_ipa_to_pa(struct partition *p, uint64_t ipa, uint64_t len);
 
 /* stage2.c */
 void stage2_build(struct partition *p);
+/* EL2's own tables, once the table is checked; then on each CPU. */
 void hyp_mmu_init(void);
+void hyp_mmu_enable(void);
+uint64_t stage2_vtcr(void); /* VTCR_EL2, set by hyp_mmu_init */
 
 /* traps.c */
 void inject_abort(struct vcpu *v, bool instruction, uint64_t far);
