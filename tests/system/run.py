@@ -231,7 +231,7 @@ def high_ram(tmp):
     """A partition whose RAM is above 4 GiB (config/high-ram.dts): stage 2
     maps it, and the hypervisor reads it for the console hypercall."""
     lines = boot(os.path.join(BUILD, "sys", "high-ram"),
-                 lambda l: index_of(l, r"^\[rt\] hyptest: \d+ passed|"
+                 lambda l: index_of(l, r"every partition is stopped|"
                                     r"panic") >= 0, limit=60)
     check("console-hypercall-from-ram-above-4gib",
           index_of(lines, r"^\[rt\] hyptest: hello through the "
@@ -239,7 +239,16 @@ def high_ram(tmp):
           index_of(lines, r"^\[rt\] hyptest: \d+ passed, 0 failed$") >= 0,
           "; ".join(l for l in lines if "FAILED" in l or "panic" in l) or
           "no hyptest summary")
-    if index_of(lines, r"^\[rt\] hyptest: \d+ passed, 0 failed$") < 0:
+    faults = [l for l in lines if l.startswith("[tenon] partition quiet:")
+              and "fault" in l]
+    check("rt-without-console-runs-silent",
+          index_of(lines, r"^\[quiet\] hyptest: hello through the "
+                   r"hypercall$") >= 0 and
+          index_of(lines, r"^\[tenon\] partition quiet: powered off") >= 0
+          and not faults and index_of(lines, r"^\[quiet\] tenon:") < 0,
+          faults[0] if faults else "it did not run to its end silent")
+    if index_of(lines, r"^\[rt\] hyptest: \d+ passed, 0 failed$") < 0 or \
+            faults:
         show(lines)
 
 

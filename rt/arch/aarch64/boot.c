@@ -17,6 +17,12 @@
 #define MAX_ARGS 32
 
 bool aarch64_native;
+/*
+ * Whether there is a UART to write to: a partition without the console
+ * has none (its device tree has no stdout-path), and runs on silent
+ * rather than fault on its first line.
+ */
+static bool console_present = true;
 
 static volatile int cpus_online;
 static char args_buf[512];
@@ -45,6 +51,8 @@ static void uart_putc(char c)
 
 void aarch64_console_write(const char *s, size_t len)
 {
+	if (!console_present)
+		return;
 	unsigned long flags = arch_irq_save();
 	uint32_t ticket =
 	    __atomic_fetch_add(&console_lock.next, 1, __ATOMIC_RELAXED);
@@ -150,7 +158,9 @@ static void boot_cpu0(bool native, uintptr_t dtb)
 		fdt.ram_size = 64ul << 20;
 		fdt.ncpus = 0;
 		fdt.bootargs = NULL;
+		fdt.console = true;
 	}
+	console_present = fdt.console;
 	if ((uintptr_t)__image_end + (4ul << 20) > fdt.ram_base + fdt.ram_size)
 		arch_panic("RAM too small for the image");
 	mmu_init(fdt.ram_base, fdt.ram_size);

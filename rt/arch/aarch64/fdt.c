@@ -83,6 +83,9 @@ int fdt_read(const void *blob, struct fdt_info *info)
 			else if (depth == 2 && !strcmp(node[1], "chosen") &&
 				 !strcmp(pname, "bootargs") && len)
 				info->bootargs = (const char *)val;
+			else if (depth == 2 && !strcmp(node[1], "chosen") &&
+				 !strcmp(pname, "stdout-path"))
+				info->console = true;
 			else if (depth == 2 && !strncmp(node[1], "memory", 6) &&
 				 !strcmp(pname, "reg") &&
 				 len >= 4 * (root_addr + root_size) &&
