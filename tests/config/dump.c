@@ -4,7 +4,8 @@
  * BASE+SIZE irq INTID pad PAD") and one per pristine copy ("copy PART
  * dtb|image|initrd pa PA ipa IPA size SIZE", or "... none"), for
  * tests/config/run.sh to compare with what the test expects. Exit status
- * 1 if the table's magic or version is wrong, a name is not terminated, a
+ * 1 if the table's magic or version is wrong, the machine's RAM is not
+ * below 2^pa_bits (printed as "pa-bits N"), a name is not terminated, a
  * partition has too many devices, its device tree is not where the arm64
  * boot protocol wants it (above the image and any initrd, 8-byte aligned,
  * not across 2 MiB, within 512 MiB of the image, in its RAM), or a copy
@@ -139,6 +140,15 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	printf("cpus %u\n", c->ncpus);
+	printf("pa-bits %u\n", c->platform.pa_bits);
+	if (c->platform.pa_bits < 32 || c->platform.pa_bits > 48 ||
+	    c->platform.ram_base + c->platform.ram_size >
+		1ull << c->platform.pa_bits) {
+		printf("RAM 0x%llx+0x%llx is not below 2^%u\n",
+		       u(c->platform.ram_base), u(c->platform.ram_size),
+		       c->platform.pa_bits);
+		return 1;
+	}
 	printf("hypervisor 0x%llx+0x%llx\n", u(c->hyp_pa), u(c->hyp_size));
 	printf("partitions %u\n", c->npartitions);
 	if (c->npartitions > TN_CFG_MAX_PARTITIONS) {

@@ -15,6 +15,7 @@
 
 #define SYSTEM_COMPATIBLE "tenon,system-v1"
 #define BOOTARGS_MAX 512 /* with its NUL: the real-time core's buffer */
+#define RTOS_VA_LIMIT (4ull << 30) /* what the real-time core translates */
 
 /* A node being read: the blob, its offset, its path for messages. */
 struct node {
@@ -514,6 +515,21 @@ static void read_memory(const struct node *n, struct sys *sys, struct part *p)
 	if (!p->mem_ok)
 		return;
 	fmt_range(r1, sizeof(r1), p->ram_pa, p->ram_size);
+	/* The real-time core translates 4 GiB of addresses, RAM from the base.
+	 */
+	if (p->kind == TN_CFG_KIND_RTOS &&
+	    p->ram_size > RTOS_VA_LIMIT - plat.ram_base) {
+		char s1[32], s2[32];
+
+		cfg_error(
+		    sys, n->path,
+		    "memory %s is %s; a real-time partition has at most "
+		    "%s (the core maps 4 GiB of addresses, its RAM seen "
+		    "from 0x%08llx)",
+		    r1, fmt_size(s1, sizeof(s1), p->ram_size),
+		    fmt_size(s2, sizeof(s2), RTOS_VA_LIMIT - plat.ram_base),
+		    (unsigned long long)plat.ram_base);
+	}
 	if (sys->hyp_ok &&
 	    overlap(p->ram_pa, p->ram_size, sys->hyp_pa, sys->hyp_size))
 		cfg_error(
