@@ -23,6 +23,11 @@ bool aarch64_native;
  * rather than fault on its first line.
  */
 static bool console_present = true;
+struct aarch64_plat aarch64_plat = {
+    .gicd = PLAT_DEFAULT_GICD_BASE,
+    .gicr = PLAT_DEFAULT_GICR_BASE,
+    .uart = PLAT_DEFAULT_UART_BASE,
+};
 
 static volatile int cpus_online;
 static char args_buf[512];
@@ -161,6 +166,10 @@ static void boot_cpu0(bool native, uintptr_t dtb)
 		fdt.console = true;
 	}
 	console_present = fdt.console;
+	if (fdt.gicd)
+		aarch64_plat.gicd = fdt.gicd, aarch64_plat.gicr = fdt.gicr;
+	if (fdt.uart)
+		aarch64_plat.uart = fdt.uart;
 	if ((uintptr_t)__image_end + (4ul << 20) > fdt.ram_base + fdt.ram_size)
 		arch_panic("RAM too small for the image");
 	mmu_init(fdt.ram_base, fdt.ram_size);
