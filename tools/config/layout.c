@@ -4,15 +4,15 @@
  * a 2 MiB-aligned base (RAM + 2 MiB, where real-time images are linked)
  * plus the text_offset of its header, an initrd above it from the next
  * 2 MiB boundary, the device tree above both from the next one (so
- * 8-byte aligned and not across a 2 MiB boundary, as the protocol
- * wants), within 512 MiB of the image's start (older
- * kernels map it with their first page tables, which reach no further),
- * all inside the partition's RAM. Each starts a 2 MiB block, so that
- * putting back a pristine copy in whole blocks (copies.c) never writes
- * over another, and the layout changes only when a size crosses 2 MiB
- * (a system's variants may swap images, not the table). The table, the loads,
- * the initrd properties of the device tree and the pristine copies all read
- * these offsets; nothing computes them again.
+ * 8-byte aligned and not across a 2 MiB boundary, as the protocol wants),
+ * within 512 MiB of the image's start (older kernels map it with their
+ * first page tables, which reach no further), all inside the partition's
+ * RAM. Each starts a 2 MiB block, so that putting back a pristine copy in
+ * whole blocks (copies.c) never writes over another, and the layout
+ * changes only when a size crosses 2 MiB (a system's variants may swap
+ * images, not the table). The table, the loads, the initrd properties of
+ * the device tree and the pristine copies all read these offsets; nothing
+ * computes them again.
  */
 #include "tenon-config.h"
 

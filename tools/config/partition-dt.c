@@ -8,8 +8,9 @@
  * and the PL011 if the partition has the console; then the platform
  * devices it has for itself (devices = "..."), as QEMU describes them,
  * and the APB clock they and the PL011 name. Linux needs them all;
- * the real-time core reads only its RAM, CPUs and bootargs but sees the
- * same devices, and its tree stays complete (the PL011's interrupt has
+ * the real-time core reads its RAM, CPUs, bootargs, the GIC's and the
+ * PL011's addresses and whether it has a stdout-path, but sees the same
+ * devices, and its tree stays complete (the PL011's interrupt has
  * its controller).
  */
 #include <stdlib.h>
