@@ -74,7 +74,7 @@ struct tn_cfg_partition {
 	uint64_t ram_ipa;	     /* where it sees it: the platform's RAM base */
 	uint64_t ram_size;
 	uint64_t entry_ipa;	     /* its image: vCPU 0 starts here, MMU off */
-	uint64_t image_end_ipa;	     /* the end of what the image takes running */
+	uint64_t image_end_ipa;	     /* the end of the 2 MiB blocks it takes running */
 	uint64_t dtb_ipa;	     /* x0 at entry: its device tree, above */
 	uint64_t dtb_room;	     /* the image and the initrd; its room */
 	uint32_t console;	     /* 1: an emulated PL011 at the platform's UART */

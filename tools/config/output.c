@@ -123,9 +123,10 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 			 u(p->image_off));
 		field(f, 3, s2, ".entry_ipa = 0x%08llx,",
 		      u(plat.ram_base + p->image_off));
-		field(f, 3, "its end once running, BSS included",
+		/* Whole blocks: a variant may swap images, not the table. */
+		field(f, 3, "its 2 MiB blocks' end, running (BSS in)",
 		      ".image_end_ipa = 0x%08llx,",
-		      u(plat.ram_base + p->image_end));
+		      u(plat.ram_base + COPY_EXTENT(p->image_end)));
 		snprintf(s2, sizeof(s2), "%s.dtb, at RAM + 0x%llx", p->name,
 			 u(p->dtb_off));
 		field(f, 3, s2, ".dtb_ipa = 0x%08llx,",
