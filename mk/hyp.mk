@@ -33,11 +33,24 @@ $(BUILD)/sys/$(SYSTEM)/tenon.elf: $(HYP_OBJS) \
 # partition's images and device tree.
 system: $(BUILD)/sys/$(SYSTEM)/tenon.elf $(SYS_DIR)/.generated
 
-# The whole system on QEMU, tested from outside (tests/system/run.py).
-check-system: system reset-system $(BUILD)/a64/bin/hyptest.bin
+# The whole system on QEMU, tested from outside (tests/system/run.py),
+# with config/high-ram.dts (RAM above 4 GiB) and the reset guests beside it.
+check-system: system reset-system high-ram-system $(BUILD)/a64/bin/hyptest.bin
 	python3 tests/system/run.py $(BUILD) $(SYSTEM)
 
-.PHONY: system check-system
+high-ram-system: $(BUILD)/a64/bin/hyptest.bin
+	@$(MAKE) --no-print-directory system SYSTEM=high-ram
+
+# The hypervisor linked with a table given in TABLE (a sysconfig.c), into
+# tenon.elf beside it: how the system tests give it tables the compiler
+# would refuse, to see it refuse them too.
+hyp-with-table: $(HYP_OBJS)
+	$(A64_CC) $(HYP_CFLAGS) -c $(TABLE) -o $(TABLE:.c=.o)
+	$(A64_CC) -nostdlib -static -no-pie -T hyp/arch/aarch64/link.ld \
+		-Wl,--build-id=none -Wl,--no-warn-rwx-segments $(HYP_OBJS) \
+		$(TABLE:.c=.o) -lgcc -o $(dir $(TABLE))tenon.elf
+
+.PHONY: system check-system high-ram-system hyp-with-table
 
 # latmus in the real-time partition under instruction counting, Linux
 # idle and then running hackbench; the figures go to docs/bench.md.

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define TN_SYSCONFIG_MAGIC 0x54434647u /* "TCFG" */
-#define TN_SYSCONFIG_VERSION 2
+#define TN_SYSCONFIG_VERSION 3
 
 #define TN_CFG_MAX_CPUS 8
 #define TN_CFG_MAX_PARTITIONS 4
@@ -45,6 +45,26 @@ struct tn_cfg_copy {
 
 #define TN_CFG_COPIES 3 /* device tree, image, initrd */
 
+/*
+ * The machine, as the compiler's one description of the platform gives
+ * it: the hypervisor drives these and shows partitions the same
+ * addresses. INTIDs are the GIC's numbers (SPI n is INTID 32 + n).
+ */
+struct tn_cfg_platform {
+	uint64_t ram_base;    /* where the machine's RAM starts */
+	uint64_t ram_size;    /* how much of it the system has */
+	uint64_t gicd_base;   /* GICv3 distributor */
+	uint64_t gicd_size;
+	uint64_t gicr_base;   /* redistributors, one frame pair per CPU */
+	uint64_t gicr_stride;
+	uint64_t uart_base;   /* the PL011 the hypervisor owns */
+	uint64_t uart_size;
+	uint32_t uart_intid;
+	uint32_t maintenance_ppi; /* the GIC's virtual-interface interrupt */
+	uint32_t vtimer_ppi;	  /* the EL1 virtual timer */
+	uint32_t pa_bits;	  /* physical addresses the system needs */
+};
+
 struct tn_cfg_partition {
 	char name[TN_CFG_NAME_MAX];
 	uint32_t kind;		     /* enum tn_cfg_kind */
@@ -53,8 +73,10 @@ struct tn_cfg_partition {
 	uint64_t ram_pa;	     /* where its RAM really is */
 	uint64_t ram_ipa;	     /* where it sees it: the platform's RAM base */
 	uint64_t ram_size;
-	uint64_t entry_ipa;	     /* vCPU 0 starts here, MMU off, at EL1 */
-	uint64_t dtb_ipa;	     /* x0 at entry: its device tree */
+	uint64_t entry_ipa;	     /* its image: vCPU 0 starts here, MMU off */
+	uint64_t image_end_ipa;	     /* the end of the 2 MiB blocks it takes running */
+	uint64_t dtb_ipa;	     /* x0 at entry: its device tree, above */
+	uint64_t dtb_room;	     /* the image and the initrd; its room */
 	uint32_t console;	     /* 1: an emulated PL011 at the platform's UART */
 	uint32_t ndevices;
 	struct tn_cfg_device devices[TN_CFG_MAX_DEVICES];
@@ -66,8 +88,9 @@ struct tn_sysconfig {
 	uint32_t version;
 	uint32_t ncpus;		 /* physical CPUs of the machine */
 	uint32_t npartitions;
-	uint64_t hyp_pa;	 /* the hypervisor's own RAM */
-	uint64_t hyp_size;
+	uint64_t hyp_pa;	 /* the hypervisor's own RAM, which holds */
+	uint64_t hyp_size;	 /* its image */
+	struct tn_cfg_platform platform;
 	struct tn_cfg_partition partitions[TN_CFG_MAX_PARTITIONS];
 };
 

@@ -66,6 +66,7 @@ void hyp_cpu_main(uint64_t cpu, uint64_t el)
 			hyp_panic("the built-in system description is of "
 				  "version %u, not %u: rebuild it",
 				  tn_sysconfig.version, TN_SYSCONFIG_VERSION);
+		table_check(&tn_sysconfig);
 		hyp_ncpus = (int)tn_sysconfig.ncpus;
 		hyp_log("hypervisor: %d CPUs, %u partitions", hyp_ncpus,
 			tn_sysconfig.npartitions);

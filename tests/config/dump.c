@@ -4,11 +4,16 @@
  * BASE+SIZE irq INTID pad PAD") and one per pristine copy ("copy PART
  * dtb|image|initrd pa PA ipa IPA size SIZE", or "... none"), for
  * tests/config/run.sh to compare with what the test expects. Exit status
- * 1 if the table's magic or version is wrong, a name is not terminated, a
- * partition has too many devices, or a copy is misplaced: not 2 MiB-
- * aligned, not outside the hypervisor's and every partition's RAM (and
- * inside the physical RAM, if its end is given), overlapping another, not
- * where the partition finds it (RAM + 0, + 2 MiB, + size/2) or missing.
+ * 1 if the table's magic or version is wrong, the machine's RAM is not
+ * below 2^pa_bits (printed as "pa-bits N"), a name is not terminated, a
+ * partition has too many devices, its device tree is not where the arm64
+ * boot protocol wants it (above the image and any initrd, 8-byte aligned,
+ * not across 2 MiB, within 512 MiB of the image, in its RAM), or a copy
+ * is misplaced: not at its IPA's offset from 2 MiB, not running to a
+ * block's end, not outside the hypervisor's and every partition's RAM
+ * (and inside the physical RAM, if its end is given), overlapping
+ * another, not where the partition finds it (its device tree, its image,
+ * an initrd above the image) or missing.
  *   usage: dump [RAM_END]
  */
 #include <stdio.h>
@@ -37,9 +42,10 @@ static int check_copy(const struct tn_sysconfig *c, uint32_t i, int k,
 {
 	const struct tn_cfg_partition *p = &c->partitions[i];
 	const struct tn_cfg_copy *copy = &p->copies[k];
-	const uint64_t ipa[TN_CFG_COPIES] = {p->ram_ipa, p->ram_ipa + 0x200000,
-					     p->ram_ipa + p->ram_size / 2};
+	const uint64_t ipa[TN_CFG_COPIES] = {p->dtb_ipa, p->entry_ipa,
+					     copy->ipa};
 	const char *what = copy_name[k];
+	uint64_t block = 0x200000;
 
 	if (!copy->pa && !copy->ipa && !copy->size) {
 		if (k == 2)
@@ -47,10 +53,18 @@ static int check_copy(const struct tn_sysconfig *c, uint32_t i, int k,
 		printf("partition %s: no copy of its %s\n", p->name, what);
 		return 0;
 	}
-	if (!copy->size || copy->pa % 0x200000) {
+	if (!copy->size || copy->pa % block != copy->ipa % block ||
+	    (copy->pa + copy->size) % block) {
 		printf("partition %s: copy of its %s at 0x%llx, size 0x%llx: "
-		       "empty or not 2 MiB-aligned\n",
+		       "empty, or not in whole 2 MiB blocks as it is loaded\n",
 		       p->name, what, u(copy->pa), u(copy->size));
+		return 0;
+	}
+	if (k == 2 && (copy->ipa < p->image_end_ipa ||
+		       copy->ipa + copy->size > p->dtb_ipa)) {
+		printf("partition %s: its initrd at 0x%llx is not between its "
+		       "image and its device tree\n",
+		       p->name, u(copy->ipa));
 		return 0;
 	}
 	if (copy->ipa != ipa[k]) {
@@ -96,6 +110,25 @@ static int check_copy(const struct tn_sysconfig *c, uint32_t i, int k,
 	return 1;
 }
 
+/* Whether the device tree is where the arm64 boot protocol wants it. */
+static int check_dtb(const struct tn_cfg_partition *p)
+{
+	uint64_t block = 0x200000, at = p->dtb_ipa, end = at + p->dtb_room;
+
+	if (!p->dtb_room || p->dtb_room > block || at % 8 ||
+	    at / block != (end - 1) / block || at < p->image_end_ipa ||
+	    p->entry_ipa > p->image_end_ipa || p->entry_ipa < p->ram_ipa ||
+	    end - p->entry_ipa > 512u << 20 || at < p->ram_ipa ||
+	    end > p->ram_ipa + p->ram_size) {
+		printf("partition %s: device tree at 0x%llx+0x%llx, image at "
+		       "0x%llx..0x%llx: not as the boot protocol says\n",
+		       p->name, u(at), u(p->dtb_room), u(p->entry_ipa),
+		       u(p->image_end_ipa));
+		return 0;
+	}
+	return 1;
+}
+
 int main(int argc, char *argv[])
 {
 	const struct tn_sysconfig *c = &tn_sysconfig;
@@ -107,6 +140,15 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	printf("cpus %u\n", c->ncpus);
+	printf("pa-bits %u\n", c->platform.pa_bits);
+	if (c->platform.pa_bits < 32 || c->platform.pa_bits > 48 ||
+	    c->platform.ram_base + c->platform.ram_size >
+		1ull << c->platform.pa_bits) {
+		printf("RAM 0x%llx+0x%llx is not below 2^%u\n",
+		       u(c->platform.ram_base), u(c->platform.ram_size),
+		       c->platform.pa_bits);
+		return 1;
+	}
 	printf("hypervisor 0x%llx+0x%llx\n", u(c->hyp_pa), u(c->hyp_size));
 	printf("partitions %u\n", c->npartitions);
 	if (c->npartitions > TN_CFG_MAX_PARTITIONS) {
@@ -161,9 +203,12 @@ int main(int argc, char *argv[])
 				       copy_name[k]);
 		}
 	}
-	for (uint32_t i = 0; i < c->npartitions; i++)
+	for (uint32_t i = 0; i < c->npartitions; i++) {
+		if (!check_dtb(&c->partitions[i]))
+			return 1;
 		for (int k = 0; k < TN_CFG_COPIES; k++)
 			if (!check_copy(c, i, k, ram_end))
 				return 1;
+	}
 	return 0;
 }

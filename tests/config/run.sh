@@ -12,8 +12,9 @@
 #    partition has (the PL011 only with the console, a node at the
 #    address of each of its devices and nothing else with a clock, the
 #    apb-pclk clock once if it has either) and every /* NAME.dtb: LINE */;
-#    every pristine copy (for restarts) is in the table, 2 MiB-aligned, in
-#    the machine's RAM, outside the hypervisor's and every partition's,
+#    each device tree is where the arm64 boot protocol wants it, every
+#    pristine copy (for restarts) is in the table, in whole 2 MiB blocks
+#    as it is loaded, in the machine's RAM, outside the hypervisor's and every partition's,
 #    overlapping no other (dump.c checks), and qemu-loads loads it there:
 #    every file twice, the copy the same file as the original, its size;
 #    qemu-loads loads files that exist, with every /* qemu-loads: TEXT */;
@@ -63,9 +64,10 @@ le64() {
 		n=$((n >> 8)) i=$((i + 1))
 	done
 }
-# linux_image FILE TEXT_OFFSET IMAGE_SIZE: a 1 MiB arm64 Image, header and
-# zeros (Documentation/arch/arm64/booting.rst).
-linux_image() {
+# image FILE TEXT_OFFSET IMAGE_SIZE [FILE_SIZE]: an arm64 Image, header
+# and zeros, of 1 MiB or FILE_SIZE (Documentation/arch/arm64/booting.rst);
+# the real-time images have the same header.
+image() {
 	{
 		zeros 8
 		le64 "$2"
@@ -74,12 +76,15 @@ linux_image() {
 		printf 'ARMd'
 		zeros 4
 	} >"$1"
-	truncate -s 1M "$1"
+	truncate -s "${4:-1M}" "$1"
 }
-zeros 65536 >"$fake/a64/bin/small.bin"
+linux_image() { image "$@"; }
+image "$fake/a64/bin/small.bin" 0 0 65536
+image "$fake/a64/bin/bss.bin" 0 $((6 << 20)) 65536
 cp "$fake/a64/bin/small.bin" "$fake/a64/bin/latmus.bin"
+zeros 65536 >"$fake/a64/bin/headerless.bin"
 : >"$fake/a64/bin/empty.bin"
-truncate -s 63M "$fake/a64/bin/big.bin"
+image "$fake/a64/bin/big.bin" 0 0 63M
 linux_image "$fake/linux/Image" 0 0
 linux_image "$fake/linux/Image-bss" 0 $((256 << 20))
 linux_image "$fake/linux/Image-old" $((0x80000)) 0
@@ -89,6 +94,7 @@ linux_image "$fake/linux/Image-old" $((0x80000)) 0
 } >"$fake/linux/Image.gz"
 zeros 524288 >"$fake/linux/initramfs.cpio.gz"
 truncate -s 200M "$fake/linux/big-initrd"
+truncate -s 600M "$fake/linux/huge-initrd"
 
 # lines FILE TAG: the TEXT of every /* TAG: TEXT */ line of FILE.
 lines() {
@@ -308,9 +314,10 @@ accepted() {
 loaded with what is at $orig" "$out/qemu-loads"
 			return
 		fi
-		bytes=$(wc -c <"$copy_file")
+		bytes=$(($(wc -c <"$copy_file") + pa % (2 << 20)))
 		block=$((2 * 1024 * 1024))
-		if [ $(((bytes + block - 1) / block * block)) -ne $((size)) ]; then
+		if [ $(((bytes + block - 1) / block * block - pa % block)) -ne \
+			$((size)) ]; then
 			fail "$name" "the copy of $part's $what is not \
 $copy_file's size in whole 2 MiB blocks" "$tmp/table"
 			return

@@ -81,14 +81,14 @@ def boot(sysdir, done, limit=240, typed=None):
                 break
             if not chunk:
                 time.sleep(0.2)
-        # What QEMU wrote just before it exited (a machine powered off).
-        if proc.poll() is not None:
-            partial += proc.stdout.read() or b""
-            lines += [l.decode(errors="replace").rstrip("\r")
-                      for l in partial.split(b"\n") if l]
     finally:
         proc.kill()
         proc.wait()
+    # What it wrote before it stopped (it may stop between two reads),
+    # the last line even if the machine stopped in the middle of it.
+    partial += proc.stdout.read() or b""
+    lines += [l.decode(errors="replace").rstrip("\r")
+              for l in partial.split(b"\n") if l]
     return lines
 
 
@@ -290,11 +290,81 @@ def reset_stress(tmp):
         show(lines)
 
 
+def high_ram(tmp):
+    """A partition whose RAM is above 4 GiB (config/high-ram.dts): stage 2
+    maps it, and the hypervisor reads it for the console hypercall."""
+    lines = boot(os.path.join(BUILD, "sys", "high-ram"),
+                 lambda l: index_of(l, r"every partition is stopped|"
+                                    r"panic") >= 0, limit=60)
+    check("console-hypercall-from-ram-above-4gib",
+          index_of(lines, r"^\[rt\] hyptest: hello through the "
+                   r"hypercall$") >= 0 and
+          index_of(lines, r"^\[rt\] hyptest: \d+ passed, 0 failed$") >= 0,
+          "; ".join(l for l in lines if "FAILED" in l or "panic" in l) or
+          "no hyptest summary")
+    faults = [l for l in lines if l.startswith("[tenon] partition quiet:")
+              and "fault" in l]
+    check("rt-without-console-runs-silent",
+          index_of(lines, r"^\[quiet\] hyptest: hello through the "
+                   r"hypercall$") >= 0 and
+          index_of(lines, r"^\[tenon\] partition quiet: powered off") >= 0
+          and not faults and index_of(lines, r"^\[quiet\] tenon:") < 0,
+          faults[0] if faults else "it did not run to its end silent")
+    if index_of(lines, r"^\[rt\] hyptest: \d+ passed, 0 failed$") < 0 or \
+            faults:
+        show(lines)
+
+
+def broken_table(tmp, name, what, pattern, value, message):
+    """The hypervisor built with the default system's table changed as the
+    compiler never would: it must refuse to start, saying why."""
+    with open(os.path.join(SYSDIR, "sysconfig.c")) as f:
+        text = f.read()
+    text, n = re.subn(pattern, r"\g<1>" + value, text, count=1, flags=re.S)
+    if n != 1:
+        raise SystemExit("run.py: no %s in %s/sysconfig.c" % (what, SYSDIR))
+    sysdir = os.path.join(tmp, name)
+    os.mkdir(sysdir)
+    table = os.path.join(sysdir, "sysconfig.c")
+    with open(table, "w") as f:
+        f.write(text)
+    for file in ("qemu-loads", "machine"):
+        os.symlink(os.path.abspath(os.path.join(SYSDIR, file)),
+                   os.path.join(sysdir, file))
+    subprocess.run(["make", "--no-print-directory", "-s", "hyp-with-table",
+                    "BUILD=" + BUILD, "TABLE=" + table], check=True)
+    lines = boot(sysdir, lambda l: index_of(l, r"panic") >= 0, limit=20)
+    refused = index_of(lines, r"^\[tenon\] panic: the built-in system table "
+                       r"is wrong: " + message + r"; not starting$")
+    ran = [l for l in lines if re.match(r"^\[(rt|linux)\]", l)]
+    check(name, refused >= 0 and not ran,
+          "a partition ran: " + ran[0] if ran else "no refusal")
+    if refused < 0 or ran:
+        show(lines)
+
+
+def broken_tables(tmp):
+    broken_table(tmp, "boot-refuses-overlapping-partitions",
+                 "linux's RAM", r"(\[1\] = \{.*?\.ram_pa = )0x[0-9a-f]+",
+                 "0x62000000",
+                 r"partition rt: RAM 0x60000000\+0x4000000 overlaps "
+                 r"linux's")
+    broken_table(tmp, "boot-refuses-cpu-out-of-range",
+                 "rt's CPUs", r"(\[0\] = \{.*?\.cpus = \{)0", "7",
+                 r"partition rt: CPU 7, the machine has 4")
+    broken_table(tmp, "boot-refuses-image-outside-its-ram",
+                 "the hypervisor's size", r"(\.hyp_size = )0x[0-9a-f]+",
+                 "0x00200000",
+                 r"the hypervisor's image 0x40200000-0x[0-9a-f]+ is not "
+                 r"inside its RAM 0x40000000\+0x200000")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         for scenario in (isolation_and_poweroff, reboot, console_input,
                          hypercalls, device_passthrough, exit_status,
-                         malformed_description, reset_stress):
+                         malformed_description, reset_stress, high_ram,
+                         broken_tables):
             try:
                 scenario(tmp)
             except CannotBoot as e:

@@ -15,6 +15,7 @@
 
 #define SYSTEM_COMPATIBLE "tenon,system-v1"
 #define BOOTARGS_MAX 512 /* with its NUL: the real-time core's buffer */
+#define RTOS_VA_LIMIT (4ull << 30) /* what the real-time core translates */
 
 /* A node being read: the blob, its offset, its path for messages. */
 struct node {
@@ -338,17 +339,27 @@ static void read_root(const struct node *root, struct sys *sys)
 		missing(root, "memory", ram_example);
 		break;
 	case GOOD:
-		if (base != VIRT_RAM_BASE) {
+		if (base != plat.ram_base) {
 			cfg_error(sys, root->path,
 				  "memory starts at 0x%08llx; " PLATFORM
 				  "'s RAM starts at 0x%08llx",
-				  (unsigned long long)base, VIRT_RAM_BASE);
+				  (unsigned long long)base,
+				  (unsigned long long)plat.ram_base);
 		} else if (size == 0 || size % PART_ALIGN ||
 			   size > UINT64_MAX - base) {
 			cfg_error(sys, root->path,
 				  "memory %s: the size must be a non-zero "
 				  "multiple of 2 MiB (0x200000)",
 				  fmt_range(r1, sizeof(r1), base, size));
+		} else if (size > plat.ram_max) {
+			char s1[32], s2[32];
+
+			cfg_error(sys, root->path,
+				  "memory %s is %s; " PLATFORM " has at most "
+				  "%s of RAM",
+				  fmt_range(r1, sizeof(r1), base, size),
+				  fmt_size(s1, sizeof(s1), size),
+				  fmt_size(s2, sizeof(s2), plat.ram_max));
 		} else {
 			sys->ram_ok = true;
 			sys->ram_base = base;
@@ -373,6 +384,28 @@ static void read_hypervisor(const void *fdt, struct sys *sys)
 	sys->hyp_ok =
 	    check_region(&n, "memory = <0x0 0x40000000 0x0 0x01000000>;", true,
 			 &sys->hyp_pa, &sys->hyp_size);
+	/*
+	 * QEMU loads the hypervisor's image where it is linked and its own
+	 * device tree at the start of RAM: both must be in the
+	 * hypervisor's RAM, or they overlap what partitions load there.
+	 */
+	if (sys->hyp_ok && (sys->hyp_pa > plat.ram_base ||
+			    sys->hyp_pa + sys->hyp_size <
+				plat.hyp_image + plat.hyp_image_max)) {
+		char r1[48], r2[48], r3[48];
+
+		cfg_error(sys, n.path,
+			  "memory %s does not hold the hypervisor: its image "
+			  "is loaded at 0x%08llx and takes up to %s, the "
+			  "loader's device tree is below it; give it at least "
+			  "%s",
+			  fmt_range(r1, sizeof(r1), sys->hyp_pa, sys->hyp_size),
+			  (unsigned long long)plat.hyp_image,
+			  fmt_size(r2, sizeof(r2), plat.hyp_image_max),
+			  fmt_range(r3, sizeof(r3), plat.ram_base,
+				    plat.hyp_image + plat.hyp_image_max -
+					plat.ram_base));
+	}
 }
 
 static void check_name(const struct node *n, struct part *p, const char *name)
@@ -482,6 +515,21 @@ static void read_memory(const struct node *n, struct sys *sys, struct part *p)
 	if (!p->mem_ok)
 		return;
 	fmt_range(r1, sizeof(r1), p->ram_pa, p->ram_size);
+	/* The real-time core translates 4 GiB of addresses, RAM from the base.
+	 */
+	if (p->kind == TN_CFG_KIND_RTOS &&
+	    p->ram_size > RTOS_VA_LIMIT - plat.ram_base) {
+		char s1[32], s2[32];
+
+		cfg_error(
+		    sys, n->path,
+		    "memory %s is %s; a real-time partition has at most "
+		    "%s (the core maps 4 GiB of addresses, its RAM seen "
+		    "from 0x%08llx)",
+		    r1, fmt_size(s1, sizeof(s1), p->ram_size),
+		    fmt_size(s2, sizeof(s2), RTOS_VA_LIMIT - plat.ram_base),
+		    (unsigned long long)plat.ram_base);
+	}
 	if (sys->hyp_ok &&
 	    overlap(p->ram_pa, p->ram_size, sys->hyp_pa, sys->hyp_size))
 		cfg_error(
@@ -559,11 +607,12 @@ static uint64_t le64(const unsigned char *b)
 }
 
 /*
- * A Linux image must be an arm64 Image (Documentation/arch/arm64/
- * booting.rst): its header gives the size it takes once running, BSS
- * included, and must allow it at a 2 MiB boundary (text_offset 0).
+ * Every image is an arm64 Image (Documentation/arch/arm64/booting.rst),
+ * the real-time core's as Linux's: its header gives the size it takes
+ * once running, BSS included, so that what is loaded above it is not
+ * overwritten, and the offset from a 2 MiB boundary it wants.
  */
-static void check_linux_image(const struct node *n, struct part *p)
+static void check_image_header(const struct node *n, struct part *p)
 {
 	unsigned char h[64];
 	FILE *f = fopen(p->image_file, "rb");
@@ -575,13 +624,14 @@ static void check_linux_image(const struct node *n, struct part *p)
 	if (len == sizeof(h) && !memcmp(h + 56, "ARM\x64", 4)) {
 		uint64_t text_offset = le64(h + 8), span = le64(h + 16);
 
-		if (text_offset)
-			cfg_error(n->sys, n->path,
-				  "image \"%s\" has text_offset 0x%llx; Tenon "
-				  "loads Linux at a 2 MiB boundary (RAM + 2 "
-				  "MiB), which needs Linux 5.8 or later "
-				  "(text_offset 0)",
-				  p->image, (unsigned long long)text_offset);
+		if (text_offset % 4096 || text_offset >= PART_ALIGN)
+			cfg_error(
+			    n->sys, n->path,
+			    "image \"%s\" has text_offset 0x%llx; it must "
+			    "be a multiple of 4 KiB below 2 MiB",
+			    p->image, (unsigned long long)text_offset);
+		else
+			p->text_offset = text_offset;
 		if (span > p->image_span)
 			p->image_span = span;
 		return;
@@ -589,65 +639,23 @@ static void check_linux_image(const struct node *n, struct part *p)
 	if (len >= 2 && h[0] == 0x1f && h[1] == 0x8b)
 		what = "is gzip-compressed";
 	else if (len >= 4 && !memcmp(h, "\177ELF", 4))
-		what = "is an ELF file (vmlinux?)";
+		what = p->kind == TN_CFG_KIND_LINUX
+			   ? "is an ELF file (vmlinux?)"
+			   : "is an ELF file";
 	else
-		what = "is not an arm64 Linux Image (no \"ARM\\x64\" magic at "
+		what = "is not an arm64 Image (no \"ARM\\x64\" magic at "
 		       "offset 56)";
-	cfg_error(n->sys, n->path,
-		  "image \"%s\" %s; give the uncompressed "
-		  "arch/arm64/boot/Image",
-		  p->image, what);
-}
-
-/* The smallest memory size that holds `need` bytes, in 2 MiB steps. */
-static const char *need_size(char *buf, size_t size, uint64_t need)
-{
-	return fmt_size(buf, size, (need + PART_ALIGN - 1) & ~(PART_ALIGN - 1));
-}
-
-/*
- * The images must fit in the partition's RAM: the image at RAM + 2 MiB,
- * a Linux initrd at RAM + size/2, after the Image.
- */
-static void check_fit(const struct node *n, struct part *p)
-{
-	const struct sys *sys = n->sys;
-	uint64_t image_end = PART_IMAGE_OFFSET + p->image_span;
-	char s1[32], s2[32], s3[32];
-
-	if (!p->mem_ok || !p->kind || !p->image_file)
-		return;
-	if (!p->initrd && image_end > p->ram_size) {
-		cfg_error(sys, n->path,
-			  "image \"%s\" (%s%s) does not fit: loaded at RAM + "
-			  "2 MiB, it needs memory of at least %s, not %s; "
-			  "give the partition more memory",
-			  p->image, fmt_size(s1, sizeof(s1), p->image_span),
-			  p->image_span > p->image_size ? " when running" : "",
-			  need_size(s2, sizeof(s2), image_end),
-			  fmt_size(s3, sizeof(s3), p->ram_size));
-		return;
-	}
-	if (!p->initrd || !p->initrd_file)
-		return;
-	if (image_end > p->ram_size / 2)
-		cfg_error(sys, n->path,
-			  "image \"%s\" (%s%s) does not fit before the initrd "
-			  "at RAM + size/2 (RAM + %s): loaded at RAM + 2 MiB, "
-			  "it needs memory of at least %s; give the partition "
-			  "more memory",
-			  p->image, fmt_size(s1, sizeof(s1), p->image_span),
-			  p->image_span > p->image_size ? " when running" : "",
-			  fmt_size(s2, sizeof(s2), p->ram_size / 2),
-			  need_size(s3, sizeof(s3), 2 * image_end));
-	if (p->initrd_size > p->ram_size - p->ram_size / 2)
-		cfg_error(sys, n->path,
-			  "initrd \"%s\" (%s) does not fit: loaded at RAM + "
-			  "size/2 (RAM + %s), it needs memory of at least %s; "
-			  "give the partition more memory",
-			  p->initrd, fmt_size(s1, sizeof(s1), p->initrd_size),
-			  fmt_size(s2, sizeof(s2), p->ram_size / 2),
-			  need_size(s3, sizeof(s3), 2 * p->initrd_size));
+	if (p->kind == TN_CFG_KIND_LINUX)
+		cfg_error(n->sys, n->path,
+			  "image \"%s\" %s; give the uncompressed "
+			  "arch/arm64/boot/Image",
+			  p->image, what);
+	else
+		cfg_error(n->sys, n->path,
+			  "image \"%s\" %s, so the RAM it takes once running "
+			  "is unknown; give the real-time image as the build "
+			  "makes it (a64/bin/NAME.bin)",
+			  p->image, what);
 }
 
 static void read_files(const struct node *n, struct part *p)
@@ -663,23 +671,17 @@ static void read_files(const struct node *n, struct part *p)
 		p->image = s;
 		p->image_file = find_file(n, "image", s, &p->image_size);
 		p->image_span = p->image_size;
-		if (p->image_file && p->kind == TN_CFG_KIND_LINUX)
-			check_linux_image(n, p);
+		if (p->image_file && p->kind)
+			check_image_header(n, p);
 		break;
 	}
 
 	if (get_string(n, "initrd", "initrd = \"linux/initramfs.cpio.gz\";",
 		       &s) == GOOD) {
 		p->initrd = s;
-		if (p->kind == TN_CFG_KIND_RTOS)
-			cfg_error(n->sys, n->path,
-				  "initrd is for linux partitions only; "
-				  "remove it");
-		else
-			p->initrd_file =
-			    find_file(n, "initrd", s, &p->initrd_size);
+		p->initrd_file = find_file(n, "initrd", s, &p->initrd_size);
 	}
-	check_fit(n, p);
+	cfg_layout_images(n->sys, p);
 }
 
 /* The next string of a list of strings that ends at end, or NULL. */

@@ -28,9 +28,9 @@ static bool taken(const struct sys *sys, uint64_t at, uint64_t *end)
 		for (int c = 0; c < TN_CFG_COPIES; c++) {
 			const struct tn_cfg_copy *copy = &p->copies[c];
 
-			if (copy->size && at >= copy->pa &&
-			    at - copy->pa < COPY_EXTENT(copy->size)) {
-				*end = copy->pa + COPY_EXTENT(copy->size);
+			if (copy->size && at >= COPY_BLOCK(copy->pa) &&
+			    at < copy->pa + copy->size) {
+				*end = copy->pa + copy->size;
 				return true;
 			}
 		}
@@ -51,9 +51,10 @@ static uint64_t next_taken(const struct sys *sys, uint64_t at, uint64_t limit)
 		if (p->ram_pa > at && p->ram_pa < next)
 			next = p->ram_pa;
 		for (int c = 0; c < TN_CFG_COPIES; c++)
-			if (p->copies[c].size && p->copies[c].pa > at &&
-			    p->copies[c].pa < next)
-				next = p->copies[c].pa;
+			if (p->copies[c].size &&
+			    COPY_BLOCK(p->copies[c].pa) > at &&
+			    COPY_BLOCK(p->copies[c].pa) < next)
+				next = COPY_BLOCK(p->copies[c].pa);
 	}
 	return next;
 }
@@ -74,24 +75,30 @@ uint64_t cfg_free_ram(const struct sys *sys, uint64_t at, uint64_t *size)
 	return at;
 }
 
-/* Places one copy of `size` bytes, first fit; false if there is no room. */
+/*
+ * Places one copy of `size` bytes, first fit; false if there is no room.
+ * It keeps the offset from 2 MiB of where it goes (an image's
+ * text_offset) and runs to the end of its last block: putting it back
+ * writes zeros there, never into what lies in the next block.
+ */
 static bool place(const struct sys *sys, struct tn_cfg_copy *copy, uint64_t ipa,
 		  uint64_t size)
 {
-	uint64_t at = sys->ram_base, piece;
+	uint64_t at = sys->ram_base, piece, offset = ipa % PART_ALIGN;
 
+	size = COPY_EXTENT(offset + size);
 	for (;;) {
 		at = cfg_free_ram(sys, at, &piece);
 		if (!piece)
 			return false;
 		/* Everything taken is 2 MiB-aligned, so is every piece. */
-		if (piece >= COPY_EXTENT(size))
+		if (piece >= size)
 			break;
 		at += piece;
 	}
-	copy->pa = at;
+	copy->pa = at + offset;
 	copy->ipa = ipa;
-	copy->size = size;
+	copy->size = size - offset;
 	return true;
 }
 
@@ -116,9 +123,9 @@ void cfg_place_copies(struct sys *sys)
 		uint64_t size[TN_CFG_COPIES] = {p->dtb_size, p->image_size,
 						p->initrd ? p->initrd_size : 0};
 		uint64_t ipa[TN_CFG_COPIES] = {
-		    VIRT_RAM_BASE + PART_DTB_OFFSET,
-		    VIRT_RAM_BASE + PART_IMAGE_OFFSET,
-		    VIRT_RAM_BASE + p->ram_size / 2,
+		    plat.ram_base + p->dtb_off,
+		    plat.ram_base + p->image_off,
+		    plat.ram_base + p->initrd_off,
 		};
 		uint64_t left = free_total(sys), need = 0;
 		char what[160], s1[32], s2[64];
@@ -133,14 +140,17 @@ void cfg_place_copies(struct sys *sys)
 
 		/* None of its copies, then: say what they all need. */
 		for (int c = 0; c < TN_CFG_COPIES; c++) {
+			uint64_t extent =
+			    COPY_EXTENT(ipa[c] % PART_ALIGN + size[c]);
+
 			p->copies[c] = (struct tn_cfg_copy){0, 0, 0};
 			if (!size[c])
 				continue;
-			need += COPY_EXTENT(size[c]);
-			len += snprintf(
-			    what + len, sizeof(what) - len, "%s%s %s",
-			    len ? ", " : "", copy_what[c],
-			    fmt_size(s1, sizeof(s1), COPY_EXTENT(size[c])));
+			need += extent;
+			len +=
+			    snprintf(what + len, sizeof(what) - len, "%s%s %s",
+				     len ? ", " : "", copy_what[c],
+				     fmt_size(s1, sizeof(s1), extent));
 		}
 		if (!left)
 			snprintf(s2, sizeof(s2), "none is left");

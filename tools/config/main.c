@@ -336,6 +336,7 @@ int main(int argc, char *argv[])
 	for (unsigned i = 0; i < sys.nparts; i++)
 		if (cfg_partition_dtb(&sys.parts[i]))
 			return 1;
+	cfg_layout_dtbs(&sys);
 	cfg_place_copies(&sys);
 	if (cfg_errors())
 		return count_errors(&sys);

@@ -79,6 +79,22 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 		 fmt_size(s1, sizeof(s1), sys->hyp_size));
 	field(f, 1, s2, ".hyp_pa = 0x%08llx,", u(sys->hyp_pa));
 	field(f, 1, NULL, ".hyp_size = 0x%08llx,", u(sys->hyp_size));
+	field(f, 1, "the machine: " PLATFORM, ".platform = {");
+	field(f, 2, NULL, ".ram_base = 0x%08llx,", u(sys->ram_base));
+	field(f, 2, NULL, ".ram_size = 0x%08llx,", u(sys->ram_size));
+	field(f, 2, NULL, ".gicd_base = 0x%08llx,", u(plat.gicd_base));
+	field(f, 2, NULL, ".gicd_size = 0x%08llx,", u(plat.gicd_size));
+	field(f, 2, NULL, ".gicr_base = 0x%08llx,", u(plat.gicr_base));
+	field(f, 2, NULL, ".gicr_stride = 0x%08llx,", u(plat.gicr_stride));
+	field(f, 2, NULL, ".uart_base = 0x%08llx,", u(plat.uart_base));
+	field(f, 2, NULL, ".uart_size = 0x%08llx,", u(plat.uart_size));
+	snprintf(s2, sizeof(s2), "SPI %u", plat.uart_spi);
+	field(f, 2, s2, ".uart_intid = %u,", GIC_SPI_INTID(plat.uart_spi));
+	field(f, 2, NULL, ".maintenance_ppi = %u,", plat.maintenance_ppi);
+	field(f, 2, NULL, ".vtimer_ppi = %u,", plat.vtimer_ppi);
+	field(f, 2, "RAM and devices below 2^pa_bits", ".pa_bits = %u,",
+	      cfg_pa_bits(sys));
+	field(f, 1, NULL, "},");
 	field(f, 1, NULL, ".partitions = {");
 	for (unsigned i = 0; i < sys->nparts; i++) {
 		const struct part *p = &sys->parts[i];
@@ -101,14 +117,23 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 		field(f, 3, "where its RAM is", ".ram_pa = 0x%08llx,",
 		      u(p->ram_pa));
 		field(f, 3, "where it sees it", ".ram_ipa = 0x%08llx,",
-		      u(VIRT_RAM_BASE));
+		      u(plat.ram_base));
 		field(f, 3, NULL, ".ram_size = 0x%08llx,", u(p->ram_size));
-		field(f, 3, "the image, at RAM + 2 MiB",
-		      ".entry_ipa = 0x%08llx,",
-		      u(VIRT_RAM_BASE + PART_IMAGE_OFFSET));
-		snprintf(s2, sizeof(s2), "%s.dtb, at RAM + 0", p->name);
+		snprintf(s2, sizeof(s2), "the image, at RAM + 0x%llx",
+			 u(p->image_off));
+		field(f, 3, s2, ".entry_ipa = 0x%08llx,",
+		      u(plat.ram_base + p->image_off));
+		/* Whole blocks: a variant may swap images, not the table. */
+		field(f, 3, "its 2 MiB blocks' end, running (BSS in)",
+		      ".image_end_ipa = 0x%08llx,",
+		      u(plat.ram_base + COPY_EXTENT(p->image_end)));
+		snprintf(s2, sizeof(s2), "%s.dtb, at RAM + 0x%llx", p->name,
+			 u(p->dtb_off));
 		field(f, 3, s2, ".dtb_ipa = 0x%08llx,",
-		      u(VIRT_RAM_BASE + PART_DTB_OFFSET));
+		      u(plat.ram_base + p->dtb_off));
+		/* Its room, not its size: bootargs may change, not the table.
+		 */
+		field(f, 3, NULL, ".dtb_room = 0x%llx,", u(PART_DTB_MAX));
 		field(f, 3, p->console ? "the emulated PL011" : "none",
 		      ".console = %d,", p->console);
 		if (!p->ndevices) {
@@ -134,11 +159,12 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 		if (p->ndevices)
 			field(f, 3, NULL, "},");
 		/*
-		 * Sizes in whole 2 MiB blocks: what lies after the file in its
-		 * block is zero, so copying it back does no harm, and the
+		 * Sizes to the end of a 2 MiB block: what lies after the file
+		 * there is zero and nothing else of the partition's is loaded
+		 * in that block, so copying it back does no harm, and the
 		 * table stays the same when only a file's length changes.
 		 */
-		field(f, 3, "pristine copies, for restarts: {pa, ipa, blocks}",
+		field(f, 3, "pristine copies, for restarts: {pa, ipa, size}",
 		      ".copies = {");
 		for (int c = 0; c < TN_CFG_COPIES; c++) {
 			const struct tn_cfg_copy *copy = &p->copies[c];
@@ -154,8 +180,7 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 			snprintf(s2, sizeof(s2), "%s %s", copy_what[c], name);
 			free(name);
 			field(f, 4, s2, "{0x%08llx, 0x%08llx, 0x%08llx},",
-			      u(copy->pa), u(copy->ipa),
-			      u(COPY_EXTENT(copy->size)));
+			      u(copy->pa), u(copy->ipa), u(copy->size));
 		}
 		field(f, 3, NULL, "},");
 		field(f, 2, NULL, "},");
@@ -190,11 +215,11 @@ void cfg_write_loads(FILE *f, const struct sys *sys, const char *out)
 		const struct part *p = &sys->parts[i];
 		char *dtb = xasprintf("%s.dtb", p->name);
 
-		loader(f, out, dtb, p->ram_pa + PART_DTB_OFFSET);
-		loader(f, sys->build, p->image, p->ram_pa + PART_IMAGE_OFFSET);
+		loader(f, out, dtb, p->ram_pa + p->dtb_off);
+		loader(f, sys->build, p->image, p->ram_pa + p->image_off);
 		if (p->initrd)
 			loader(f, sys->build, p->initrd,
-			       p->ram_pa + p->ram_size / 2);
+			       p->ram_pa + p->initrd_off);
 		free(dtb);
 	}
 	/* The pristine copies, for restarts: the same files again. */
@@ -219,7 +244,7 @@ void cfg_write_machine(FILE *f, const struct sys *sys, const char *out)
 {
 	(void)out;
 	fprintf(f, "-smp %u\n-m %lluM\n", sys->ncpus,
-		u((sys->ram_base + sys->ram_size - VIRT_RAM_BASE) >> 20));
+		u((sys->ram_base + sys->ram_size - plat.ram_base) >> 20));
 }
 
 /* A table of strings, its columns as wide as their widest cell. */
@@ -265,7 +290,7 @@ static void load_row(struct table *t, const struct sys *sys,
 	char s[32];
 
 	row[0] =
-	    xasprintf("0x%08llx", u(p->ram_pa + copy->ipa - VIRT_RAM_BASE));
+	    xasprintf("0x%08llx", u(p->ram_pa + copy->ipa - plat.ram_base));
 	row[1] = xasprintf("0x%08llx", u(copy->ipa));
 	row[2] = xstrdup(fmt_size(s, sizeof(s), copy->size));
 	row[3] = xasprintf("0x%08llx", u(copy->pa));
@@ -302,7 +327,9 @@ static uint64_t copies_ram(const struct sys *sys)
 
 	for (unsigned i = 0; i < sys->nparts; i++)
 		for (int c = 0; c < TN_CFG_COPIES; c++)
-			total += COPY_EXTENT(sys->parts[i].copies[c].size);
+			total += COPY_EXTENT(sys->parts[i].copies[c].pa %
+						 PART_ALIGN +
+					     sys->parts[i].copies[c].size);
 	return total;
 }
 
@@ -363,13 +390,12 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 		row[1] = xstrdup(kind_name(p->kind));
 		row[2] = xstrdup(cpus);
 		row[3] = xasprintf("0x%08llx", u(p->ram_pa));
-		row[4] = xasprintf("0x%08llx", u(VIRT_RAM_BASE));
+		row[4] = xasprintf("0x%08llx", u(plat.ram_base));
 		row[5] = xstrdup(fmt_size(s2, sizeof(s2), p->ram_size));
 		row[6] = xstrdup(p->console ? "yes" : "no");
 		row[7] = xstrdup(devices(devs, sizeof(devs), p));
 		row[8] = xstrdup(p->image);
-		row[9] =
-		    xasprintf("0x%08llx", u(VIRT_RAM_BASE + PART_IMAGE_OFFSET));
+		row[9] = xasprintf("0x%08llx", u(plat.ram_base + p->image_off));
 	}
 	print_table(f, &t, "");
 

@@ -8,8 +8,9 @@
  * and the PL011 if the partition has the console; then the platform
  * devices it has for itself (devices = "..."), as QEMU describes them,
  * and the APB clock they and the PL011 name. Linux needs them all;
- * the real-time core reads only its RAM, CPUs and bootargs but sees the
- * same devices, and its tree stays complete (the PL011's interrupt has
+ * the real-time core reads its RAM, CPUs, bootargs, the GIC's and the
+ * PL011's addresses and whether it has a stdout-path, but sees the same
+ * devices, and its tree stays complete (the PL011's interrupt has
  * its controller).
  */
 #include <stdlib.h>
@@ -27,9 +28,6 @@
 #define GIC_PPI 1
 #define IRQ_TYPE_LEVEL_HIGH 4
 #define GIC_CPU_MASK_SIMPLE(n) ((((1u << (n)) - 1) & 0xff) << 8)
-
-/* The generic timer's PPIs: secure and non-secure physical, virtual, hyp. */
-static const uint32_t timer_ppis[] = {13, 14, 11, 10};
 
 /* A tree being written; the first libfdt error sticks. */
 struct dt {
@@ -125,8 +123,8 @@ static void node_chosen(struct dt *d, const struct part *p)
 		prop_str(d, "bootargs", p->bootargs);
 	if (p->console)
 		prop_str(d, "stdout-path", "/pl011@9000000");
-	if (p->kind == TN_CFG_KIND_LINUX && p->initrd) {
-		uint64_t start = VIRT_RAM_BASE + p->ram_size / 2;
+	if (p->initrd) {
+		uint64_t start = plat.ram_base + p->initrd_off;
 
 		prop_u64(d, "linux,initrd-start", start);
 		prop_u64(d, "linux,initrd-end", start + p->initrd_size);
@@ -136,11 +134,11 @@ static void node_chosen(struct dt *d, const struct part *p)
 
 static void node_memory(struct dt *d, const struct part *p)
 {
-	const uint64_t reg[] = {VIRT_RAM_BASE, p->ram_size};
+	const uint64_t reg[] = {plat.ram_base, p->ram_size};
 	char name[32];
 
 	snprintf(name, sizeof(name), "memory@%llx",
-		 (unsigned long long)VIRT_RAM_BASE);
+		 (unsigned long long)plat.ram_base);
 	begin(d, name);
 	prop_str(d, "device_type", "memory");
 	prop_reg(d, reg, 1);
@@ -179,8 +177,8 @@ static void node_psci(struct dt *d)
 
 static void node_gic(struct dt *d, const struct part *p)
 {
-	const uint64_t reg[] = {VIRT_GICD_BASE, VIRT_GICD_SIZE, VIRT_GICR_BASE,
-				VIRT_GICR_STRIDE * p->ncpus};
+	const uint64_t reg[] = {plat.gicd_base, plat.gicd_size, plat.gicr_base,
+				plat.gicr_stride * p->ncpus};
 
 	begin(d, "intc@8000000");
 	prop_str(d, "compatible", "arm,gic-v3");
@@ -200,7 +198,7 @@ static void node_timer(struct dt *d, const struct part *p)
 
 	for (int i = 0; i < 4; i++) {
 		cells[3 * i] = GIC_PPI;
-		cells[3 * i + 1] = timer_ppis[i];
+		cells[3 * i + 1] = plat.timer_ppis[i];
 		cells[3 * i + 2] =
 		    GIC_CPU_MASK_SIMPLE(p->ncpus) | IRQ_TYPE_LEVEL_HIGH;
 	}
@@ -217,7 +215,7 @@ static void node_clock(struct dt *d)
 	begin(d, "apb-pclk");
 	prop_str(d, "compatible", "fixed-clock");
 	prop_u32(d, "#clock-cells", 0);
-	prop_u32(d, "clock-frequency", VIRT_UART_CLOCK);
+	prop_u32(d, "clock-frequency", plat.uart_clock);
 	prop_str(d, "clock-output-names", "clk24mhz");
 	prop_u32(d, "phandle", PHANDLE_CLK);
 	end(d);
@@ -228,9 +226,9 @@ static void node_console(struct dt *d)
 	static const char *const uart_compatible[] = {"arm,pl011",
 						      "arm,primecell", NULL};
 	static const char *const clock_names[] = {"uartclk", "apb_pclk", NULL};
-	const uint32_t irq[] = {GIC_SPI, VIRT_UART_SPI, IRQ_TYPE_LEVEL_HIGH};
+	const uint32_t irq[] = {GIC_SPI, plat.uart_spi, IRQ_TYPE_LEVEL_HIGH};
 	const uint32_t clocks[] = {PHANDLE_CLK, PHANDLE_CLK};
-	const uint64_t reg[] = {VIRT_UART_BASE, VIRT_UART_SIZE};
+	const uint64_t reg[] = {plat.uart_base, plat.uart_size};
 
 	begin(d, "pl011@9000000");
 	prop_strs(d, "compatible", uart_compatible);

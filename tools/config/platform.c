@@ -1,14 +1,39 @@
 /*
- * The devices of QEMU virt a partition can have for itself (devices =
- * "NAME", ...): the one table of them. The hypervisor keeps the GIC, the
- * timer and the UART (which it emulates as a PL011 for the partitions with
- * the console); these it passes through, at their own addresses, with
- * their interrupts. Their nodes are as QEMU describes them, clocked by the
- * apb-pclk fixed clock.
+ * QEMU virt, the one description of it: its RAM, the devices the
+ * hypervisor keeps (the GIC, the timer, the UART, which it emulates as a
+ * PL011 for the partitions with the console) and the devices a partition
+ * can have for itself (devices = "NAME", ...), passed through at their
+ * own addresses with their interrupts. Their nodes are as QEMU describes
+ * them, clocked by the apb-pclk fixed clock. Everything else (the
+ * hypervisor through the compiled table, partitions through their device
+ * trees) learns the machine from here.
  */
 #include <string.h>
 
 #include "tenon-config.h"
+
+const struct platform plat = {
+    .ram_base = 0x40000000,
+    /* QEMU refuses more: "cannot model more than 255GB RAM". */
+    .ram_max = 255ull << 30,
+    /* RAM + 2 MiB: QEMU puts its own device tree at the start of RAM. */
+    .hyp_image = 0x40200000,
+    /* hyp/arch/aarch64/link.ld refuses to link a bigger image. */
+    .hyp_image_max = 2 * MIB,
+    .gicd_base = 0x08000000,
+    .gicd_size = 0x10000,
+    .gicr_base = 0x080a0000,
+    .gicr_stride = 0x20000,
+    .uart_base = 0x09000000,
+    .uart_size = 0x1000,
+    .uart_spi = 1,
+    .uart_clock = 24000000,
+    .maintenance_ppi = 25,
+    .vtimer_ppi = 27,
+    .timer_ppis = {13, 14, 11, 10},
+    .pa_bits_min = 32,
+    .pa_bits_max = 39,
+};
 
 const struct plat_device plat_devices[] = {
     {

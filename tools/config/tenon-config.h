@@ -16,17 +16,32 @@
 
 #define MIB (1ull << 20)
 
-/* The one platform, QEMU virt: its RAM and the devices partitions see. */
+/*
+ * The one platform, QEMU virt, described once (platform.c): what the
+ * checker holds a system to, what partitions' device trees show, and what
+ * the compiled table gives the hypervisor.
+ */
 #define PLATFORM "qemu-virt"
-#define VIRT_RAM_BASE 0x40000000ull
-#define VIRT_GICD_BASE 0x08000000ull
-#define VIRT_GICD_SIZE 0x10000ull
-#define VIRT_GICR_BASE 0x080a0000ull
-#define VIRT_GICR_STRIDE 0x20000ull /* RD_base + SGI_base per CPU */
-#define VIRT_UART_BASE 0x09000000ull
-#define VIRT_UART_SIZE 0x1000ull
-#define VIRT_UART_SPI 1		 /* INTID 33 */
-#define VIRT_UART_CLOCK 24000000 /* the APB clock, apb-pclk */
+struct platform {
+	uint64_t ram_base;	/* where its RAM starts */
+	uint64_t ram_max;	/* the most RAM it can have */
+	uint64_t hyp_image;	/* where the hypervisor's image is linked */
+	uint64_t hyp_image_max; /* the most it takes, BSS and stacks in */
+	uint64_t gicd_base, gicd_size;
+	uint64_t gicr_base, gicr_stride; /* RD_base + SGI_base per CPU */
+	uint64_t uart_base, uart_size;
+	uint32_t uart_spi;	  /* SPI n: INTID 32 + n */
+	uint32_t uart_clock;	  /* the APB clock, apb-pclk */
+	uint32_t maintenance_ppi; /* INTIDs */
+	uint32_t vtimer_ppi;
+	/* The generic timer's, as PPI numbers (INTID 16 + n) in device
+	 * trees: secure and non-secure physical, virtual, hyp. */
+	uint32_t timer_ppis[4];
+	uint32_t pa_bits_min; /* what the hypervisor maps at the least */
+	uint32_t pa_bits_max; /* and at the most (39: 4 KiB pages from
+				 level 1) */
+};
+extern const struct platform plat;
 #define GIC_SPI_INTID(spi) (32 + (spi))
 
 /*
@@ -45,13 +60,14 @@ struct plat_device {
 };
 
 /*
- * Where things are in a partition's RAM: its device tree at the start, its
- * image 2 MiB on (where it is entered), a Linux initrd half-way.
+ * A partition's RAM is laid out by the arm64 boot protocol (layout.c):
+ * its image at a 2 MiB-aligned base plus the image's text_offset, the
+ * initrd above it, the device tree above both.
  */
 #define PART_ALIGN (2 * MIB)
-#define PART_DTB_OFFSET 0
-#define PART_IMAGE_OFFSET (2 * MIB)
-#define PART_DTB_MAX (2 * MIB)
+#define PART_IMAGE_BASE (2 * MIB)  /* where real-time images are linked */
+#define PART_DTB_MAX (2 * MIB)	   /* the protocol's limit */
+#define PART_DTB_REACH (512 * MIB) /* the DTB within this of the image */
 
 /* One partition as the description gives it. */
 struct part {
@@ -66,7 +82,11 @@ struct part {
 	char *image_file, *initrd_file; /* joined with --build */
 	uint64_t image_size;		/* the file's size */
 	uint64_t image_span;		/* what it takes once running */
+	uint64_t text_offset;		/* from its arm64 Image header */
 	uint64_t initrd_size;
+	/* Its layout (layout.c): offsets into its RAM. */
+	bool laid_out; /* image and initrd placed */
+	uint64_t image_off, image_end, initrd_off, dtb_off;
 	const char *bootargs; /* NULL if none */
 	bool console;
 	uint32_t ndevices; /* the platform devices it has, as given */
@@ -80,12 +100,14 @@ struct part {
 /*
  * The pristine copies of what a partition loads, kept in RAM that no
  * partition (and not the hypervisor) has, so that the hypervisor can put
- * them back and restart it: copies[COPY_DTB] and so on, each 2 MiB-aligned
- * and taking whole 2 MiB blocks. A copy of size 0 is none (no initrd).
+ * them back and restart it: copies[COPY_DTB] and so on, each in whole 2 MiB
+ * blocks of its own, at the offset from 2 MiB of where it goes, its size
+ * running to its last block's end. A copy of size 0 is none (no initrd).
  */
 enum { COPY_DTB, COPY_IMAGE, COPY_INITRD };
 extern const char *const copy_what[TN_CFG_COPIES]; /* "device tree", ... */
 #define COPY_EXTENT(size) (((size) + PART_ALIGN - 1) & ~(PART_ALIGN - 1))
+#define COPY_BLOCK(pa) ((pa) & ~(PART_ALIGN - 1)) /* where its blocks start */
 
 /* The whole system. */
 struct sys {
@@ -116,6 +138,17 @@ const struct plat_device *plat_device(const char *name); /* or NULL */
 
 /* check.c: reads and checks the blob into sys, reporting every error. */
 void cfg_read(const void *fdt, struct sys *sys);
+
+/*
+ * layout.c: where a partition's image and initrd go in its RAM, reporting
+ * what does not fit (cfg_layout_images, once they are read); then where
+ * its device tree goes, once built (cfg_layout_dtbs). The IPA of an
+ * offset: plat.ram_base + offset.
+ */
+void cfg_layout_images(const struct sys *sys, struct part *p);
+void cfg_layout_dtbs(struct sys *sys);
+/* The physical address bits the system needs (RAM and devices). */
+uint32_t cfg_pa_bits(const struct sys *sys);
 
 /* partition-dt.c: builds each partition's device tree (p->dtb). */
 int cfg_partition_dtb(struct part *p);

@@ -24,6 +24,14 @@ static uint64_t pmu_counters(void)
 
 void arch_cpu_setup_el2(struct vcpu *v)
 {
+	static bool mapped;
+
+	/* CPU 0 comes first, and starts the others once it is done. */
+	if (!mapped) {
+		hyp_mmu_init();
+		mapped = true;
+	}
+	hyp_mmu_enable();
 	write_sysreg(hcr_el2, HCR_EL2_VALUE);
 	write_sysreg(cptr_el2, 0x33ff); /* FP/SIMD: the guest's own */
 	write_sysreg(hstr_el2, 0);
@@ -39,7 +47,7 @@ void arch_cpu_setup_el2(struct vcpu *v)
 		/* The guest sees its vCPUs as Aff0 0..n-1 of one cluster. */
 		write_sysreg(vmpidr_el2, (1ul << 31) | (uint64_t)v->index);
 		write_sysreg(vttbr_el2, v->part->vttbr);
-		write_sysreg(vtcr_el2, 0x80003560ul);
+		write_sysreg(vtcr_el2, stage2_vtcr());
 		isb();
 		__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh" ::: "memory");
 	}

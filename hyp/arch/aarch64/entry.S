@@ -4,9 +4,13 @@
  * vectors, and the way in and out of a guest. A guest exit saves the
  * guest's general registers in its struct vcpu (TPIDR_EL2 points to it),
  * runs the C handler on the CPU's hypervisor stack, and enters the guest
- * again from the same struct.
+ * again from the same struct. Each CPU boots on a coarse identity map
+ * (hyp_l1), until C has built the real one (stage2.c) and switches to it
+ * here (hyp_mmu_switch).
  */
 #define HYP_STACK_SIZE 16384
+#define GUARD_SIZE 4096	/* left unmapped under each stack (stage2.c) */
+#define STACK_SLOT (GUARD_SIZE + HYP_STACK_SIZE)
 #define MAX_CPUS 8
 #define VCPU_ELR (31 * 8)
 #define VCPU_SPSR (32 * 8)
@@ -26,7 +30,7 @@ cpu_entry:
 	msr	daifset, #0xf
 	ldr	x0, =hyp_stacks
 	add	x1, x19, #1
-	mov	x2, #HYP_STACK_SIZE
+	mov	x2, #STACK_SLOT
 	madd	x0, x1, x2, x0
 	mov	sp, x0
 	mrs	x20, CurrentEL
@@ -43,7 +47,7 @@ cpu_entry:
 	b.hs	2f
 	stp	xzr, xzr, [x0], #16
 	b	1b
-2:	mov	x0, #0xff		/* attr0 normal WB, attr1 device */
+2:	mov	x0, #0x04ff		/* attr0 normal WB, attr1 Device-nGnRE */
 	msr	mair_el2, x0
 	ldr	x0, =0x80803520		/* 4 GiB VA, 4 KiB, WB inner shareable */
 	msr	tcr_el2, x0
@@ -64,6 +68,31 @@ enter_c:
 	b	3b
 
 	.text
+	/*
+	 * hyp_mmu_switch(ttbr, tcr, mair): onto new tables, with the MMU off
+	 * in between, so that no TLB entry of the old map meets the new
+	 * (no break-before-make needed). Nothing is read from memory while
+	 * it is off. WXN from then on: nothing writable is executable.
+	 */
+	.global hyp_mmu_switch
+hyp_mmu_switch:
+	dsb	ish
+	mrs	x3, sctlr_el2
+	bic	x4, x3, #1
+	msr	sctlr_el2, x4
+	isb
+	msr	mair_el2, x2
+	msr	tcr_el2, x1
+	msr	ttbr0_el2, x0
+	isb
+	tlbi	alle2
+	dsb	nsh
+	isb
+	orr	x3, x3, #(1 << 19)
+	msr	sctlr_el2, x3
+	isb
+	ret
+
 	/* Leaves for the guest described by x0; never returns. */
 	.global guest_enter
 guest_enter:
@@ -101,10 +130,7 @@ guest_enter:
 	.macro	hyp_fault kind
 	.balign	0x80
 	mov	x0, #\kind
-	mrs	x1, esr_el2
-	mrs	x2, elr_el2
-	mrs	x3, far_el2
-	b	hyp_exception
+	b	hyp_fault_report
 	.endm
 
 	.balign	2048
@@ -125,6 +151,24 @@ hyp_vectors:
 	hyp_fault 13
 	hyp_fault 14
 	hyp_fault 15
+
+	/*
+	 * A fault in the hypervisor is the end; it is reported from the top
+	 * of this CPU's stack, which may be what overflowed into its guard
+	 * page. The CPU number is MPIDR's Aff0, as PSCI CPU_ON was given.
+	 */
+hyp_fault_report:
+	mrs	x1, esr_el2
+	mrs	x2, elr_el2
+	mrs	x3, far_el2
+	mrs	x4, mpidr_el1
+	and	x4, x4, #(MAX_CPUS - 1)
+	add	x4, x4, #1
+	mov	x5, #STACK_SLOT
+	ldr	x6, =hyp_stacks
+	madd	x6, x4, x5, x6
+	mov	sp, x6
+	b	hyp_exception
 
 save_guest:
 	stp	x2, x3, [x0, #16]
@@ -161,7 +205,10 @@ hyp_l1:
 	.quad	0x0000000080000701
 	.quad	0x00000000c0000701
 
+	/* Per CPU: a guard page, then its stack (which grows down to it). */
 	.section .bss
-	.balign	16
+	.balign	4096
+	.global hyp_stacks, hyp_stacks_end
 hyp_stacks:
-	.space	HYP_STACK_SIZE * MAX_CPUS
+	.space	STACK_SLOT * MAX_CPUS
+hyp_stacks_end:

@@ -26,6 +26,8 @@
 #define dsb(opt) __asm__ volatile("dsb " #opt ::: "memory")
 
 #define HYP_MAX_CPUS TN_CFG_MAX_CPUS
+/* What EL2 and stage 2 translate: 4 KiB pages from level 1. */
+#define HYP_PA_BITS_MAX 39
 #define VGIC_NR_IRQS 64 /* SGIs, PPIs and SPIs 32..63 */
 #define VUART_FIFO 64
 #define CONSOLE_LINE 200
@@ -218,6 +220,9 @@ uint64_t arch_counter_freq(void);
 /* hypercall.c */
 void hypercall(struct vcpu *v);
 
+/* table.c: panics, saying why, unless the table is one it can run. */
+void table_check(const struct tn_sysconfig *t);
+
 /* partition.c */
 /* Stops p for good (SYSTEM_OFF, a fault); the machine when all are. */
 void partition_stop(struct partition *p, const char *why);
@@ -258,7 +263,10 @@ bool vcpu_wait_halted(struct partition *p, uint64_t timeout_ms);
 
 /* stage2.c */
 void stage2_build(struct partition *p);
+/* EL2's own tables, once the table is checked; then on each CPU. */
 void hyp_mmu_init(void);
+void hyp_mmu_enable(void);
+uint64_t stage2_vtcr(void); /* VTCR_EL2, set by hyp_mmu_init */
 
 /* traps.c */
 void inject_abort(struct vcpu *v, bool instruction, uint64_t far);

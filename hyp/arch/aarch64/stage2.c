@@ -1,74 +1,224 @@
 /*
- * Stage-2 translation: each partition's RAM mapped, in 2 MiB blocks, at
- * the IPA where the platform has RAM, and the devices it owns, page by
- * page, at their own addresses; nothing else. Every other access (devices
- * the hypervisor emulates, other partitions' memory, the hypervisor's)
+ * Translation: the hypervisor's own (EL2 stage 1) and each partition's
+ * stage 2, 4 KiB granule, from level 1, as many address bits as the
+ * machine's RAM needs (the table's pa_bits, at most 39), the output size
+ * from what the CPU implements (ID_AA64MMFR0_EL1.PARange).
+ *
+ * EL2 maps only what it touches, identity: its image write-xor-execute
+ * (text read-only executable, rodata read-only, data and BSS read-write,
+ * never executable), with an unmapped page under each CPU's stack; each
+ * partition's RAM and the pristine copies read-write, never executable;
+ * the GIC and the UART as Device-nGnRE. A stray pointer, a stack overflow
+ * or a jump into data faults instead of going on.
+ *
+ * Stage 2 maps a partition's RAM, in 1 GiB or 2 MiB blocks, at the IPA
+ * where the platform has RAM, and the devices it owns, page by page, at
+ * their own addresses; nothing else. Every other access (devices the
+ * hypervisor emulates, other partitions' memory, the hypervisor's)
  * faults to EL2.
  */
 #include "hyp.h"
 
+#define PAGE 4096ul
 #define BLOCK_2M (2ul << 20)
 #define GIB (1ul << 30)
-#define S2_TABLE 0x3ul
-#define S2_BLOCK_NORMAL                                      \
-	0x7fdul /* block, normal WB, RW, inner shareable, AF \
-		 */
-/* Page, Device-nGnRE, RW, AF, execute-never. */
-#define S2_PAGE_DEVICE (0x3ul | 0x1ul << 2 | 0x3ul << 6 | 1ul << 10 | 1ul << 54)
-#define PAGE 4096ul
+#define ENTRIES 512
 
-static uint64_t l1[TN_CFG_MAX_PARTITIONS][512] __attribute__((aligned(4096)));
-static uint64_t l2[TN_CFG_MAX_PARTITIONS][4][512]
-    __attribute__((aligned(4096)));
-/* Devices: one page table per 2 MiB that holds one of them. */
-static uint64_t l3[TN_CFG_MAX_PARTITIONS][TN_CFG_MAX_DEVICES][512]
-    __attribute__((aligned(4096)));
-static int l3_used[TN_CFG_MAX_PARTITIONS];
+#define DESC_TABLE 0x3ul
+#define DESC_BLOCK 0x1ul
+#define DESC_PAGE 0x3ul
+#define DESC_AF (1ul << 10)
+#define DESC_SH_INNER (3ul << 8)
+#define DESC_XN (1ul << 54)
+#define DESC_ADDR 0x0000fffffffff000ul
 
-static void map_device(struct partition *p, const struct tn_cfg_device *d)
+/* EL2 stage 1: MAIR_EL2 attr0 Normal write-back, attr1 Device-nGnRE. */
+#define MAIR_EL2_VALUE 0x04fful
+#define S1_NORMAL (0ul << 2 | DESC_SH_INNER | DESC_AF)
+#define S1_DEVICE (1ul << 2 | DESC_AF | DESC_XN)
+#define S1_AP_RW (1ul << 6) /* AP[1] is RES1 at EL2 */
+#define S1_AP_RO (3ul << 6)
+#define S1_TEXT (S1_NORMAL | S1_AP_RO)
+#define S1_RODATA (S1_NORMAL | S1_AP_RO | DESC_XN)
+#define S1_DATA (S1_NORMAL | S1_AP_RW | DESC_XN)
+
+/* Stage 2: Normal write-back RW, or Device-nGnRE RW execute-never. */
+#define S2_NORMAL (0xful << 2 | 3ul << 6 | DESC_SH_INNER | DESC_AF)
+#define S2_DEVICE (0x1ul << 2 | 3ul << 6 | DESC_AF | DESC_XN)
+
+extern char _start[], __text_end[], __rodata_end[], __image_end[];
+extern char hyp_stacks[], hyp_stacks_end[];
+
+/*
+ * Every table below level 1 comes from one pool: what a system needs
+ * depends on where its RAM is, not on how many partitions it has.
+ */
+#define POOL_TABLES 64
+static uint64_t pool[POOL_TABLES][ENTRIES] __attribute__((aligned(PAGE)));
+static int pool_used;
+static uint64_t el2_l1[ENTRIES] __attribute__((aligned(PAGE)));
+static uint64_t s2_l1[TN_CFG_MAX_PARTITIONS][ENTRIES]
+    __attribute__((aligned(PAGE)));
+
+static uint64_t hyp_ttbr, hyp_tcr, hyp_vtcr;
+
+void hyp_mmu_switch(uint64_t ttbr, uint64_t tcr, uint64_t mair);
+
+static uint64_t *new_table(const char *what)
 {
-	int i = p->index;
+	if (pool_used == POOL_TABLES)
+		hyp_panic("no page table left for %s (%d in all): give "
+			  "partitions RAM in fewer pieces",
+			  what, POOL_TABLES);
+	return pool[pool_used++];
+}
 
-	for (uint64_t pa = d->base; pa < d->base + d->size; pa += PAGE) {
-		uint64_t g = pa / GIB, block = pa % GIB / BLOCK_2M, *entry;
-		int t;
+/* The table an entry points to, made if it is empty. */
+static uint64_t *next_level(uint64_t *entry, const char *what)
+{
+	if (!*entry)
+		*entry = (uint64_t)(uintptr_t)new_table(what) | DESC_TABLE;
+	else if ((*entry & 3) != DESC_TABLE)
+		hyp_panic("%s: a range is mapped twice", what);
+	return (uint64_t *)(uintptr_t)(*entry & DESC_ADDR);
+}
 
-		if (g >= 4)
-			hyp_panic("partition %s: device %s above 4 GiB",
-				  p->cfg->name, d->name);
-		l1[i][g] = (uint64_t)(uintptr_t)l2[i][g] | S2_TABLE;
-		entry = &l2[i][g][block];
-		if (!*entry) {
-			t = l3_used[i]++;
-			if (t >= TN_CFG_MAX_DEVICES)
-				hyp_panic(
-				    "partition %s: too many device regions",
-				    p->cfg->name);
-			*entry = (uint64_t)(uintptr_t)l3[i][t] | S2_TABLE;
+/*
+ * Maps [va, va + size) to pa with `attr`, in the largest blocks both
+ * addresses allow; every address and size is a multiple of 4 KiB.
+ * Ranges given twice must agree in their attributes: they are mapped
+ * again, not merged.
+ */
+static void map(uint64_t *l1, uint64_t va, uint64_t pa, uint64_t size,
+		uint64_t attr, const char *what)
+{
+	while (size) {
+		uint64_t *l1e = &l1[va / GIB % ENTRIES], *l2, *l2e, *l3;
+
+		if (va % GIB == 0 && pa % GIB == 0 && size >= GIB && !*l1e) {
+			*l1e = pa | attr | DESC_BLOCK;
+			va += GIB, pa += GIB, size -= GIB;
+			continue;
 		}
-		((uint64_t *)(uintptr_t)(*entry &
-					 ~0xffful))[pa % BLOCK_2M / PAGE] =
-		    pa | S2_PAGE_DEVICE;
+		l2 = next_level(l1e, what);
+		l2e = &l2[va % GIB / BLOCK_2M];
+		if (va % BLOCK_2M == 0 && pa % BLOCK_2M == 0 &&
+		    size >= BLOCK_2M && !*l2e) {
+			*l2e = pa | attr | DESC_BLOCK;
+			va += BLOCK_2M, pa += BLOCK_2M, size -= BLOCK_2M;
+			continue;
+		}
+		l3 = next_level(l2e, what);
+		l3[va % BLOCK_2M / PAGE] = pa | attr | DESC_PAGE;
+		va += PAGE, pa += PAGE, size -= PAGE;
 	}
+}
+
+static uint64_t round_down(uint64_t v, uint64_t a)
+{
+	return v & ~(a - 1);
+}
+
+static uint64_t round_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+static void map_el2(uint64_t base, uint64_t end, uint64_t attr,
+		    const char *what)
+{
+	base = round_down(base, PAGE);
+	end = round_up(end, PAGE);
+	if (end > base)
+		map(el2_l1, base, base, end - base, attr, what);
+}
+
+/* The PA size TCR_EL2.PS / VTCR_EL2.PS give: PARange, at most 48 bits. */
+static uint64_t output_size(uint32_t pa_bits)
+{
+	static const uint8_t bits[] = {32, 36, 40, 42, 44, 48};
+	uint64_t parange = read_sysreg(id_aa64mmfr0_el1) & 0xf;
+
+	if (parange >= sizeof(bits))
+		parange = sizeof(bits) - 1;
+	if (bits[parange] < pa_bits)
+		hyp_panic("the system needs %u-bit physical addresses; this "
+			  "CPU has %u",
+			  pa_bits, bits[parange]);
+	return parange;
+}
+
+void hyp_mmu_init(void)
+{
+	const struct tn_sysconfig *t = &tn_sysconfig;
+	const struct tn_cfg_platform *m = &t->platform;
+	uint64_t start = (uint64_t)(uintptr_t)_start;
+	uint64_t stacks = (uint64_t)(uintptr_t)hyp_stacks;
+	uint64_t slot = ((uint64_t)(uintptr_t)hyp_stacks_end - stacks) /
+			HYP_MAX_CPUS;
+	uint64_t ps = output_size(m->pa_bits), t0sz = 64 - m->pa_bits;
+
+	map_el2(start, (uint64_t)(uintptr_t)__text_end, S1_TEXT,
+		"the hypervisor's text");
+	map_el2((uint64_t)(uintptr_t)__text_end,
+		(uint64_t)(uintptr_t)__rodata_end, S1_RODATA,
+		"the hypervisor's rodata");
+	map_el2((uint64_t)(uintptr_t)__rodata_end, stacks, S1_DATA,
+		"the hypervisor's data");
+	/* Each CPU's stack, above its guard page (entry.S). */
+	for (uint64_t cpu = 0; cpu < HYP_MAX_CPUS; cpu++)
+		map_el2(stacks + cpu * slot + PAGE, stacks + (cpu + 1) * slot,
+			S1_DATA, "the hypervisor's stacks");
+	map_el2((uint64_t)(uintptr_t)hyp_stacks_end,
+		(uint64_t)(uintptr_t)__image_end, S1_DATA,
+		"the hypervisor's data");
+
+	map_el2(m->gicd_base, m->gicd_base + m->gicd_size, S1_DEVICE,
+		"the GIC distributor");
+	map_el2(m->gicr_base, m->gicr_base + m->gicr_stride * t->ncpus,
+		S1_DEVICE, "the GIC redistributors");
+	map_el2(m->uart_base, m->uart_base + m->uart_size, S1_DEVICE,
+		"the UART");
+	for (uint32_t i = 0; i < t->npartitions; i++) {
+		const struct tn_cfg_partition *c = &t->partitions[i];
+
+		map_el2(c->ram_pa, c->ram_pa + c->ram_size, S1_DATA, c->name);
+		for (int k = 0; k < TN_CFG_COPIES; k++)
+			if (c->copies[k].pa)
+				map_el2(round_down(c->copies[k].pa, BLOCK_2M),
+					c->copies[k].pa + c->copies[k].size,
+					S1_DATA, "a pristine copy");
+	}
+	dsb(ishst);
+
+	hyp_ttbr = (uint64_t)(uintptr_t)el2_l1;
+	/* RES1 bits 31 and 23; 4 KiB; inner shareable, write-back walks. */
+	hyp_tcr = 1ul << 31 | 1ul << 23 | ps << 16 | 3ul << 12 | 1ul << 10 |
+		  1ul << 8 | t0sz;
+	/* RES1 bit 31; start at level 1 (SL0 1); the rest as TCR_EL2. */
+	hyp_vtcr = 1ul << 31 | ps << 16 | 3ul << 12 | 1ul << 10 | 1ul << 8 |
+		   1ul << 6 | t0sz;
+}
+
+void hyp_mmu_enable(void)
+{
+	hyp_mmu_switch(hyp_ttbr, hyp_tcr, MAIR_EL2_VALUE);
+}
+
+uint64_t stage2_vtcr(void)
+{
+	return hyp_vtcr;
 }
 
 void stage2_build(struct partition *p)
 {
 	const struct tn_cfg_partition *c = p->cfg;
-	int i = p->index;
+	uint64_t *l1 = s2_l1[p->index];
 
-	for (uint64_t off = 0; off < c->ram_size; off += BLOCK_2M) {
-		uint64_t ipa = c->ram_ipa + off, pa = c->ram_pa + off;
-		uint64_t g = ipa / GIB;
-
-		if (g >= 4)
-			hyp_panic("partition %s: RAM above 4 GiB of IPA",
-				  c->name);
-		l1[i][g] = (uint64_t)(uintptr_t)l2[i][g] | S2_TABLE;
-		l2[i][g][ipa % GIB / BLOCK_2M] = pa | S2_BLOCK_NORMAL;
-	}
+	map(l1, c->ram_ipa, c->ram_pa, c->ram_size, S2_NORMAL, c->name);
 	for (uint32_t d = 0; d < c->ndevices; d++)
-		map_device(p, &c->devices[d]);
+		map(l1, c->devices[d].base, c->devices[d].base,
+		    c->devices[d].size, S2_DEVICE, c->name);
 	dsb(ish);
-	p->vttbr = (uint64_t)(uintptr_t)l1[i] | (uint64_t)(i + 1) << 48;
+	p->vttbr = (uint64_t)(uintptr_t)l1 | (uint64_t)(p->index + 1) << 48;
 }

@@ -1,21 +1,25 @@
 /*
- * The QEMU virt machine as the hypervisor drives it: the physical GIC,
- * UART and the interrupts it uses.
+ * The machine as the hypervisor drives it: its GIC, its UART and the
+ * interrupts it uses. They are not written here but read from the
+ * compiled system description, where tools/config (platform.c) puts the
+ * one description of the platform; these names only keep the code that
+ * uses them short.
  */
 #ifndef TENON_HYP_PLAT_QEMU_VIRT_H
 #define TENON_HYP_PLAT_QEMU_VIRT_H
 
-#define PLAT_GICD_BASE 0x08000000ul
-#define PLAT_GICD_SIZE 0x10000ul
-#define PLAT_GICR_BASE 0x080a0000ul
-#define PLAT_GICR_STRIDE 0x20000ul
-#define PLAT_UART_BASE 0x09000000ul
-#define PLAT_UART_SIZE 0x1000ul
-#define PLAT_UART_IRQ 33 /* SPI 1 */
-#define PLAT_RAM_BASE 0x40000000ul
-#define PLAT_DTB_BASE 0x40000000ul
+#include "tenon/sysconfig.h"
 
-#define PLAT_PPI_MAINTENANCE 25
-#define PLAT_PPI_VTIMER 27
+extern const struct tn_sysconfig tn_sysconfig;
+
+#define PLAT_GICD_BASE ((uintptr_t)tn_sysconfig.platform.gicd_base)
+#define PLAT_GICD_SIZE ((uintptr_t)tn_sysconfig.platform.gicd_size)
+#define PLAT_GICR_BASE ((uintptr_t)tn_sysconfig.platform.gicr_base)
+#define PLAT_GICR_STRIDE ((uintptr_t)tn_sysconfig.platform.gicr_stride)
+#define PLAT_UART_BASE ((uintptr_t)tn_sysconfig.platform.uart_base)
+#define PLAT_UART_SIZE ((uintptr_t)tn_sysconfig.platform.uart_size)
+#define PLAT_UART_IRQ (tn_sysconfig.platform.uart_intid)
+#define PLAT_PPI_MAINTENANCE (tn_sysconfig.platform.maintenance_ppi)
+#define PLAT_PPI_VTIMER (tn_sysconfig.platform.vtimer_ppi)
 
 #endif

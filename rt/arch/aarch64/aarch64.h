@@ -88,6 +88,8 @@ __attribute__((noreturn)) void psci_system_off(void);
 /* fdt.c */
 struct fdt_info {
 	const char *bootargs;
+	bool console; /* /chosen has a stdout-path: there is a UART */
+	uint64_t gicd, gicr, uart; /* the GICv3's and PL011's reg; or 0 */
 	uint64_t ram_base, ram_size;
 	int ncpus;
 	uint64_t mpidr[TN_MAX_CPUS];

@@ -17,6 +17,17 @@
 #define MAX_ARGS 32
 
 bool aarch64_native;
+/*
+ * Whether there is a UART to write to: a partition without the console
+ * has none (its device tree has no stdout-path), and runs on silent
+ * rather than fault on its first line.
+ */
+static bool console_present = true;
+struct aarch64_plat aarch64_plat = {
+    .gicd = PLAT_DEFAULT_GICD_BASE,
+    .gicr = PLAT_DEFAULT_GICR_BASE,
+    .uart = PLAT_DEFAULT_UART_BASE,
+};
 
 static volatile int cpus_online;
 static char args_buf[512];
@@ -30,7 +41,7 @@ extern void (*__init_array_start[])(void);
 extern void (*__init_array_end[])(void);
 extern char __image_end[];
 void aarch64_secondary_entry(void);
-void aarch64_cpu_boot(int cpu, bool native);
+void aarch64_cpu_boot(int cpu, bool native, uintptr_t dtb);
 int tn_main(int argc, char *argv[]);
 
 static void uart_putc(char c)
@@ -45,6 +56,8 @@ static void uart_putc(char c)
 
 void aarch64_console_write(const char *s, size_t len)
 {
+	if (!console_present)
+		return;
 	unsigned long flags = arch_irq_save();
 	uint32_t ticket =
 	    __atomic_fetch_add(&console_lock.next, 1, __ATOMIC_RELAXED);
@@ -125,7 +138,7 @@ static int order_cpus(struct fdt_info *fdt)
 	return n;
 }
 
-static void boot_cpu0(bool native)
+static void boot_cpu0(bool native, uintptr_t dtb)
 {
 	struct tn_boot boot = {
 	    .main = app_main,
@@ -138,14 +151,25 @@ static void boot_cpu0(bool native)
 	for (void (**ctor)(void) = __init_array_start; ctor < __init_array_end;
 	     ctor++)
 		(*ctor)();
-	if (fdt_read((const void *)PLAT_DTB_BASE, &fdt)) {
+	/*
+	 * x0 at entry, by the arm64 boot protocol; a loader that passes
+	 * none (QEMU, for an ELF file) leaves it at the start of RAM.
+	 */
+	if ((!dtb || fdt_read((const void *)dtb, &fdt)) &&
+	    fdt_read((const void *)PLAT_DTB_BASE, &fdt)) {
 		printf("tenon: no device tree at %#lx: 1 CPU, 64 MiB\n",
 		       PLAT_DTB_BASE);
 		fdt.ram_base = PLAT_RAM_BASE;
 		fdt.ram_size = 64ul << 20;
 		fdt.ncpus = 0;
 		fdt.bootargs = NULL;
+		fdt.console = true;
 	}
+	console_present = fdt.console;
+	if (fdt.gicd)
+		aarch64_plat.gicd = fdt.gicd, aarch64_plat.gicr = fdt.gicr;
+	if (fdt.uart)
+		aarch64_plat.uart = fdt.uart;
 	if ((uintptr_t)__image_end + (4ul << 20) > fdt.ram_base + fdt.ram_size)
 		arch_panic("RAM too small for the image");
 	mmu_init(fdt.ram_base, fdt.ram_size);
@@ -175,10 +199,10 @@ static void boot_cpu0(bool native)
 	       (unsigned long)(fdt.ram_size >> 20));
 }
 
-void aarch64_cpu_boot(int cpu, bool native)
+void aarch64_cpu_boot(int cpu, bool native, uintptr_t dtb)
 {
 	if (cpu == 0)
-		boot_cpu0(native);
+		boot_cpu0(native, dtb);
 	gic_init_cpu(cpu);
 	__atomic_add_fetch(&cpus_online, 1, __ATOMIC_RELEASE);
 	/* Nobody is sent an IPI before its GIC is ready. */

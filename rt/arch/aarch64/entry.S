@@ -14,14 +14,31 @@
 	/* Unwind tables for debuggers only: not loaded with the image. */
 	.cfi_sections .debug_frame
 	.section .text.boot, "ax"
+	/*
+	 * An arm64 Image header (Linux's Documentation/arch/arm64/
+	 * booting.rst), so that whoever loads the image knows how much RAM
+	 * it takes running (BSS included) and places the device tree above.
+	 */
 	.global _start
 _start:
+	b	primary_entry
+	.long	0
+	.quad	0			/* text_offset: at a 2 MiB boundary */
+	.quad	__image_size		/* from _start to the end of BSS */
+	.quad	0x2			/* little-endian, 4 KiB pages, low in RAM */
+	.quad	0, 0, 0
+	.ascii	"ARM\x64"
+	.long	0
+
+primary_entry:
+	mov	x21, x0			/* the device tree, by the protocol */
 	mov	x19, #0
 	b	cpu_entry
 
 	.global aarch64_secondary_entry
 aarch64_secondary_entry:
 	mov	x19, x0
+	mov	x21, #0
 
 cpu_entry:
 	msr	daifset, #0xf
@@ -110,6 +127,7 @@ mmu_on:
 	.cfi_undefined x30	/* the outermost frame: a debugger stops here */
 	mov	x0, x19
 	mov	x1, x20
+	mov	x2, x21
 	bl	aarch64_cpu_boot
 3:	wfe
 	b	3b

@@ -32,13 +32,30 @@ static uint64_t cells(const uint8_t *p, uint32_t n)
 	return v;
 }
 
+/* Whether a compatible list (NUL-separated strings) names `what`. */
+static bool is_compatible(const uint8_t *val, uint32_t len, const char *what)
+{
+	const char *s = (const char *)val, *end = s + len;
+
+	while (s < end) {
+		size_t n = strnlen(s, (size_t)(end - s));
+
+		if (!strncmp(s, what, n) && !what[n])
+			return true;
+		s += n + 1;
+	}
+	return false;
+}
+
 int fdt_read(const void *blob, struct fdt_info *info)
 {
 	const uint8_t *base = blob;
 	uint32_t total, off_struct, off_strings, size_struct;
 	uint32_t root_addr = 2, root_size = 1, cpu_addr = 1;
 	const char *node[4] = {"", "", "", ""};
-	uint32_t pos, depth = 0;
+	uint32_t pos, depth = 0, reg_len = 0;
+	const uint8_t *reg = NULL; /* of the node being read, below the root */
+	bool gic = false, uart = false;
 
 	memset(info, 0, sizeof(*info));
 	if (be32(base) != FDT_MAGIC)
@@ -66,6 +83,18 @@ int fdt_read(const void *blob, struct fdt_info *info)
 		} else if (token == FDT_END_NODE) {
 			if (!depth)
 				return -EINVAL;
+			/* A node's reg and compatible come in either order. */
+			if (depth == 2 && reg && gic && !info->gicd &&
+			    reg_len >= 8 * (root_addr + root_size)) {
+				info->gicd = cells(reg, root_addr);
+				info->gicr =
+				    cells(reg + 4 * (root_addr + root_size),
+					  root_addr);
+			} else if (depth == 2 && reg && uart && !info->uart) {
+				info->uart = cells(reg, root_addr);
+			}
+			if (depth == 2)
+				reg = NULL, gic = uart = false;
 			depth--;
 		} else if (token == FDT_PROP) {
 			uint32_t len = be32(base + pos);
@@ -76,6 +105,9 @@ int fdt_read(const void *blob, struct fdt_info *info)
 			if (pos + 8 + len > total)
 				return -EINVAL;
 			pos += 8 + ((len + 3) & ~3u);
+			if (depth == 2 && !strcmp(pname, "reg") &&
+			    len >= 4 * (root_addr + root_size))
+				reg = val, reg_len = len;
 			if (depth == 1 && !strcmp(pname, "#address-cells"))
 				root_addr = be32(val);
 			else if (depth == 1 && !strcmp(pname, "#size-cells"))
@@ -83,6 +115,15 @@ int fdt_read(const void *blob, struct fdt_info *info)
 			else if (depth == 2 && !strcmp(node[1], "chosen") &&
 				 !strcmp(pname, "bootargs") && len)
 				info->bootargs = (const char *)val;
+			else if (depth == 2 && !strcmp(node[1], "chosen") &&
+				 !strcmp(pname, "stdout-path"))
+				info->console = true;
+			else if (depth == 2 && !strcmp(pname, "compatible") &&
+				 is_compatible(val, len, "arm,gic-v3"))
+				gic = true;
+			else if (depth == 2 && !strcmp(pname, "compatible") &&
+				 is_compatible(val, len, "arm,pl011"))
+				uart = true;
 			else if (depth == 2 && !strncmp(node[1], "memory", 6) &&
 				 !strcmp(pname, "reg") &&
 				 len >= 4 * (root_addr + root_size) &&

@@ -25,7 +25,8 @@
 #include "tenon/hypercall.h"
 
 #define RAM_BASE 0x40000000ul
-#define RAM_MARK (RAM_BASE + 0x400000ul) /* 4 MiB in: no image there */
+/* 5 MiB in: above the image (at 2 MiB) and the device tree (at 4 MiB). */
+#define RAM_MARK (RAM_BASE + 0x500000ul)
 #define RAM_LAST (RAM_BASE + 0x600000ul - 64)
 #define MARK 0x5a5aa5a5c3c33c3cul
 #define GICR_SGI_BASE (0x080a0000ul + 0x10000ul)

@@ -8,8 +8,19 @@
 #define SNAP_SYSREGS 36
 
 	.section .text.boot, "ax"
+	/* An arm64 Image header: the loader learns the RAM it takes. */
 	.global _start
 _start:
+	b	first
+	.long	0
+	.quad	0			/* text_offset: at a 2 MiB boundary */
+	.quad	__image_size		/* from _start to the top of the stacks */
+	.quad	0x2			/* little-endian, 4 KiB pages, low in RAM */
+	.quad	0, 0, 0
+	.ascii	"ARM\x64"
+	.long	0
+
+first:
 	ldr	x1, =snap
 	mrs	x2, sctlr_el1
 	mrs	x3, ttbr0_el1
