@@ -162,8 +162,13 @@ void gic_write_lr(int n, uint64_t v);
 /* vgic.c */
 void vgic_init_partition(struct partition *p);
 void vgic_init_vcpu(struct vcpu *v);
-bool vgic_mmio(struct vcpu *v, uint64_t ipa, bool write, int size,
-	       uint64_t *value);
+enum mmio_result {
+	MMIO_NOT_MINE, /* not the virtual GIC's */
+	MMIO_DONE,
+	MMIO_BAD_SIZE, /* an access size (or alignment) the register refuses */
+};
+enum mmio_result vgic_mmio(struct vcpu *v, uint64_t ipa, bool write, int size,
+			   uint64_t *value);
 void vgic_inject_hw_timer(struct vcpu *v);
 /* A device's interrupt is p's: routed to its vCPU's CPU, hardware-linked. */
 void vgic_own_spi(struct partition *p, uint32_t intid);

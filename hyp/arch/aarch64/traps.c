@@ -73,16 +73,36 @@ static void reg_write(struct vcpu *v, unsigned int r, uint64_t value)
 		v->x[r] = value;
 }
 
+/* ESR_EL2.ISS of a data abort with a valid syndrome (ISV). */
+#define ISS_ISV (1u << 24)
+#define ISS_SAS_SHIFT 22
+#define ISS_SSE (1u << 21)
+#define ISS_SRT_SHIFT 16
+#define ISS_SF (1u << 15)
+#define ISS_WNR (1u << 6)
+
+/* What a load of size bytes puts in its register: SSE and SF honoured. */
+static uint64_t loaded(uint64_t esr, int size, uint64_t value)
+{
+	if (size < 8) {
+		value &= (1ull << (8 * size)) - 1;
+		if (esr & ISS_SSE && value >> (8 * size - 1) & 1)
+			value |= ~0ull << (8 * size);
+	}
+	return esr & ISS_SF ? value : (uint32_t)value;
+}
+
 static void data_abort(struct vcpu *v, uint64_t esr)
 {
 	struct partition *p = v->part;
 	uint64_t far = read_sysreg(far_el2);
 	uint64_t ipa = (read_sysreg(hpfar_el2) >> 4 << 12) | (far & 0xfff);
-	bool valid = esr >> 24 & 1, write = esr >> 6 & 1;
-	int size = 1 << (esr >> 22 & 3);
-	unsigned int rt = esr >> 16 & 0x1f;
+	bool valid = esr & ISS_ISV, write = esr & ISS_WNR;
+	int size = 1 << (esr >> ISS_SAS_SHIFT & 3);
+	unsigned int rt = esr >> ISS_SRT_SHIFT & 0x1f;
 	uint64_t value = 0;
-	bool done = false;
+	enum mmio_result done = MMIO_NOT_MINE;
+	const char *why = "not its memory";
 
 	if (valid) {
 		if (write)
@@ -90,26 +110,37 @@ static void data_abort(struct vcpu *v, uint64_t esr)
 				(size == 8 ? ~0ull : (1ull << (8 * size)) - 1);
 		spin_lock(&p->lock);
 		done = vgic_mmio(v, ipa, write, size, &value);
-		if (!done && p->cfg->console && ipa >= PLAT_UART_BASE &&
+		if (done == MMIO_NOT_MINE && p->cfg->console &&
+		    ipa >= PLAT_UART_BASE &&
 		    ipa < PLAT_UART_BASE + PLAT_UART_SIZE)
 			done = vuart_access(p, ipa - PLAT_UART_BASE, write,
-					    &value);
+					    &value)
+				   ? MMIO_DONE
+				   : MMIO_NOT_MINE;
 		spin_unlock(&p->lock);
+		if (done == MMIO_BAD_SIZE)
+			why = size == 1   ? "a GIC register that takes no byte "
+					    "access"
+			      : size == 2 ? "a GIC register: no GIC register "
+					    "takes a halfword access"
+			      : size == 8 ? "a GIC register that takes no "
+					    "doubleword access"
+					  : "a GIC register, unaligned";
+	} else {
+		why = "an access the hypervisor cannot emulate (use a single "
+		      "load or store)";
 	}
-	if (done) {
+	if (done == MMIO_DONE) {
 		if (!write)
-			reg_write(v, rt, value);
+			reg_write(v, rt, loaded(esr, size, value));
 		v->elr += 4;
 		return;
 	}
 	if (log_fault(p))
 		hyp_log("partition %s: vCPU %d: stage-2 fault: %s at IPA %#lx "
-			"(PC %#lx): %s; abort injected",
+			"(%d bytes, PC %#lx): %s; abort injected",
 			p->cfg->name, v->index, write ? "write" : "read",
-			(unsigned long)ipa, (unsigned long)v->elr,
-			valid ? "not its memory"
-			      : "an access the hypervisor cannot emulate "
-				"(use a single load or store)");
+			(unsigned long)ipa, size, (unsigned long)v->elr, why);
 	inject_abort(v, false, far);
 }
 

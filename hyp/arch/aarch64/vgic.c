@@ -417,22 +417,53 @@ static void redistributor(struct vcpu *v, struct vcpu *t, uint64_t off,
 	}
 }
 
-bool vgic_mmio(struct vcpu *v, uint64_t ipa, bool write, int size,
-	       uint64_t *value)
+/*
+ * The access sizes a register allows (GICv3 architecture, "GIC register
+ * access"): a word for every register; a byte for IPRIORITYR and
+ * ITARGETSR; a doubleword for the 64-bit ones (GICD_IROUTER, GICR_TYPER
+ * and the LPI registers). Never a halfword, never unaligned.
+ */
+static bool size_allowed(bool dist, uint64_t off, int size)
+{
+	if (off & (uint64_t)(size - 1))
+		return false;
+	switch (size) {
+	case 4:
+		return true;
+	case 1:
+		return dist ? off >= 0x0400 && off < 0x0c00
+				   : off >= 0x10400 && off < 0x10420;
+	case 8:
+		if (dist)
+			return off >= 0x6000 && off < 0x8000;
+		return off == 0x08 || off == 0x30 || off == 0x38 ||
+		       off == 0x70 || off == 0x78 || off == 0xa0 || off == 0xb0;
+	}
+	return false;
+}
+
+enum mmio_result vgic_mmio(struct vcpu *v, uint64_t ipa, bool write, int size,
+			   uint64_t *value)
 {
 	struct partition *p = v->part;
 	uint64_t gicr_end = PLAT_GICR_BASE + PLAT_GICR_STRIDE * p->cfg->ncpus;
 
 	if (ipa >= PLAT_GICD_BASE && ipa < PLAT_GICD_BASE + PLAT_GICD_SIZE) {
-		distributor(v, ipa - PLAT_GICD_BASE, write, size, value);
-		return true;
+		uint64_t off = ipa - PLAT_GICD_BASE;
+
+		if (!size_allowed(true, off, size))
+			return MMIO_BAD_SIZE;
+		distributor(v, off, write, size, value);
+		return MMIO_DONE;
 	}
 	if (ipa >= PLAT_GICR_BASE && ipa < gicr_end) {
 		uint64_t rel = ipa - PLAT_GICR_BASE;
 
+		if (!size_allowed(false, rel % PLAT_GICR_STRIDE, size))
+			return MMIO_BAD_SIZE;
 		redistributor(v, p->vcpus[rel / PLAT_GICR_STRIDE],
 			      rel % PLAT_GICR_STRIDE, write, size, value);
-		return true;
+		return MMIO_DONE;
 	}
-	return false;
+	return MMIO_NOT_MINE;
 }
