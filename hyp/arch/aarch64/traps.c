@@ -20,13 +20,18 @@ void hyp_guest_exit(struct vcpu *v, uint64_t kind);
 void vcpu_start(struct vcpu *v);
 void hyp_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
 
-void inject_abort(struct vcpu *v, bool instruction, uint64_t far)
+/*
+ * Enters v's EL1 vector for a synchronous exception of class ec (the
+ * lower-EL number; same-EL classes are one more), as the CPU would have.
+ */
+static void inject_sync(struct vcpu *v, uint32_t ec, uint64_t iss,
+			uint64_t far)
 {
 	uint64_t mode = v->spsr & 0xf;
 
 	/*
-	 * Faulting again at the vector the last abort was sent to: the guest
-	 * has no way to handle it, and would loop. Stop the partition.
+	 * Faulting again at the vector the last exception was sent to: the
+	 * guest has no way to handle it, and would loop. Stop the partition.
 	 */
 	if (v->elr == v->last_vector) {
 		partition_stop(v->part, "faulted in its own exception vector "
@@ -35,18 +40,29 @@ void inject_abort(struct vcpu *v, bool instruction, uint64_t far)
 	}
 	bool from_el0 = mode == 0;
 	uint64_t offset = from_el0 ? 0x400 : (mode & 1) ? 0x200 : 0x000;
-	uint32_t ec =
-	    instruction ? (from_el0 ? 0x20 : 0x21) : (from_el0 ? 0x24 : 0x25);
-	/* IL, and a synchronous external abort: DFSC/IFSC 0x10. */
-	uint64_t esr = (uint64_t)ec << 26 | 1u << 25 | 0x10;
 
-	write_sysreg(esr_el1, esr);
+	if (!from_el0 && ec)
+		ec++;
+	/* IL: a 32-bit instruction. */
+	write_sysreg(esr_el1, (uint64_t)ec << 26 | 1u << 25 | iss);
 	write_sysreg(far_el1, far);
 	write_sysreg(elr_el1, v->elr);
 	write_sysreg(spsr_el1, v->spsr);
 	v->elr = read_sysreg(vbar_el1) + offset;
 	v->last_vector = v->elr;
 	v->spsr = 0x3c5; /* EL1h, exceptions masked, as the CPU would */
+}
+
+void inject_abort(struct vcpu *v, bool instruction, uint64_t far)
+{
+	/* A synchronous external abort: DFSC/IFSC 0x10. */
+	inject_sync(v, instruction ? 0x20 : 0x24, 0x10, far);
+}
+
+/* An undefined instruction (EC 0, "unknown reason"), at the instruction. */
+static void inject_undef(struct vcpu *v)
+{
+	inject_sync(v, 0x00, 0, 0);
 }
 
 /*
@@ -157,10 +173,17 @@ static void sysreg_trap(struct vcpu *v, uint64_t esr)
 		spin_lock(&v->part->lock);
 		vgic_send_sgi(v, reg_read(v, rt));
 		spin_unlock(&v->part->lock);
-	} else if (read) {
-		reg_write(v, rt, 0); /* anything else trapped reads as zero */
+		v->elr += 4;
+		return;
 	}
-	v->elr += 4;
+	/* Nothing else is trapped on purpose: as the CPU would, refuse it. */
+	if (log_fault(v->part))
+		hyp_log("partition %s: vCPU %d: %s of system register "
+			"S%u_%u_C%u_C%u_%u trapped (PC %#lx): undefined "
+			"instruction injected",
+			v->part->cfg->name, v->index, read ? "read" : "write",
+			op0, op1, crn, crm, op2, (unsigned long)v->elr);
+	inject_undef(v);
 }
 
 static void handle_irqs(struct vcpu *v)
@@ -290,11 +313,14 @@ void hyp_guest_exit(struct vcpu *v, uint64_t kind)
 			v->elr += 4;
 			break;
 		default:
-			hyp_log("partition %s: vCPU %d: unexpected trap, ESR "
-				"%#lx at PC %#lx; abort injected",
-				v->part->cfg->name, v->index,
-				(unsigned long)esr, (unsigned long)v->elr);
-			inject_abort(v, false, 0);
+			if (log_fault(v->part))
+				hyp_log("partition %s: vCPU %d: unexpected "
+					"trap, ESR %#lx at PC %#lx; undefined "
+					"instruction injected",
+					v->part->cfg->name, v->index,
+					(unsigned long)esr,
+					(unsigned long)v->elr);
+			inject_undef(v);
 			break;
 		}
 	} else if (kind == 1) {
