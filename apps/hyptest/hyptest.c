@@ -215,7 +215,7 @@ static void probe_end(void)
  * Lets interrupts of the probe's priority in for about us microseconds, or
  * until one was taken; returns how many were.
  */
-__attribute__((unused)) static uint32_t probe_window(unsigned long us)
+static uint32_t probe_window(unsigned long us)
 {
 	uint64_t pmr = sysreg_read(ICC_PMR_EL1);
 	uint64_t freq = sysreg_read(cntfrq_el0);
@@ -234,13 +234,13 @@ __attribute__((unused)) static uint32_t probe_window(unsigned long us)
 }
 
 /* This vCPU's redistributor, its SGI_base frame. */
-__attribute__((unused)) static uintptr_t my_gicr_sgi(void)
+static uintptr_t my_gicr_sgi(void)
 {
 	return PLAT_GICR_BASE +
 	       PLAT_GICR_STRIDE * (sysreg_read(mpidr_el1) & 0xff) + GICR_SGI;
 }
 
-__attribute__((unused)) static uint32_t rd32(uintptr_t a)
+static uint32_t rd32(uintptr_t a)
 {
 	return *(volatile uint32_t *)a;
 }
@@ -331,6 +331,61 @@ static void mmio_access_sizes(void)
 	wr32(prio32, 0xa0a0a0a0u);
 }
 
+/* ICC_SGI1R_EL1 naming this vCPU, its Aff0 split as RS and a list bit. */
+static uint64_t sgi_to_self(uint32_t intid, uint64_t range_offset)
+{
+	uint64_t aff0 = sysreg_read(mpidr_el1) & 0xff;
+
+	return 1ul << (aff0 % 16) | (uint64_t)intid << 24 |
+	       (aff0 / 16 + range_offset) << 44;
+}
+
+static volatile uint32_t active_in_handler;
+
+static void see_active(uint32_t intid)
+{
+	active_in_handler = rd32(my_gicr_sgi() + GICR_ISACTIVER0) >> intid & 1;
+}
+
+static void sgi_states(void)
+{
+	uintptr_t sgi = my_gicr_sgi();
+	uint32_t taken, pending, after_clear;
+
+	probe_begin();
+	wr8(sgi + GICR_IPRIORITYR + PROBE_SGI, PROBE_PRIORITY);
+	wr32(sgi + GICR_ISENABLER0, 1u << PROBE_SGI);
+
+	active_in_handler = 0;
+	probe.on_irq = see_active;
+	sysreg_write(ICC_SGI1R_EL1, sgi_to_self(PROBE_SGI, 0));
+	isb();
+	taken = probe_window(10000);
+	probe.on_irq = NULL;
+	check("sgi-to-self-is-delivered",
+	      taken == 1 && probe.last_irq == PROBE_SGI, 1);
+
+	/* RS 1: Aff0 16 onwards, which this partition has not. */
+	sysreg_write(ICC_SGI1R_EL1, sgi_to_self(PROBE_SGI, 1));
+	isb();
+	taken = probe_window(10000);
+
+	sysreg_write(ICC_SGI1R_EL1, sgi_to_self(PROBE_SGI, 0));
+	isb();
+	pending = rd32(sgi + GICR_ISPENDR0) >> PROBE_SGI & 1;
+	wr32(sgi + GICR_ICPENDR0, 1u << PROBE_SGI);
+	after_clear = probe_window(10000);
+
+	wr32(sgi + GICR_ICENABLER0, 1u << PROBE_SGI);
+	wr8(sgi + GICR_IPRIORITYR + PROBE_SGI, 0xa0);
+	probe_end();
+	check("gicr-isactiver-shows-interrupt-being-handled",
+	      (long)active_in_handler, 1);
+	check("sgi-range-selector-beyond-vcpus-reaches-nobody", (long)taken, 0);
+	check("gicr-ispendr-shows-pending-sgi", (long)pending, 1);
+	check("gicr-icpendr-withdraws-pending-sgi", (long)after_clear, 0);
+}
+
 int tn_main(int argc, char *argv[])
 {
 	static const char hello[] = "hyptest: hello through the hypercall\n";
@@ -388,6 +443,7 @@ int tn_main(int argc, char *argv[])
 	check("psci-unknown-function", hvc(0x8400001ful, 0, 0, 0).x0, -1);
 	check("smccc-unknown-owner", hvc(0xc3000000ul, 0, 0, 0).x0, -1);
 	mmio_access_sizes();
+	sgi_states();
 	printf("hyptest: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -57,8 +57,13 @@ static inline void mmio_write64(uintptr_t a, uint64_t v)
 struct virq {
 	uint8_t priority;
 	bool enabled;
-	bool pending;
-	bool in_lr; /* handed to the CPU interface, not yet done */
+	bool pending; /* pending, not yet handed to a list register */
+	bool active;  /* active, not in a list register (guest's ISACTIVER) */
+	bool in_lr;   /* handed to the CPU interface, not yet done */
+	uint8_t lr_vcpu;  /* whose list register holds it */
+	uint8_t lr_state; /* that register's state at its vCPU's last exit */
+	/* State another vCPU cleared while the holder ran: applied at its exit */
+	uint8_t lr_clear;
 	bool level; /* level-sensitive line driven by an emulated device */
 	bool line;  /* its current level */
 	bool hw;    /* linked to the physical interrupt of the same number */

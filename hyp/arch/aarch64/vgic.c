@@ -13,6 +13,16 @@
 #define PIDR2_GICV3 0x3b
 #define IIDR_TENON 0x0000043b
 
+/* ICH_LR<n>_EL2 */
+#define LR_STATE_SHIFT 62
+#define LR_STATE_MASK (3ull << LR_STATE_SHIFT)
+#define LR_HW (1ull << 61)
+#define LR_GROUP1 (1ull << 60)
+#define LR_PRIORITY_SHIFT 48
+#define LR_PINTID_SHIFT 32
+#define ST_PENDING 1u /* LR state bits, and the guest's view of them */
+#define ST_ACTIVE 2u
+
 static struct virq *virq_of(struct vcpu *v, uint32_t intid)
 {
 	if (intid < 32)
@@ -118,6 +128,7 @@ void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
 	uint32_t intid = (uint32_t)(sgi1r >> 24) & 0xf;
 	bool all_others = sgi1r >> 40 & 1;
 	uint32_t list = (uint32_t)sgi1r & 0xffff;
+	uint32_t range = (uint32_t)(sgi1r >> 44) & 0xf; /* RS: Aff0 16*RS.. */
 	uint64_t upper_aff = sgi1r & 0x00ff00ff00ff0000ull;
 
 	/* vCPUs are Aff0 0..n-1: other affinities name nobody. */
@@ -126,10 +137,136 @@ void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
 	for (uint32_t i = 0; i < p->cfg->ncpus; i++) {
 		struct vcpu *t = p->vcpus[i];
 
-		if (all_others ? t == v : !(list >> i & 1))
+		if (all_others ? t == v
+			       : i / 16 != range || !(list >> (i % 16) & 1))
 			continue;
 		if (t->state == VCPU_RUNNING || t->state == VCPU_ON_PENDING)
 			pend(t, &t->priv[intid]);
+	}
+}
+
+/* The list register of v (this CPU's vCPU) that holds intid, or -1. */
+static int lr_of(struct vcpu *v, uint32_t intid)
+{
+	for (int i = 0; i < gic_nr_lrs(); i++)
+		if (v->lr_irq[i] == (int)intid)
+			return i;
+	return -1;
+}
+
+/*
+ * Ends the physical interrupt behind a hardware-linked one, taken at EL2
+ * and left active for the guest to end through its list register.
+ */
+static void end_physical(struct vcpu *t, uint32_t intid)
+{
+	if (intid < 32)
+		gic_deactivate_ppi(t->pcpu, intid);
+	else
+		gic_deactivate_spi(intid);
+}
+
+/* Frees list register n of v, which held q. */
+static void release_lr(struct vcpu *v, int n, struct virq *q)
+{
+	gic_write_lr(n, 0);
+	v->lr_irq[n] = -1;
+	q->in_lr = false;
+	q->lr_state = 0;
+	if (q->level && q->line)
+		q->pending = true;
+}
+
+/*
+ * The guest cleared pending or active state of q, held in list register n
+ * of v (this CPU's). A hardware-linked one leaves the register whole, its
+ * physical interrupt ended: a line still high brings it back, really
+ * pending.
+ */
+static void clear_lr(struct vcpu *v, int n, struct virq *q, uint32_t intid,
+		     unsigned int clear)
+{
+	uint64_t lr = gic_read_lr(n);
+	unsigned int st = (unsigned int)(lr >> LR_STATE_SHIFT) & 3;
+
+	if (!(st & clear))
+		return;
+	if (lr & LR_HW || !(st & ~clear)) {
+		release_lr(v, n, q);
+		if (lr & LR_HW)
+			end_physical(v, intid);
+		return;
+	}
+	st &= ~clear;
+	gic_write_lr(n, (lr & ~LR_STATE_MASK) | (uint64_t)st << LR_STATE_SHIFT);
+	q->lr_state = (uint8_t)st;
+}
+
+/*
+ * The pending and active state the guest sees: in a list register of this
+ * CPU, the register's; of another vCPU, as it was at that vCPU's last exit
+ * (the register is that CPU's alone).
+ */
+static unsigned int state_of(struct partition *p, struct virq *q,
+			     uint32_t intid)
+{
+	unsigned int st =
+	    (q->pending ? ST_PENDING : 0) | (q->active ? ST_ACTIVE : 0);
+
+	if (q->in_lr) {
+		struct vcpu *holder = p->vcpus[q->lr_vcpu];
+		int n = holder == this_vcpu() ? lr_of(holder, intid) : -1;
+
+		st |= n >= 0 ? (unsigned int)(gic_read_lr(n) >> LR_STATE_SHIFT) &
+				   3
+			     : q->lr_state;
+	}
+	return st;
+}
+
+/* The guest writes ICPENDR or ICACTIVER: clear is ST_PENDING or ST_ACTIVE. */
+static void clear_state(struct partition *p, struct virq *q, uint32_t intid,
+			unsigned int clear)
+{
+	struct vcpu *holder;
+
+	if (clear & ST_PENDING)
+		q->pending = false;
+	if (clear & ST_ACTIVE)
+		q->active = false;
+	if (!q->in_lr)
+		return;
+	holder = p->vcpus[q->lr_vcpu];
+	if (holder == this_vcpu()) {
+		int n = lr_of(holder, intid);
+
+		if (n >= 0)
+			clear_lr(holder, n, q, intid, clear);
+	} else {
+		q->lr_clear |= (uint8_t)clear;
+		gic_kick(holder->pcpu);
+	}
+}
+
+/* The guest writes ISACTIVER. */
+static void set_active(struct vcpu *t, struct virq *q, uint32_t intid)
+{
+	struct vcpu *holder;
+	int n;
+
+	if (!q->in_lr) {
+		q->active = true;
+		if (t->pcpu != this_vcpu()->pcpu)
+			gic_kick(t->pcpu);
+		return;
+	}
+	/* One a hardware-linked register holds stays as the hardware has it. */
+	holder = t->part->vcpus[q->lr_vcpu];
+	n = holder == this_vcpu() ? lr_of(holder, intid) : -1;
+	if (n >= 0 && !(gic_read_lr(n) & LR_HW)) {
+		gic_write_lr(n, gic_read_lr(n) |
+				    (uint64_t)ST_ACTIVE << LR_STATE_SHIFT);
+		q->lr_state |= ST_ACTIVE;
 	}
 }
 
@@ -140,17 +277,21 @@ void vgic_sync(struct vcpu *v)
 
 	for (int i = 0; i < n; i++) {
 		struct virq *q;
+		uint32_t id;
 
 		if (v->lr_irq[i] < 0)
 			continue;
-		if (gic_read_lr(i) >> 62 & 3)
-			continue; /* still pending or active in the guest */
-		q = virq_of(v, (uint32_t)v->lr_irq[i]);
-		q->in_lr = false;
-		v->lr_irq[i] = -1;
-		gic_write_lr(i, 0);
-		if (q->level && q->line)
-			q->pending = true;
+		id = (uint32_t)v->lr_irq[i];
+		q = virq_of(v, id);
+		if (q->lr_clear) {
+			clear_lr(v, i, q, id, q->lr_clear);
+			q->lr_clear = 0;
+			if (v->lr_irq[i] < 0)
+				continue;
+		}
+		q->lr_state = (uint8_t)(gic_read_lr(i) >> LR_STATE_SHIFT & 3);
+		if (!q->lr_state)
+			release_lr(v, i, q);
 	}
 	for (;;) {
 		struct virq *best = NULL;
@@ -160,7 +301,7 @@ void vgic_sync(struct vcpu *v)
 		for (uint32_t id = 0; id < VGIC_NR_IRQS; id++) {
 			struct virq *q = virq_of(v, id);
 
-			if (!q->pending || !q->enabled || q->in_lr)
+			if (q->in_lr || !((q->pending && q->enabled) || q->active))
 				continue;
 			if (id >= 32 && (spi_target(v->part, q) != v ||
 					 !(v->part->gicd_ctlr & 2)))
@@ -179,8 +320,18 @@ void vgic_sync(struct vcpu *v)
 			left = true;
 			break;
 		}
-		uint64_t lr = 1ull << 62 | 1ull << 60 |
-			      (uint64_t)best->priority << 48 | best_id;
+		/*
+		 * Active and pending at once is not a state a hardware-linked
+		 * register may hold: the pending one waits for the next.
+		 */
+		unsigned int st = (best->active ? ST_ACTIVE : 0) |
+				  (best->pending && best->enabled &&
+					   !(best->hw && best->active)
+				       ? ST_PENDING
+				       : 0);
+		uint64_t lr = (uint64_t)st << LR_STATE_SHIFT | LR_GROUP1 |
+			      (uint64_t)best->priority << LR_PRIORITY_SHIFT |
+			      best_id;
 		/*
 		 * A level line still high once the guest is done with it is
 		 * seen again at the vCPU's next exit (its next timer tick at
@@ -188,10 +339,14 @@ void vgic_sync(struct vcpu *v)
 		 * left the interrupt active for good under QEMU.)
 		 */
 		if (best->hw)
-			lr |= 1ull << 61 | (uint64_t)best_id << 32;
+			lr |= LR_HW | (uint64_t)best_id << LR_PINTID_SHIFT;
 		gic_write_lr(free_lr, lr);
 		best->in_lr = true;
-		best->pending = false;
+		best->lr_vcpu = (uint8_t)v->index;
+		best->lr_state = (uint8_t)st;
+		best->active = false;
+		if (st & ST_PENDING)
+			best->pending = false;
 		v->lr_irq[free_lr] = (int8_t)best_id;
 	}
 	/* Underflow maintenance interrupt while some wait for a register. */
@@ -199,45 +354,82 @@ void vgic_sync(struct vcpu *v)
 	isb();
 }
 
-/* Bit-per-interrupt registers: 32 interrupts from first. */
-static uint32_t read_bits(struct vcpu *v, uint32_t first, size_t field)
+enum bitreg {
+	GROUP,
+	SET_ENABLE,
+	CLEAR_ENABLE,
+	SET_PENDING,
+	CLEAR_PENDING,
+	SET_ACTIVE,
+	CLEAR_ACTIVE
+};
+
+/* Bit-per-interrupt registers: 32 interrupts from first, of vCPU v. */
+static uint32_t read_bits(struct vcpu *v, uint32_t first, enum bitreg what)
 {
 	uint32_t bits = 0;
 
 	for (uint32_t i = 0; i < 32; i++) {
 		struct virq *q = virq_of(v, first + i);
+		bool on;
 
-		if (q && *((bool *)q + field))
-			bits |= 1u << i;
+		if (!q)
+			continue;
+		switch (what) {
+		case GROUP:
+			on = q->group1;
+			break;
+		case SET_ENABLE:
+		case CLEAR_ENABLE:
+			on = q->enabled;
+			break;
+		case SET_PENDING:
+		case CLEAR_PENDING:
+			on = state_of(v->part, q, first + i) & ST_PENDING;
+			break;
+		default:
+			on = state_of(v->part, q, first + i) & ST_ACTIVE;
+			break;
+		}
+		bits |= (uint32_t)on << i;
 	}
 	return bits;
 }
-
-enum bitreg { SET_ENABLE, CLEAR_ENABLE, SET_PENDING, CLEAR_PENDING, GROUP };
 
 static void write_bits(struct vcpu *v, uint32_t first, enum bitreg what,
 		       uint32_t bits)
 {
 	for (uint32_t i = 0; i < 32; i++) {
-		struct virq *q = virq_of(v, first + i);
+		uint32_t intid = first + i;
+		struct virq *q = virq_of(v, intid);
+		struct vcpu *t = intid < 32 ? v : NULL;
 		bool on = bits >> i & 1;
 
 		if (!q || (what != GROUP && !on))
 			continue;
+		if (!t)
+			t = spi_target(v->part, q);
 		switch (what) {
 		case SET_ENABLE:
 			q->enabled = true;
-			if (q->pending && first + i >= 32)
-				pend(spi_target(v->part, q), q);
+			if (q->pending)
+				pend(t, q);
 			break;
 		case CLEAR_ENABLE:
 			q->enabled = false;
 			break;
 		case SET_PENDING:
-			pend(first + i < 32 ? v : spi_target(v->part, q), q);
+			if (!(state_of(v->part, q, intid) & ST_PENDING))
+				pend(t, q);
 			break;
 		case CLEAR_PENDING:
-			q->pending = false;
+			clear_state(v->part, q, intid, ST_PENDING);
+			break;
+		case SET_ACTIVE:
+			set_active(t, q, intid);
+			break;
+		case CLEAR_ACTIVE:
+			clear_state(v->part, q, intid, ST_ACTIVE);
 			break;
 		case GROUP:
 			q->group1 = on;
@@ -291,31 +483,24 @@ static uint64_t configs(struct vcpu *v, uint32_t first, bool write,
 }
 
 /* Registers that take an interrupt range: group, enables, pending. */
+/* Registers that take an interrupt range: group, enables, pending, active. */
 static bool bit_register(struct vcpu *v, uint64_t off, uint32_t first,
 			 bool write, uint64_t *value)
 {
-	static const struct {
-		uint64_t base;
-		enum bitreg what;
-		size_t field;
-	} regs[] = {
-	    {0x080, GROUP, offsetof(struct virq, group1)},
-	    {0x100, SET_ENABLE, offsetof(struct virq, enabled)},
-	    {0x180, CLEAR_ENABLE, offsetof(struct virq, enabled)},
-	    {0x200, SET_PENDING, offsetof(struct virq, pending)},
-	    {0x280, CLEAR_PENDING, offsetof(struct virq, pending)},
+	static const enum bitreg regs[] = {
+	    GROUP,	   SET_ENABLE, CLEAR_ENABLE, SET_PENDING,
+	    CLEAR_PENDING, SET_ACTIVE, CLEAR_ACTIVE,
 	};
+	/* IGROUPR at 0x080, then one register each 0x080. */
+	uint64_t r = off / 0x80 - 1;
 
-	for (size_t r = 0; r < sizeof(regs) / sizeof(regs[0]); r++) {
-		if (off != regs[r].base)
-			continue;
-		if (write)
-			write_bits(v, first, regs[r].what, (uint32_t)*value);
-		else
-			*value = read_bits(v, first, regs[r].field);
-		return true;
-	}
-	return false;
+	if (off < 0x080 || off >= 0x400 || off % 0x80)
+		return false;
+	if (write)
+		write_bits(v, first, regs[r], (uint32_t)*value);
+	else
+		*value = read_bits(v, first, regs[r]);
+	return true;
 }
 
 static void distributor(struct vcpu *v, uint64_t off, bool write, int size,
@@ -333,7 +518,7 @@ static void distributor(struct vcpu *v, uint64_t off, bool write, int size,
 		*value = 9u << 19 | (VGIC_NR_IRQS / 32 - 1);
 	} else if (off == 0x0008 && !write) {
 		*value = IIDR_TENON;
-	} else if (off >= 0x0080 && off < 0x0300 && (off & 0x7f) == 4) {
+	} else if (off >= 0x0080 && off < 0x0400 && (off & 0x7f) == 4) {
 		/* The second word of each bit register: SPIs 32..63. */
 		bit_register(v, off & ~0x7full, 32, write, value);
 	} else if (off >= 0x0420 && off < 0x0440) {
