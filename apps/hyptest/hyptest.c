@@ -386,6 +386,100 @@ static void sgi_states(void)
 	check("gicr-icpendr-withdraws-pending-sgi", (long)after_clear, 0);
 }
 
+#define PPI_PTIMER 30
+#define PPI_PMU 23
+#define PMCR_N(pmcr) ((pmcr) >> 11 & 0x1f)
+#define PMU_EVENT_CPU_CYCLES 0x11
+
+static void probe_ppi_enable(uint32_t intid, bool on)
+{
+	uintptr_t sgi = my_gicr_sgi();
+
+	wr8(sgi + GICR_IPRIORITYR + intid, on ? PROBE_PRIORITY : 0xa0);
+	wr32(sgi + (on ? GICR_ISENABLER0 : GICR_ICENABLER0), 1u << intid);
+}
+
+/* The handler's part: the line drops before the end of interrupt. */
+static void ptimer_off(uint32_t intid)
+{
+	(void)intid;
+	sysreg_write(cntp_ctl_el0, 0);
+	isb();
+}
+
+/* Arms the EL1 physical timer to fire at once. */
+static void ptimer_fire(void)
+{
+	sysreg_write(cntp_cval_el0, sysreg_read(cntpct_el0));
+	sysreg_write(cntp_ctl_el0, 1); /* ENABLE, not masked */
+	isb();
+}
+
+static void physical_timer(void)
+{
+	uint32_t taken;
+
+	probe_begin();
+	probe_ppi_enable(PPI_PTIMER, true);
+	probe.on_irq = ptimer_off;
+	ptimer_fire();
+	taken = probe_window(100000);
+	ptimer_off(0);
+	probe_ppi_enable(PPI_PTIMER, false);
+	probe_end();
+	check("physical-timer-interrupt-is-delivered",
+	      taken == 1 && probe.last_irq == PPI_PTIMER, 1);
+}
+
+static void pmu_stop(uint32_t intid)
+{
+	(void)intid;
+	sysreg_write(pmcntenclr_el0, 1);
+	sysreg_write(pmintenclr_el1, 1);
+	sysreg_write(pmovsclr_el0, 1);
+	isb();
+}
+
+static void pmu(void)
+{
+	uint64_t n = PMCR_N(sysreg_read(pmcr_el0)), counted;
+	uint32_t taken;
+
+	check("pmu-event-counters-visible", n > 0, 1);
+	if (!n) {
+		check("pmu-event-counter-counts", 0, 1);
+		check("pmu-overflow-interrupt-is-delivered", 0, 1);
+		return;
+	}
+	probe_begin();
+	sysreg_write(pmselr_el0, 0);
+	sysreg_write(pmevtyper0_el0, PMU_EVENT_CPU_CYCLES);
+	sysreg_write(pmevcntr0_el0, 0);
+	sysreg_write(pmcr_el0, sysreg_read(pmcr_el0) | 1); /* E */
+	sysreg_write(pmcntenset_el0, 1);
+	isb();
+	for (volatile int i = 0; i < 10000; i++)
+		;
+	counted = sysreg_read(pmevcntr0_el0);
+	sysreg_write(pmcntenclr_el0, 1);
+
+	/* Overflow a few cycles from now, with its interrupt enabled. */
+	probe_ppi_enable(PPI_PMU, true);
+	probe.on_irq = pmu_stop;
+	sysreg_write(pmovsclr_el0, 1);
+	sysreg_write(pmevcntr0_el0, 0xffffff00u);
+	sysreg_write(pmintenset_el1, 1);
+	sysreg_write(pmcntenset_el0, 1);
+	isb();
+	taken = probe_window(100000);
+	pmu_stop(0);
+	probe_ppi_enable(PPI_PMU, false);
+	probe_end();
+	check("pmu-event-counter-counts", counted > 0, 1);
+	check("pmu-overflow-interrupt-is-delivered",
+	      taken == 1 && probe.last_irq == PPI_PMU, 1);
+}
+
 int tn_main(int argc, char *argv[])
 {
 	static const char hello[] = "hyptest: hello through the hypercall\n";
@@ -444,6 +538,8 @@ int tn_main(int argc, char *argv[])
 	check("smccc-unknown-owner", hvc(0xc3000000ul, 0, 0, 0).x0, -1);
 	mmio_access_sizes();
 	sgi_states();
+	physical_timer();
+	pmu();
 	printf("hyptest: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

@@ -118,6 +118,10 @@ def isolation_and_poweroff(tmp):
           "no RTD line from rt or no user space in linux")
     if up_rt < 0 or up_linux < 0:
         show(lines)
+    pmu = index_of(lines, r"^\[linux\] .*hw perfevents: enabled with "
+                   r"armv8_pmuv3")
+    check("linux-finds-the-pmu", pmu >= 0,
+          "no 'hw perfevents: enabled' line from Linux")
     rt_time = linux_time = None
     for l in lines:
         m = re.search(r"^\[rt\] # first wake-up at ([0-9.]+) s", l)

@@ -26,6 +26,7 @@
 #define VIRT_UART_BASE 0x09000000ull
 #define VIRT_UART_SIZE 0x1000ull
 #define VIRT_UART_SPI 1		 /* INTID 33 */
+#define VIRT_PMU_PPI 7		 /* INTID 23 */
 #define VIRT_UART_CLOCK 24000000 /* the APB clock, apb-pclk */
 #define GIC_SPI_INTID(spi) (32 + (spi))
 

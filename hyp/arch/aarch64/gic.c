@@ -1,8 +1,9 @@
 /*
  * The physical GICv3 as the hypervisor drives it: every interrupt comes to
- * EL2 (HCR_EL2.IMO); the hypervisor acknowledges it, and for the timer
- * only drops its priority, leaving the deactivation to the guest through
- * a hardware-linked list register (EOImode 1). SGI 1 is the hypervisor's
+ * EL2 (HCR_EL2.IMO); the hypervisor acknowledges it, and for the guest's
+ * own devices (its timers, its PMU, devices passed through) only drops
+ * its priority, leaving the deactivation to the guest through a
+ * hardware-linked list register (EOImode 1). SGI 1 is the hypervisor's
  * own "look at your vCPU" kick between CPUs.
  */
 #include "hyp.h"
@@ -66,9 +67,10 @@ void gic_init_cpu(int cpu)
 	mmio_write32(sgi + GICR_IGROUPR0, 0xffffffffu);
 	for (int i = 0; i < 32; i += 4)
 		mmio_write32(sgi + GICR_IPRIORITYR + (uintptr_t)i, 0xa0a0a0a0u);
-	mmio_write32(sgi + GICR_ISENABLER0, (1u << SGI_KICK) |
-						(1u << PLAT_PPI_MAINTENANCE) |
-						(1u << PLAT_PPI_VTIMER));
+	mmio_write32(sgi + GICR_ISENABLER0,
+		     (1u << SGI_KICK) | (1u << PLAT_PPI_MAINTENANCE) |
+			 (1u << PLAT_PPI_VTIMER) | (1u << PLAT_PPI_PTIMER) |
+			 (1u << PLAT_PPI_PMU));
 
 	/* The CPU interface, and the virtual one the guest will use. */
 	write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE, Enable */

@@ -174,7 +174,13 @@ enum mmio_result {
 };
 enum mmio_result vgic_mmio(struct vcpu *v, uint64_t ipa, bool write, int size,
 			   uint64_t *value);
-void vgic_inject_hw_timer(struct vcpu *v);
+/*
+ * A physical PPI of v's CPU came: false if it is not one of the CPU's own
+ * devices the guest drives (timers, PMU), else it is pending for v.
+ */
+bool vgic_hw_ppi(struct vcpu *v, uint32_t intid);
+/* Ends those PPIs on v's CPU, which a guest gone may have left active. */
+void vgic_end_hw_ppis(struct vcpu *v);
 /* A device's interrupt is p's: routed to its vCPU's CPU, hardware-linked. */
 void vgic_own_spi(struct partition *p, uint32_t intid);
 /* Routes and enables them; once every CPU's GIC is up. */
@@ -192,6 +198,8 @@ void psci_guest_call(struct vcpu *v);
 /* el2.c */
 /* Sets this CPU's EL2 controls for v (NULL: a CPU no partition has). */
 void arch_cpu_setup_el2(struct vcpu *v);
+/* Stops the timers and PMU counters a guest left running on this CPU. */
+void arch_cpu_stop_guest_devices(void);
 int64_t psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
 __attribute__((noreturn)) void psci_fw_system_off(void);
 

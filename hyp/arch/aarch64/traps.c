@@ -193,14 +193,17 @@ static void handle_irqs(struct vcpu *v)
 
 		if (intid >= 1020)
 			return;
-		if (intid == PLAT_PPI_VTIMER) {
-			/* The guest deactivates it, through the list register.
-			 */
+		if (intid < 32) {
+			bool mine;
+
+			/* The guest deactivates it, through the list register. */
 			spin_lock(&v->part->lock);
-			vgic_inject_hw_timer(v);
+			mine = vgic_hw_ppi(v, intid);
 			spin_unlock(&v->part->lock);
-			gic_eoi(intid, false);
-			continue;
+			if (mine) {
+				gic_eoi(intid, false);
+				continue;
+			}
 		}
 		if (intid >= 32 && intid != PLAT_UART_IRQ) {
 			bool mine;
@@ -227,7 +230,7 @@ static void handle_irqs(struct vcpu *v)
 /* A vCPU that is not running waits here for CPU_ON (or for ever). */
 /*
  * What a stopped vCPU leaves on its CPU is cleared there, by that CPU:
- * its list registers and its virtual timer (which would fire into a
+ * its list registers, its timers and PMU counters (which would fire into a
  * restarted guest). Then the vCPU is halted: its partition may be reset.
  */
 void vcpu_halt(struct vcpu *v)
@@ -238,10 +241,9 @@ void vcpu_halt(struct vcpu *v)
 		gic_write_lr(i, 0);
 	for (int i = 0; i < 16; i++)
 		v->lr_irq[i] = -1;
-	write_sysreg(cntv_ctl_el0, 0);
-	isb();
-	/* Its last timer interrupt may be active still, linked to an LR. */
-	gic_deactivate_ppi(v->pcpu, PLAT_PPI_VTIMER);
+	arch_cpu_stop_guest_devices();
+	/* Their last interrupts may be active still, linked to an LR. */
+	vgic_end_hw_ppis(v);
 	__atomic_store_n(&v->halted, true, __ATOMIC_RELEASE);
 }
 

@@ -48,7 +48,10 @@ void vgic_init_vcpu(struct vcpu *v)
 {
 	for (int i = 0; i < 32; i++)
 		reset_virq(&v->priv[i]);
+	/* The CPU's own devices, which the guest drives directly. */
 	v->priv[PLAT_PPI_VTIMER].hw = true;
+	v->priv[PLAT_PPI_PTIMER].hw = true;
+	v->priv[PLAT_PPI_PMU].hw = true;
 	v->waker = 2; /* ProcessorSleep, as out of reset */
 	for (int i = 0; i < 16; i++)
 		v->lr_irq[i] = -1;
@@ -117,9 +120,19 @@ bool vgic_hw_spi(struct vcpu *v, uint32_t intid)
 	return true;
 }
 
-void vgic_inject_hw_timer(struct vcpu *v)
+bool vgic_hw_ppi(struct vcpu *v, uint32_t intid)
 {
-	v->priv[PLAT_PPI_VTIMER].pending = true;
+	if (intid >= 32 || !v->priv[intid].hw)
+		return false;
+	v->priv[intid].pending = true;
+	return true;
+}
+
+void vgic_end_hw_ppis(struct vcpu *v)
+{
+	for (uint32_t intid = 16; intid < 32; intid++)
+		if (v->priv[intid].hw)
+			gic_deactivate_ppi(v->pcpu, intid);
 }
 
 void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)

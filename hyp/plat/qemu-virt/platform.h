@@ -15,7 +15,9 @@
 #define PLAT_RAM_BASE 0x40000000ul
 #define PLAT_DTB_BASE 0x40000000ul
 
+#define PLAT_PPI_PMU 23 /* the PMU's overflow interrupt */
 #define PLAT_PPI_MAINTENANCE 25
 #define PLAT_PPI_VTIMER 27
+#define PLAT_PPI_PTIMER 30 /* the EL1 physical timer */
 
 #endif
