@@ -431,6 +431,62 @@ static void physical_timer(void)
 	      taken == 1 && probe.last_irq == PPI_PTIMER, 1);
 }
 
+/* Waits, boundedly, for PPI intid to show pending in this redistributor. */
+static bool ppi_shows_pending(uint32_t intid)
+{
+	for (int i = 0; i < 10000; i++)
+		if (rd32(my_gicr_sgi() + GICR_ISPENDR0) >> intid & 1)
+			return true;
+	return false;
+}
+
+/*
+ * The physical timer fires while its interrupt is disabled in the virtual
+ * GIC (or masked by priority), then is stopped: nothing must be left
+ * pending for the guest, and the timer must still interrupt afterwards.
+ */
+static void stale_hardware_interrupts(void)
+{
+	bool seen, after;
+	uint32_t taken;
+
+	probe_begin();
+	ptimer_fire();
+	seen = ppi_shows_pending(PPI_PTIMER);
+	ptimer_off(0);
+	after = rd32(my_gicr_sgi() + GICR_ISPENDR0) >> PPI_PTIMER & 1;
+	probe_ppi_enable(PPI_PTIMER, true);
+	taken = probe_window(10000);
+	probe_ppi_enable(PPI_PTIMER, false);
+	probe_end();
+	check("disabled-physical-timer-shows-pending", seen, 1);
+	check("hw-interrupt-pending-drops-with-its-line", after, 0);
+	check("hw-interrupt-enabled-after-line-dropped-is-not-delivered",
+	      (long)taken, 0);
+
+	/* Enabled, but below the priority mask: it waits in a list register. */
+	probe_begin();
+	probe_ppi_enable(PPI_PTIMER, true);
+	ptimer_fire();
+	seen = ppi_shows_pending(PPI_PTIMER);
+	ptimer_off(0);
+	after = rd32(my_gicr_sgi() + GICR_ISPENDR0) >> PPI_PTIMER & 1;
+	taken = probe_window(10000);
+	probe.on_irq = ptimer_off;
+	ptimer_fire();
+	probe_window(100000);
+	ptimer_off(0);
+	probe_ppi_enable(PPI_PTIMER, false);
+	probe_end();
+	check("hw-interrupt-in-list-register-drops-with-its-line",
+	      seen && !after, 1);
+	check("hw-interrupt-in-list-register-after-line-dropped-is-not-"
+	      "delivered",
+	      (long)taken, 0);
+	check("physical-timer-interrupts-again-after-stale-one-dropped",
+	      probe.irqs == 1 && probe.last_irq == PPI_PTIMER, 1);
+}
+
 static void pmu_stop(uint32_t intid)
 {
 	(void)intid;
@@ -539,6 +595,7 @@ int tn_main(int argc, char *argv[])
 	mmio_access_sizes();
 	sgi_states();
 	physical_timer();
+	stale_hardware_interrupts();
 	pmu();
 	printf("hyptest: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;

@@ -12,6 +12,7 @@
 #define GICD_CTLR 0x0000
 #define GICD_IGROUPR 0x0080
 #define GICD_ISENABLER 0x0100
+#define GICD_ISPENDR 0x0200
 #define GICD_ICACTIVER 0x0380
 #define GICD_IPRIORITYR 0x0400
 #define GICD_IROUTER 0x6000
@@ -111,6 +112,20 @@ void gic_route_spi(uint32_t intid, int pcpu)
 void gic_deactivate_ppi(int cpu, uint32_t intid)
 {
 	mmio_write32(cpu_redistributor[cpu] + GICR_SGI + 0x0380, 1u << intid);
+}
+
+/*
+ * Whether intid (a PPI of cpu, or an SPI) is pending at the GIC: for a
+ * level-sensitive one, whether its line is high, acknowledged or not.
+ */
+bool gic_line_pending(uint32_t intid, int cpu)
+{
+	if (intid < 32)
+		return mmio_read32(cpu_redistributor[cpu] + GICR_SGI +
+				   GICD_ISPENDR) >>
+		       intid & 1;
+	return mmio_read32(PLAT_GICD_BASE + GICD_ISPENDR + intid / 32 * 4) >>
+	       (intid % 32) & 1;
 }
 
 /* Ends an SPI left active by a guest that will not end it any more. */

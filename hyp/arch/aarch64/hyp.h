@@ -160,6 +160,7 @@ void gic_enable_spi(uint32_t intid, int pcpu);
 void gic_route_spi(uint32_t intid, int pcpu);
 void gic_deactivate_spi(uint32_t intid);
 void gic_deactivate_ppi(int cpu, uint32_t intid);
+bool gic_line_pending(uint32_t intid, int cpu);
 int gic_nr_lrs(void);
 uint64_t gic_read_lr(int n);
 void gic_write_lr(int n, uint64_t v);

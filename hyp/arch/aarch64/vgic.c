@@ -215,15 +215,67 @@ static void clear_lr(struct vcpu *v, int n, struct virq *q, uint32_t intid,
 	q->lr_state = (uint8_t)st;
 }
 
+/* CNTx_CTL_EL0 asserting its interrupt: ENABLE and ISTATUS, not IMASK. */
+static bool timer_line(uint64_t ctl)
+{
+	return (ctl & 7) == 5;
+}
+
+/* Whether the physical line behind hardware-linked intid of t is high. */
+static bool hw_line(struct vcpu *t, uint32_t intid)
+{
+	/* This CPU's timers say so themselves, with no GIC latency. */
+	if (t == this_vcpu() && intid == PLAT_PPI_VTIMER)
+		return timer_line(read_sysreg(cntv_ctl_el0));
+	if (t == this_vcpu() && intid == PLAT_PPI_PTIMER)
+		return timer_line(read_sysreg(cntp_ctl_el0));
+	return gic_line_pending(intid, t->pcpu);
+}
+
+/*
+ * A hardware-linked interrupt is pending only while its physical line is:
+ * one the guest has not taken yet, whose line has dropped since (its
+ * device was serviced, its timer re-armed or stopped), is forgotten, and
+ * the physical interrupt, acknowledged at EL2 when it came, ended. Else a
+ * guest enabling it later, or a device's handler, runs for an event long
+ * gone. t is the vCPU it belongs or is routed to.
+ */
+static void follow_line(struct vcpu *t, struct virq *q, uint32_t intid)
+{
+	struct vcpu *holder;
+	int n;
+
+	if (!q->hw)
+		return;
+	if (!q->in_lr) {
+		if (q->pending && !hw_line(t, intid)) {
+			q->pending = false;
+			end_physical(t, intid);
+		}
+		return;
+	}
+	/* Another CPU's list register: that vCPU looks at its next exit. */
+	holder = t->part->vcpus[q->lr_vcpu];
+	n = holder == this_vcpu() ? lr_of(holder, intid) : -1;
+	if (n >= 0 && gic_read_lr(n) >> LR_STATE_SHIFT == ST_PENDING &&
+	    !hw_line(holder, intid)) {
+		release_lr(holder, n, q);
+		end_physical(holder, intid);
+	}
+}
+
 /*
  * The pending and active state the guest sees: in a list register of this
  * CPU, the register's; of another vCPU, as it was at that vCPU's last exit
- * (the register is that CPU's alone).
+ * (the register is that CPU's alone). t: the vCPU q belongs or goes to.
  */
-static unsigned int state_of(struct partition *p, struct virq *q,
-			     uint32_t intid)
+static unsigned int state_of(struct vcpu *t, struct virq *q, uint32_t intid)
 {
-	unsigned int st =
+	struct partition *p = t->part;
+	unsigned int st;
+
+	follow_line(t, q, intid);
+	st =
 	    (q->pending ? ST_PENDING : 0) | (q->active ? ST_ACTIVE : 0);
 
 	if (q->in_lr) {
@@ -305,6 +357,8 @@ void vgic_sync(struct vcpu *v)
 		q->lr_state = (uint8_t)(gic_read_lr(i) >> LR_STATE_SHIFT & 3);
 		if (!q->lr_state)
 			release_lr(v, i, q);
+		else if (q->hw && q->lr_state == ST_PENDING)
+			follow_line(v, q, id);
 	}
 	for (;;) {
 		struct virq *best = NULL;
@@ -319,6 +373,11 @@ void vgic_sync(struct vcpu *v)
 			if (id >= 32 && (spi_target(v->part, q) != v ||
 					 !(v->part->gicd_ctlr & 2)))
 				continue;
+			if (q->hw && !q->active) {
+				follow_line(v, q, id);
+				if (!q->pending)
+					continue;
+			}
 			if (!best || q->priority < best->priority) {
 				best = q;
 				best_id = id;
@@ -384,10 +443,12 @@ static uint32_t read_bits(struct vcpu *v, uint32_t first, enum bitreg what)
 
 	for (uint32_t i = 0; i < 32; i++) {
 		struct virq *q = virq_of(v, first + i);
+		struct vcpu *t;
 		bool on;
 
 		if (!q)
 			continue;
+		t = first + i < 32 ? v : spi_target(v->part, q);
 		switch (what) {
 		case GROUP:
 			on = q->group1;
@@ -398,10 +459,10 @@ static uint32_t read_bits(struct vcpu *v, uint32_t first, enum bitreg what)
 			break;
 		case SET_PENDING:
 		case CLEAR_PENDING:
-			on = state_of(v->part, q, first + i) & ST_PENDING;
+			on = state_of(t, q, first + i) & ST_PENDING;
 			break;
 		default:
-			on = state_of(v->part, q, first + i) & ST_ACTIVE;
+			on = state_of(t, q, first + i) & ST_ACTIVE;
 			break;
 		}
 		bits |= (uint32_t)on << i;
@@ -425,6 +486,7 @@ static void write_bits(struct vcpu *v, uint32_t first, enum bitreg what,
 		switch (what) {
 		case SET_ENABLE:
 			q->enabled = true;
+			follow_line(t, q, intid);
 			if (q->pending)
 				pend(t, q);
 			break;
@@ -432,7 +494,7 @@ static void write_bits(struct vcpu *v, uint32_t first, enum bitreg what,
 			q->enabled = false;
 			break;
 		case SET_PENDING:
-			if (!(state_of(v->part, q, intid) & ST_PENDING))
+			if (!(state_of(t, q, intid) & ST_PENDING))
 				pend(t, q);
 			break;
 		case CLEAR_PENDING:
