@@ -95,6 +95,8 @@ struct vcpu {
 	struct virq priv[32]; /* SGIs and PPIs */
 	uint32_t waker;
 	int8_t lr_irq[16]; /* which INTID each list register holds */
+	/* Its SGIs and PPIs that may be pending or active outside an LR. */
+	uint32_t priv_waiting;
 };
 
 struct vuart {
@@ -111,6 +113,7 @@ struct partition {
 	struct spinlock lock; /* its virtual GIC and UART */
 	struct vcpu *vcpus[HYP_MAX_CPUS];
 	struct virq spi[VGIC_NR_IRQS - 32];
+	uint32_t spi_waiting; /* as vcpu.priv_waiting, for spi[] */
 	uint32_t gicd_ctlr;
 	struct vuart uart;
 	uint64_t vttbr;

@@ -41,6 +41,7 @@ void vgic_init_partition(struct partition *p)
 {
 	for (int i = 0; i < VGIC_NR_IRQS - 32; i++)
 		reset_virq(&p->spi[i]);
+	p->spi_waiting = 0;
 	p->gicd_ctlr = 0;
 }
 
@@ -52,6 +53,7 @@ void vgic_init_vcpu(struct vcpu *v)
 	v->priv[PLAT_PPI_VTIMER].hw = true;
 	v->priv[PLAT_PPI_PTIMER].hw = true;
 	v->priv[PLAT_PPI_PMU].hw = true;
+	v->priv_waiting = 0;
 	v->waker = 2; /* ProcessorSleep, as out of reset */
 	for (int i = 0; i < 16; i++)
 		v->lr_irq[i] = -1;
@@ -63,10 +65,26 @@ static struct vcpu *spi_target(struct partition *p, struct virq *q)
 	return p->vcpus[q->target < p->cfg->ncpus ? q->target : 0];
 }
 
+/*
+ * Notes that q (v's, or an SPI of v's partition) may now be pending or
+ * active outside a list register: vgic_sync() looks only at those, not at
+ * every interrupt, and forgets those it finds neither.
+ */
+static void mark(struct vcpu *v, struct virq *q)
+{
+	struct partition *p = v->part;
+
+	if (q >= p->spi && q < p->spi + (VGIC_NR_IRQS - 32))
+		p->spi_waiting |= 1u << (q - p->spi);
+	else
+		v->priv_waiting |= 1u << (q - v->priv);
+}
+
 /* Makes q pending for v; v looks at it before it next runs. */
 static void pend(struct vcpu *v, struct virq *q)
 {
 	q->pending = true;
+	mark(v, q);
 	if (v->pcpu != this_vcpu()->pcpu)
 		gic_kick(v->pcpu);
 }
@@ -125,6 +143,7 @@ bool vgic_hw_ppi(struct vcpu *v, uint32_t intid)
 	if (intid >= 32 || !v->priv[intid].hw)
 		return false;
 	v->priv[intid].pending = true;
+	mark(v, &v->priv[intid]);
 	return true;
 }
 
@@ -186,8 +205,10 @@ static void release_lr(struct vcpu *v, int n, struct virq *q)
 	v->lr_irq[n] = -1;
 	q->in_lr = false;
 	q->lr_state = 0;
-	if (q->level && q->line)
+	if (q->level && q->line) {
 		q->pending = true;
+		mark(v, q);
+	}
 }
 
 /*
@@ -321,6 +342,7 @@ static void set_active(struct vcpu *t, struct virq *q, uint32_t intid)
 
 	if (!q->in_lr) {
 		q->active = true;
+		mark(t, q);
 		if (t->pcpu != this_vcpu()->pcpu)
 			gic_kick(t->pcpu);
 		return;
@@ -364,14 +386,24 @@ void vgic_sync(struct vcpu *v)
 		struct virq *best = NULL;
 		uint32_t best_id = 0;
 		int free_lr = -1;
+		uint64_t waiting = v->priv_waiting;
 
-		for (uint32_t id = 0; id < VGIC_NR_IRQS; id++) {
+		if (v->part->gicd_ctlr & 2)
+			waiting |= (uint64_t)v->part->spi_waiting << 32;
+		for (; waiting; waiting &= waiting - 1) {
+			uint32_t id = (uint32_t)__builtin_ctzll(waiting);
 			struct virq *q = virq_of(v, id);
 
-			if (q->in_lr || !((q->pending && q->enabled) || q->active))
+			if (!q->pending && !q->active) {
+				if (id < 32)
+					v->priv_waiting &= ~(1u << id);
+				else
+					v->part->spi_waiting &= ~(1u << (id - 32));
 				continue;
-			if (id >= 32 && (spi_target(v->part, q) != v ||
-					 !(v->part->gicd_ctlr & 2)))
+			}
+			if (q->in_lr || !(q->enabled || q->active))
+				continue;
+			if (id >= 32 && spi_target(v->part, q) != v)
 				continue;
 			if (q->hw && !q->active) {
 				follow_line(v, q, id);
