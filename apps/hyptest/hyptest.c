@@ -1,8 +1,11 @@
 /*
  * hyptest: checks, from inside a partition, that the hypervisor answers
  * every call with the right result and every bad argument with an error
- * (Tenon's hypercalls and PSCI), and survives them all. Runs only in a
- * partition (alone on the machine, HVC has nobody to go to).
+ * (Tenon's hypercalls and PSCI), and survives them all; and that the
+ * machine is as a guest expects it: the GIC's registers, SGIs and
+ * interrupt states, the physical timer and the PMU with their interrupts.
+ * Runs only in a partition (alone on the machine, HVC has nobody to go
+ * to).
  *
  *   hyptest -m RAM_MIB    the partition's RAM size, to aim just past it
  *

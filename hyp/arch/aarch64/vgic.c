@@ -5,7 +5,9 @@
  * guest then drives itself (ICV registers) without exits. Only what a
  * partition owns is reachable: its vCPUs' SGIs and PPIs, its SPIs, none of
  * the hypervisor's or another partition's. Interrupts 0..63 exist; LPIs,
- * group 0 and the ITS do not.
+ * group 0 and the ITS do not. The CPU's own devices' PPIs (timers, PMU)
+ * and passed-through SPIs are hardware-linked, their pending state
+ * following the physical line.
  */
 #include "hyp.h"
 #include "plat/qemu-virt/platform.h"
