@@ -387,6 +387,16 @@ static void sgi_states(void)
 	check("sgi-range-selector-beyond-vcpus-reaches-nobody", (long)taken, 0);
 	check("gicr-ispendr-shows-pending-sgi", (long)pending, 1);
 	check("gicr-icpendr-withdraws-pending-sgi", (long)after_clear, 0);
+
+	/* Active state the guest sets and clears itself, never taken. */
+	probe_begin();
+	wr32(sgi + GICR_ISACTIVER0, 1u << PROBE_SGI);
+	pending = rd32(sgi + GICR_ISACTIVER0) >> PROBE_SGI & 1;
+	wr32(sgi + GICR_ICACTIVER0, 1u << PROBE_SGI);
+	after_clear = rd32(sgi + GICR_ISACTIVER0) >> PROBE_SGI & 1;
+	probe_end();
+	check("gicr-isactiver-write-sets-active", (long)pending, 1);
+	check("gicr-icactiver-write-clears-active", (long)after_clear, 0);
 }
 
 #define PPI_PTIMER 30

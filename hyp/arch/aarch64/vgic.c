@@ -442,9 +442,11 @@ void vgic_sync(struct vcpu *v)
 		 * A level line still high once the guest is done with it is
 		 * seen again at the vCPU's next exit (its next timer tick at
 		 * the latest). (Asking for an EOI maintenance interrupt instead
-		 * left the interrupt active for good under QEMU.)
+		 * left the interrupt active for good under QEMU.) Active state
+		 * the guest set itself (ISACTIVER) is virtual only: its end
+		 * must not deactivate a physical interrupt that is not active.
 		 */
-		if (best->hw)
+		if (best->hw && !best->active)
 			lr |= LR_HW | (uint64_t)best_id << LR_PINTID_SHIFT;
 		gic_write_lr(free_lr, lr);
 		best->in_lr = true;
