@@ -62,6 +62,8 @@ struct tn_cfg_platform {
 	uint32_t uart_intid;
 	uint32_t maintenance_ppi; /* the GIC's virtual-interface interrupt */
 	uint32_t vtimer_ppi;	  /* the EL1 virtual timer */
+	uint32_t ptimer_ppi;	  /* the EL1 physical timer */
+	uint32_t pmu_ppi;	  /* the PMU's overflow interrupt */
 	uint32_t pa_bits;	  /* physical addresses the system needs */
 };
 

@@ -1,13 +1,22 @@
 /*
  * hyptest: checks, from inside a partition, that the hypervisor answers
  * every call with the right result and every bad argument with an error
- * (Tenon's hypercalls and PSCI), and survives them all. Runs only in a
- * partition (alone on the machine, HVC has nobody to go to).
+ * (Tenon's hypercalls and PSCI), and survives them all; and that the
+ * machine is as a guest expects it: the GIC's registers, SGIs and
+ * interrupt states, the physical timer and the PMU with their interrupts.
+ * Runs only in a partition (alone on the machine, HVC has nobody to go
+ * to).
  *
  *   hyptest -m RAM_MIB    the partition's RAM size, to aim just past it
  *
  * Prints "hyptest: ok NAME" or "hyptest: FAILED NAME: ..." per check and
  * "hyptest: N passed, N failed".
+ *
+ * The probes of the virtual GIC take their own exceptions: for the time of
+ * a probe, with interrupts masked, VBAR_EL1 points at probe_vectors, so an
+ * injected abort is counted and stepped over, and an interrupt is taken
+ * here. The probe interrupt gets a priority above the mask it opens (and
+ * the core's own interrupts stay below it), so the core never sees them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +26,7 @@
 
 #include <tenon/tenon.h>
 
+#include "plat/qemu-virt/platform.h"
 #include "tenon/hypercall.h"
 
 #define RAM_BASE 0x40000000ul
@@ -57,8 +67,486 @@ static void check(const char *name, long got, long want)
 	}
 }
 
+static void check_u64(const char *name, uint64_t got, uint64_t want)
+{
+	if (got == want) {
+		printf("hyptest: ok %s\n", name);
+		passed++;
+	} else {
+		printf("hyptest: FAILED %s: got %#lx, expected %#lx\n", name,
+		       (unsigned long)got, (unsigned long)want);
+		failed++;
+	}
+}
+
 static void entry_never_run(void)
 {
+}
+
+#define sysreg_read(r)                                      \
+	({                                                  \
+		uint64_t v_;                                \
+		__asm__ volatile("mrs %0, " #r : "=r"(v_)); \
+		v_;                                         \
+	})
+#define sysreg_write(r, v) \
+	__asm__ volatile("msr " #r ", %0" ::"r"((uint64_t)(v)) : "memory")
+#define isb() __asm__ volatile("isb" ::: "memory")
+
+#define ICC_IAR1_EL1 S3_0_C12_C12_0
+#define ICC_EOIR1_EL1 S3_0_C12_C12_1
+#define ICC_SGI1R_EL1 S3_0_C12_C11_5
+#define ICC_PMR_EL1 S3_0_C4_C6_0
+
+#define GICD_TYPER 0x0004
+#define GICD_IPRIORITYR 0x0400
+#define GICR_SGI 0x10000
+#define GICR_ISENABLER0 0x0100
+#define GICR_ICENABLER0 0x0180
+#define GICR_ISPENDR0 0x0200
+#define GICR_ICPENDR0 0x0280
+#define GICR_ISACTIVER0 0x0300
+#define GICR_ICACTIVER0 0x0380
+#define GICR_IPRIORITYR 0x0400
+
+#define EC_DABT_CUR 0x25
+#define EC_UNKNOWN 0x00
+#define PROBE_PRIORITY 0x80 /* above PROBE_MASK, the core's are below */
+#define PROBE_MASK 0x90
+#define PROBE_SGI 9
+#define POISON 0x5a5a5a5a5a5a5a5aul
+
+/* What the probe vectors saw; written in exceptions, read after. */
+static struct {
+	volatile uint64_t syncs, esr;
+	volatile uint32_t irqs, last_irq;
+	/* Called in the handler of each probe interrupt, before its EOI. */
+	void (*volatile on_irq)(uint32_t intid);
+} probe;
+
+void probe_exception(uint64_t kind);
+
+/*
+ * Two handlers share the vectors: 0 for a synchronous exception, 1 for an
+ * IRQ, from EL1 on either stack; anything else stops where it is.
+ */
+__asm__(".pushsection .text\n"
+	".balign 2048\n"
+	"probe_vectors:\n"
+	".irp kind, 0, 1, 2, 2, 0, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2\n"
+	".balign 128\n"
+	"stp x29, x30, [sp, #-16]!\n"
+	"mov x29, #\\kind\n"
+	"b probe_entry\n"
+	".endr\n"
+	"probe_entry:\n"
+	"cmp x29, #2\n"
+	"b.eq .\n"
+	"stp x0, x1, [sp, #-16]!\n"
+	"stp x2, x3, [sp, #-16]!\n"
+	"stp x4, x5, [sp, #-16]!\n"
+	"stp x6, x7, [sp, #-16]!\n"
+	"stp x8, x9, [sp, #-16]!\n"
+	"stp x10, x11, [sp, #-16]!\n"
+	"stp x12, x13, [sp, #-16]!\n"
+	"stp x14, x15, [sp, #-16]!\n"
+	"stp x16, x17, [sp, #-16]!\n"
+	"stp x18, xzr, [sp, #-16]!\n"
+	"mov x0, x29\n"
+	"bl probe_exception\n"
+	"ldp x18, xzr, [sp], #16\n"
+	"ldp x16, x17, [sp], #16\n"
+	"ldp x14, x15, [sp], #16\n"
+	"ldp x12, x13, [sp], #16\n"
+	"ldp x10, x11, [sp], #16\n"
+	"ldp x8, x9, [sp], #16\n"
+	"ldp x6, x7, [sp], #16\n"
+	"ldp x4, x5, [sp], #16\n"
+	"ldp x2, x3, [sp], #16\n"
+	"ldp x0, x1, [sp], #16\n"
+	"ldp x29, x30, [sp], #16\n"
+	"eret\n"
+	".popsection\n");
+extern const char probe_vectors[];
+
+__attribute__((target("general-regs-only"))) void probe_exception(uint64_t kind)
+{
+	if (kind == 0) {
+		/* An injected abort or undefined instruction: step over it. */
+		probe.esr = sysreg_read(esr_el1);
+		probe.syncs++;
+		sysreg_write(elr_el1, sysreg_read(elr_el1) + 4);
+		return;
+	}
+	uint32_t intid = (uint32_t)sysreg_read(ICC_IAR1_EL1) & 0xffffff;
+
+	if (intid >= 1020)
+		return;
+	probe.irqs++;
+	probe.last_irq = intid;
+	if (probe.on_irq)
+		probe.on_irq(intid);
+	sysreg_write(ICC_EOIR1_EL1, intid);
+	isb();
+}
+
+static uint64_t probe_daif, probe_vbar;
+
+static void probe_begin(void)
+{
+	probe_daif = sysreg_read(daif);
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	probe_vbar = sysreg_read(vbar_el1);
+	sysreg_write(vbar_el1, (uint64_t)probe_vectors);
+	isb();
+	probe.syncs = 0;
+	probe.esr = 0;
+	probe.irqs = 0;
+	probe.last_irq = 1023;
+	probe.on_irq = NULL;
+}
+
+static void probe_end(void)
+{
+	sysreg_write(vbar_el1, probe_vbar);
+	isb();
+	sysreg_write(daif, probe_daif);
+	isb();
+}
+
+/*
+ * Lets interrupts of the probe's priority in for about us microseconds, or
+ * until one was taken; returns how many were.
+ */
+static uint32_t probe_window(unsigned long us)
+{
+	uint64_t pmr = sysreg_read(ICC_PMR_EL1);
+	uint64_t freq = sysreg_read(cntfrq_el0);
+	uint64_t end = sysreg_read(cntvct_el0) + freq * us / 1000000;
+	uint32_t before = probe.irqs;
+
+	sysreg_write(ICC_PMR_EL1, PROBE_MASK);
+	isb();
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+	while (probe.irqs == before && sysreg_read(cntvct_el0) < end)
+		;
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	sysreg_write(ICC_PMR_EL1, pmr);
+	isb();
+	return probe.irqs - before;
+}
+
+/* This vCPU's redistributor, its SGI_base frame. */
+static uintptr_t my_gicr_sgi(void)
+{
+	return PLAT_GICR_BASE +
+	       PLAT_GICR_STRIDE * (sysreg_read(mpidr_el1) & 0xff) + GICR_SGI;
+}
+
+static uint32_t rd32(uintptr_t a)
+{
+	return *(volatile uint32_t *)a;
+}
+
+static void wr32(uintptr_t a, uint32_t v)
+{
+	*(volatile uint32_t *)a = v;
+}
+
+static void wr8(uintptr_t a, uint8_t v)
+{
+	*(volatile uint8_t *)a = v;
+}
+
+/* Loads of each size and kind, exactly that instruction. */
+#define LOAD(name, insn)                                              \
+	static uint64_t name(uintptr_t a)                             \
+	{                                                             \
+		uint64_t v = POISON;                                  \
+		__asm__ volatile(insn : "+r"(v) : "r"(a) : "memory"); \
+		return v;                                             \
+	}
+LOAD(ldrb_w, "ldrb %w0, [%1]")
+LOAD(ldrh_w, "ldrh %w0, [%1]")
+LOAD(ldr_x, "ldr %0, [%1]")
+LOAD(ldrsb_x, "ldrsb %0, [%1]")
+LOAD(ldrsb_w, "ldrsb %w0, [%1]")
+LOAD(ldrsw_x, "ldrsw %0, [%1]")
+
+/* An MMIO load the hypervisor must refuse: an abort, the register untouched. */
+static void check_load_aborts(const char *name, uint64_t (*load)(uintptr_t),
+			      uintptr_t a)
+{
+	uint64_t v;
+
+	probe_begin();
+	v = load(a);
+	probe_end();
+	if (probe.syncs == 1 && probe.esr >> 26 == EC_DABT_CUR && v == POISON) {
+		printf("hyptest: ok %s\n", name);
+		passed++;
+	} else {
+		printf("hyptest: FAILED %s: %lu exceptions (ESR %#lx), loaded "
+		       "%#lx\n",
+		       name, (unsigned long)probe.syncs,
+		       (unsigned long)probe.esr, (unsigned long)v);
+		failed++;
+	}
+}
+
+/* A load that must be emulated: its value, and no exception. */
+static void check_load(const char *name, uint64_t (*load)(uintptr_t),
+		       uintptr_t a, uint64_t want)
+{
+	uint64_t v;
+
+	probe_begin();
+	v = load(a);
+	probe_end();
+	if (probe.syncs) {
+		printf("hyptest: FAILED %s: exception, ESR %#lx\n", name,
+		       (unsigned long)probe.esr);
+		failed++;
+		return;
+	}
+	check_u64(name, v, want);
+}
+
+static void mmio_access_sizes(void)
+{
+	uintptr_t prio32 = PLAT_GICD_BASE + GICD_IPRIORITYR + 32;
+
+	check_load_aborts("gicd-typer-byte-read-aborts", ldrb_w,
+			  PLAT_GICD_BASE + GICD_TYPER);
+	check_load_aborts("gicd-typer-halfword-read-aborts", ldrh_w,
+			  PLAT_GICD_BASE + GICD_TYPER);
+	check_load_aborts("gicd-typer-doubleword-read-aborts", ldr_x,
+			  PLAT_GICD_BASE + GICD_TYPER);
+	/* SPI 32's priority, a byte register, set by a byte store first. */
+	wr8(prio32, 0xc8);
+	check_load("gicd-ipriorityr-ldrsb-x-sign-extends", ldrsb_x, prio32,
+		   0xffffffffffffffc8ul);
+	check_load("gicd-ipriorityr-ldrsb-w-sign-extends-to-32-bits", ldrsb_w,
+		   prio32, 0xffffffc8ul);
+	wr32(prio32, 0xa0a0a0c8u);
+	check_load("gicd-ipriorityr-ldrsw-sign-extends", ldrsw_x, prio32,
+		   0xffffffffa0a0a0c8ul);
+	wr32(prio32, 0xa0a0a0a0u);
+}
+
+/* ICC_SGI1R_EL1 naming this vCPU, its Aff0 split as RS and a list bit. */
+static uint64_t sgi_to_self(uint32_t intid, uint64_t range_offset)
+{
+	uint64_t aff0 = sysreg_read(mpidr_el1) & 0xff;
+
+	return 1ul << (aff0 % 16) | (uint64_t)intid << 24 |
+	       (aff0 / 16 + range_offset) << 44;
+}
+
+static volatile uint32_t active_in_handler;
+
+static void see_active(uint32_t intid)
+{
+	active_in_handler = rd32(my_gicr_sgi() + GICR_ISACTIVER0) >> intid & 1;
+}
+
+static void sgi_states(void)
+{
+	uintptr_t sgi = my_gicr_sgi();
+	uint32_t taken, pending, after_clear;
+
+	probe_begin();
+	wr8(sgi + GICR_IPRIORITYR + PROBE_SGI, PROBE_PRIORITY);
+	wr32(sgi + GICR_ISENABLER0, 1u << PROBE_SGI);
+
+	active_in_handler = 0;
+	probe.on_irq = see_active;
+	sysreg_write(ICC_SGI1R_EL1, sgi_to_self(PROBE_SGI, 0));
+	isb();
+	taken = probe_window(10000);
+	probe.on_irq = NULL;
+	check("sgi-to-self-is-delivered",
+	      taken == 1 && probe.last_irq == PROBE_SGI, 1);
+
+	/* RS 1: Aff0 16 onwards, which this partition has not. */
+	sysreg_write(ICC_SGI1R_EL1, sgi_to_self(PROBE_SGI, 1));
+	isb();
+	taken = probe_window(10000);
+
+	sysreg_write(ICC_SGI1R_EL1, sgi_to_self(PROBE_SGI, 0));
+	isb();
+	pending = rd32(sgi + GICR_ISPENDR0) >> PROBE_SGI & 1;
+	wr32(sgi + GICR_ICPENDR0, 1u << PROBE_SGI);
+	after_clear = probe_window(10000);
+
+	wr32(sgi + GICR_ICENABLER0, 1u << PROBE_SGI);
+	wr8(sgi + GICR_IPRIORITYR + PROBE_SGI, 0xa0);
+	probe_end();
+	check("gicr-isactiver-shows-interrupt-being-handled",
+	      (long)active_in_handler, 1);
+	check("sgi-range-selector-beyond-vcpus-reaches-nobody", (long)taken, 0);
+	check("gicr-ispendr-shows-pending-sgi", (long)pending, 1);
+	check("gicr-icpendr-withdraws-pending-sgi", (long)after_clear, 0);
+
+	/* Active state the guest sets and clears itself, never taken. */
+	probe_begin();
+	wr32(sgi + GICR_ISACTIVER0, 1u << PROBE_SGI);
+	pending = rd32(sgi + GICR_ISACTIVER0) >> PROBE_SGI & 1;
+	wr32(sgi + GICR_ICACTIVER0, 1u << PROBE_SGI);
+	after_clear = rd32(sgi + GICR_ISACTIVER0) >> PROBE_SGI & 1;
+	probe_end();
+	check("gicr-isactiver-write-sets-active", (long)pending, 1);
+	check("gicr-icactiver-write-clears-active", (long)after_clear, 0);
+}
+
+#define PPI_PTIMER 30
+#define PPI_PMU 23
+#define PMCR_N(pmcr) ((pmcr) >> 11 & 0x1f)
+#define PMU_EVENT_CPU_CYCLES 0x11
+
+static void probe_ppi_enable(uint32_t intid, bool on)
+{
+	uintptr_t sgi = my_gicr_sgi();
+
+	wr8(sgi + GICR_IPRIORITYR + intid, on ? PROBE_PRIORITY : 0xa0);
+	wr32(sgi + (on ? GICR_ISENABLER0 : GICR_ICENABLER0), 1u << intid);
+}
+
+/* The handler's part: the line drops before the end of interrupt. */
+static void ptimer_off(uint32_t intid)
+{
+	(void)intid;
+	sysreg_write(cntp_ctl_el0, 0);
+	isb();
+}
+
+/* Arms the EL1 physical timer to fire at once. */
+static void ptimer_fire(void)
+{
+	sysreg_write(cntp_cval_el0, sysreg_read(cntpct_el0));
+	sysreg_write(cntp_ctl_el0, 1); /* ENABLE, not masked */
+	isb();
+}
+
+static void physical_timer(void)
+{
+	uint32_t taken;
+
+	probe_begin();
+	probe_ppi_enable(PPI_PTIMER, true);
+	probe.on_irq = ptimer_off;
+	ptimer_fire();
+	taken = probe_window(100000);
+	ptimer_off(0);
+	probe_ppi_enable(PPI_PTIMER, false);
+	probe_end();
+	check("physical-timer-interrupt-is-delivered",
+	      taken == 1 && probe.last_irq == PPI_PTIMER, 1);
+}
+
+/* Waits, boundedly, for PPI intid to show pending in this redistributor. */
+static bool ppi_shows_pending(uint32_t intid)
+{
+	for (int i = 0; i < 10000; i++)
+		if (rd32(my_gicr_sgi() + GICR_ISPENDR0) >> intid & 1)
+			return true;
+	return false;
+}
+
+/*
+ * The physical timer fires while its interrupt is disabled in the virtual
+ * GIC (or masked by priority), then is stopped: nothing must be left
+ * pending for the guest, and the timer must still interrupt afterwards.
+ */
+static void stale_hardware_interrupts(void)
+{
+	bool seen, after;
+	uint32_t taken;
+
+	probe_begin();
+	ptimer_fire();
+	seen = ppi_shows_pending(PPI_PTIMER);
+	ptimer_off(0);
+	after = rd32(my_gicr_sgi() + GICR_ISPENDR0) >> PPI_PTIMER & 1;
+	probe_ppi_enable(PPI_PTIMER, true);
+	taken = probe_window(10000);
+	probe_ppi_enable(PPI_PTIMER, false);
+	probe_end();
+	check("disabled-physical-timer-shows-pending", seen, 1);
+	check("hw-interrupt-pending-drops-with-its-line", after, 0);
+	check("hw-interrupt-enabled-after-line-dropped-is-not-delivered",
+	      (long)taken, 0);
+
+	/* Enabled, but below the priority mask: it waits in a list register. */
+	probe_begin();
+	probe_ppi_enable(PPI_PTIMER, true);
+	ptimer_fire();
+	seen = ppi_shows_pending(PPI_PTIMER);
+	ptimer_off(0);
+	after = rd32(my_gicr_sgi() + GICR_ISPENDR0) >> PPI_PTIMER & 1;
+	taken = probe_window(10000);
+	probe.on_irq = ptimer_off;
+	ptimer_fire();
+	probe_window(100000);
+	ptimer_off(0);
+	probe_ppi_enable(PPI_PTIMER, false);
+	probe_end();
+	check("hw-interrupt-in-list-register-drops-with-its-line",
+	      seen && !after, 1);
+	check("hw-interrupt-in-list-register-after-line-dropped-is-not-"
+	      "delivered",
+	      (long)taken, 0);
+	check("physical-timer-interrupts-again-after-stale-one-dropped",
+	      probe.irqs == 1 && probe.last_irq == PPI_PTIMER, 1);
+}
+
+static void pmu_stop(uint32_t intid)
+{
+	(void)intid;
+	sysreg_write(pmcntenclr_el0, 1);
+	sysreg_write(pmintenclr_el1, 1);
+	sysreg_write(pmovsclr_el0, 1);
+	isb();
+}
+
+static void pmu(void)
+{
+	uint64_t n = PMCR_N(sysreg_read(pmcr_el0)), counted;
+	uint32_t taken;
+
+	check("pmu-event-counters-visible", n > 0, 1);
+	if (!n) {
+		check("pmu-event-counter-counts", 0, 1);
+		check("pmu-overflow-interrupt-is-delivered", 0, 1);
+		return;
+	}
+	probe_begin();
+	sysreg_write(pmselr_el0, 0);
+	sysreg_write(pmevtyper0_el0, PMU_EVENT_CPU_CYCLES);
+	sysreg_write(pmevcntr0_el0, 0);
+	sysreg_write(pmcr_el0, sysreg_read(pmcr_el0) | 1); /* E */
+	sysreg_write(pmcntenset_el0, 1);
+	isb();
+	for (volatile int i = 0; i < 10000; i++)
+		;
+	counted = sysreg_read(pmevcntr0_el0);
+	sysreg_write(pmcntenclr_el0, 1);
+
+	/* Overflow a few cycles from now, with its interrupt enabled. */
+	probe_ppi_enable(PPI_PMU, true);
+	probe.on_irq = pmu_stop;
+	sysreg_write(pmovsclr_el0, 1);
+	sysreg_write(pmevcntr0_el0, 0xffffff00u);
+	sysreg_write(pmintenset_el1, 1);
+	sysreg_write(pmcntenset_el0, 1);
+	isb();
+	taken = probe_window(100000);
+	pmu_stop(0);
+	probe_ppi_enable(PPI_PMU, false);
+	probe_end();
+	check("pmu-event-counter-counts", counted > 0, 1);
+	check("pmu-overflow-interrupt-is-delivered",
+	      taken == 1 && probe.last_irq == PPI_PMU, 1);
 }
 
 int tn_main(int argc, char *argv[])
@@ -117,6 +605,11 @@ int tn_main(int argc, char *argv[])
 	      hvc(PSCI_AFFINITY_INFO, 0, 3, 0).x0, -2);
 	check("psci-unknown-function", hvc(0x8400001ful, 0, 0, 0).x0, -1);
 	check("smccc-unknown-owner", hvc(0xc3000000ul, 0, 0, 0).x0, -1);
+	mmio_access_sizes();
+	sgi_states();
+	physical_timer();
+	stale_hardware_interrupts();
+	pmu();
 	printf("hyptest: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

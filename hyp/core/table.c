@@ -51,7 +51,9 @@ static void check_platform(const struct tn_sysconfig *t)
 		refuse("the GIC or the UART is not in whole pages outside RAM");
 	if (m->uart_intid < 32 || m->uart_intid >= VGIC_NR_IRQS ||
 	    m->maintenance_ppi < 16 || m->maintenance_ppi >= 32 ||
-	    m->vtimer_ppi < 16 || m->vtimer_ppi >= 32)
+	    m->vtimer_ppi < 16 || m->vtimer_ppi >= 32 ||
+	    m->ptimer_ppi < 16 || m->ptimer_ppi >= 32 || m->pmu_ppi < 16 ||
+	    m->pmu_ppi >= 32)
 		refuse("an interrupt of the platform is out of range");
 }
 

@@ -32,12 +32,11 @@
 /* v's CPU no longer holds anything of it that could reach the guest. */
 static void clear_cpu(struct vcpu *v)
 {
-	write_sysreg(cntv_ctl_el0, 0);
-	write_sysreg(cntp_ctl_el0, 0);
-	isb();
+	/* Timers and PMU counters would fire into a restarted guest. */
+	arch_cpu_stop_guest_devices();
 	vgic_drop_lrs(v);
-	/* Its last timer interrupt may be active still, linked to an LR. */
-	gic_deactivate_ppi(v->pcpu, PLAT_PPI_VTIMER);
+	/* Their last interrupts may be active still, linked to an LR. */
+	vgic_end_hw_ppis(v);
 }
 
 void vcpu_halt(struct vcpu *v)

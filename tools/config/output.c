@@ -92,6 +92,8 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 	field(f, 2, s2, ".uart_intid = %u,", GIC_SPI_INTID(plat.uart_spi));
 	field(f, 2, NULL, ".maintenance_ppi = %u,", plat.maintenance_ppi);
 	field(f, 2, NULL, ".vtimer_ppi = %u,", plat.vtimer_ppi);
+	field(f, 2, NULL, ".ptimer_ppi = %u,", 16 + plat.timer_ppis[1]);
+	field(f, 2, NULL, ".pmu_ppi = %u,", plat.pmu_ppi);
 	field(f, 2, "RAM and devices below 2^pa_bits", ".pa_bits = %u,",
 	      cfg_pa_bits(sys));
 	field(f, 1, NULL, "},");

@@ -5,7 +5,7 @@
  * vCPU reads in MPIDR_EL1 and what PSCI CPU_ON takes), PSCI through HVC,
  * and the devices as the hypervisor emulates them at QEMU virt's
  * addresses: the GICv3 (one redistributor per vCPU), the generic timer,
- * and the PL011 if the partition has the console; then the platform
+ * the PMU, and the PL011 if the partition has the console; then the platform
  * devices it has for itself (devices = "..."), as QEMU describes them,
  * and the APB clock they and the PL011 name. Linux needs them all;
  * the real-time core reads its RAM, CPUs, bootargs, the GIC's and the
@@ -209,6 +209,19 @@ static void node_timer(struct dt *d, const struct part *p)
 	end(d);
 }
 
+/* The PMU: the guest has every event counter, its overflow PPI. */
+static void node_pmu(struct dt *d, const struct part *p)
+{
+	const uint32_t irq[] = {GIC_PPI, plat.pmu_ppi - 16,
+				GIC_CPU_MASK_SIMPLE(p->ncpus) |
+				    IRQ_TYPE_LEVEL_HIGH};
+
+	begin(d, "pmu");
+	prop_str(d, "compatible", "arm,armv8-pmuv3");
+	prop_cells(d, "interrupts", irq, 3);
+	end(d);
+}
+
 /* The APB clock the PL011 and the primecell devices name, apb_pclk. */
 static void node_clock(struct dt *d)
 {
@@ -277,6 +290,7 @@ static int build(struct dt *d, int size, const struct part *p)
 	node_psci(d);
 	node_gic(d, p);
 	node_timer(d, p);
+	node_pmu(d, p);
 	if (p->console || p->ndevices)
 		node_clock(d);
 	if (p->console)

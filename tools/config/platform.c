@@ -30,6 +30,7 @@ const struct platform plat = {
     .uart_clock = 24000000,
     .maintenance_ppi = 25,
     .vtimer_ppi = 27,
+    .pmu_ppi = 23,
     .timer_ppis = {13, 14, 11, 10},
     .pa_bits_min = 32,
     .pa_bits_max = 39,

@@ -34,6 +34,7 @@ struct platform {
 	uint32_t uart_clock;	  /* the APB clock, apb-pclk */
 	uint32_t maintenance_ppi; /* INTIDs */
 	uint32_t vtimer_ppi;
+	uint32_t pmu_ppi; /* the PMU's overflow interrupt, an INTID */
 	/* The generic timer's, as PPI numbers (INTID 16 + n) in device
 	 * trees: secure and non-secure physical, virtual, hyp. */
 	uint32_t timer_ppis[4];

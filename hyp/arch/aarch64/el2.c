@@ -1,7 +1,7 @@
 /*
  * The EL2 side of running a guest on this CPU: the controls that route
- * its interrupts and traps to the hypervisor, its stage-2 context, the
- * identity it sees; and the hypervisor's own calls to the firmware (PSCI
+ * its interrupts and traps to the hypervisor, what of the CPU's timers
+ * and PMU it gets, its stage-2 context, the identity it sees; and the hypervisor's own calls to the firmware (PSCI
  * by SMC).
  */
 #include "hyp.h"
@@ -40,7 +40,8 @@ void arch_cpu_setup_el2(struct vcpu *v)
 	 * before FEAT_HPMN0); no PMU or debug trap.
 	 */
 	write_sysreg(mdcr_el2, pmu_counters());
-	write_sysreg(cnthctl_el2, 3); /* guests may read the counters */
+	/* EL1PCTEN, EL1PCEN: the counters and the physical timer are EL1's. */
+	write_sysreg(cnthctl_el2, 3);
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	if (v) {
@@ -52,6 +53,17 @@ void arch_cpu_setup_el2(struct vcpu *v)
 		__asm__ volatile("tlbi vmalls12e1\n\tdsb nsh" ::: "memory");
 	}
 	write_sysreg(sctlr_el1, 0x30d00800);
+	isb();
+}
+
+void arch_cpu_stop_guest_devices(void)
+{
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
+	write_sysreg(pmcr_el0, 0);
+	write_sysreg(pmcntenclr_el0, ~0ul);
+	write_sysreg(pmintenclr_el1, ~0ul);
+	write_sysreg(pmovsclr_el0, ~0ul);
 	isb();
 }
 

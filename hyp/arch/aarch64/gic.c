@@ -1,8 +1,9 @@
 /*
  * The physical GICv3 as the hypervisor drives it: every interrupt comes to
- * EL2 (HCR_EL2.IMO); the hypervisor acknowledges it, and for the timer
- * only drops its priority, leaving the deactivation to the guest through
- * a hardware-linked list register (EOImode 1). SGI 1 is the hypervisor's
+ * EL2 (HCR_EL2.IMO); the hypervisor acknowledges it, and for the guest's
+ * own devices (its timers, its PMU, devices passed through) only drops
+ * its priority, leaving the deactivation to the guest through a
+ * hardware-linked list register (EOImode 1). SGI 1 is the hypervisor's
  * own "look at your vCPU" kick between CPUs.
  */
 #include "hyp.h"
@@ -11,6 +12,7 @@
 #define GICD_CTLR 0x0000
 #define GICD_IGROUPR 0x0080
 #define GICD_ISENABLER 0x0100
+#define GICD_ISPENDR 0x0200
 #define GICD_ICACTIVER 0x0380
 #define GICD_IPRIORITYR 0x0400
 #define GICD_IROUTER 0x6000
@@ -66,9 +68,10 @@ void gic_init_cpu(int cpu)
 	mmio_write32(sgi + GICR_IGROUPR0, 0xffffffffu);
 	for (int i = 0; i < 32; i += 4)
 		mmio_write32(sgi + GICR_IPRIORITYR + (uintptr_t)i, 0xa0a0a0a0u);
-	mmio_write32(sgi + GICR_ISENABLER0, (1u << SGI_KICK) |
-						(1u << PLAT_PPI_MAINTENANCE) |
-						(1u << PLAT_PPI_VTIMER));
+	mmio_write32(sgi + GICR_ISENABLER0,
+		     (1u << SGI_KICK) | (1u << PLAT_PPI_MAINTENANCE) |
+			 (1u << PLAT_PPI_VTIMER) | (1u << PLAT_PPI_PTIMER) |
+			 (1u << PLAT_PPI_PMU));
 
 	/* The CPU interface, and the virtual one the guest will use. */
 	write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE, Enable */
@@ -109,6 +112,20 @@ void gic_route_spi(uint32_t intid, int pcpu)
 void gic_deactivate_ppi(int cpu, uint32_t intid)
 {
 	mmio_write32(cpu_redistributor[cpu] + GICR_SGI + 0x0380, 1u << intid);
+}
+
+/*
+ * Whether intid (a PPI of cpu, or an SPI) is pending at the GIC: for a
+ * level-sensitive one, whether its line is high, acknowledged or not.
+ */
+bool gic_line_pending(uint32_t intid, int cpu)
+{
+	if (intid < 32)
+		return mmio_read32(cpu_redistributor[cpu] + GICR_SGI +
+				   GICD_ISPENDR) >>
+		       intid & 1;
+	return mmio_read32(PLAT_GICD_BASE + GICD_ISPENDR + intid / 32 * 4) >>
+	       (intid % 32) & 1;
 }
 
 /* Ends an SPI left active by a guest that will not end it any more. */

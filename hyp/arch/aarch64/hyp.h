@@ -59,8 +59,13 @@ static inline void mmio_write64(uintptr_t a, uint64_t v)
 struct virq {
 	uint8_t priority;
 	bool enabled;
-	bool pending;
-	bool in_lr; /* handed to the CPU interface, not yet done */
+	bool pending; /* pending, not yet handed to a list register */
+	bool active;  /* active, not in a list register (guest's ISACTIVER) */
+	bool in_lr;   /* handed to the CPU interface, not yet done */
+	uint8_t lr_vcpu;  /* whose list register holds it */
+	uint8_t lr_state; /* that register's state at its vCPU's last exit */
+	/* State another vCPU cleared while the holder ran: applied at its exit */
+	uint8_t lr_clear;
 	bool level; /* level-sensitive line driven by an emulated device */
 	bool line;  /* its current level */
 	bool hw;    /* linked to the physical interrupt of the same number */
@@ -101,6 +106,8 @@ struct vcpu {
 	struct virq priv[32]; /* SGIs and PPIs */
 	uint32_t waker;
 	int8_t lr_irq[16]; /* which INTID each list register holds */
+	/* Its SGIs and PPIs that may be pending or active outside an LR. */
+	uint32_t priv_waiting;
 };
 
 struct vuart {
@@ -118,6 +125,7 @@ struct partition {
 	struct spinlock lock;
 	struct vcpu *vcpus[HYP_MAX_CPUS];
 	struct virq spi[VGIC_NR_IRQS - 32];
+	uint32_t spi_waiting; /* as vcpu.priv_waiting, for spi[] */
 	uint32_t gicd_ctlr;
 	struct vuart uart;
 	uint64_t vttbr;
@@ -166,6 +174,7 @@ void gic_enable_spi(uint32_t intid, int pcpu);
 void gic_route_spi(uint32_t intid, int pcpu);
 void gic_deactivate_spi(uint32_t intid);
 void gic_deactivate_ppi(int cpu, uint32_t intid);
+bool gic_line_pending(uint32_t intid, int cpu);
 int gic_nr_lrs(void);
 uint64_t gic_read_lr(int n);
 void gic_write_lr(int n, uint64_t v);
@@ -173,9 +182,20 @@ void gic_write_lr(int n, uint64_t v);
 /* vgic.c */
 void vgic_init_partition(struct partition *p);
 void vgic_init_vcpu(struct vcpu *v);
-bool vgic_mmio(struct vcpu *v, uint64_t ipa, bool write, int size,
-	       uint64_t *value);
-void vgic_inject_hw_timer(struct vcpu *v);
+enum mmio_result {
+	MMIO_NOT_MINE, /* not the virtual GIC's */
+	MMIO_DONE,
+	MMIO_BAD_SIZE, /* an access size (or alignment) the register refuses */
+};
+enum mmio_result vgic_mmio(struct vcpu *v, uint64_t ipa, bool write, int size,
+			   uint64_t *value);
+/*
+ * A physical PPI of v's CPU came: false if it is not one of the CPU's own
+ * devices the guest drives (timers, PMU), else it is pending for v.
+ */
+bool vgic_hw_ppi(struct vcpu *v, uint32_t intid);
+/* Ends those PPIs on v's CPU, which a guest gone may have left active. */
+void vgic_end_hw_ppis(struct vcpu *v);
 /* A device's interrupt is p's: routed to its vCPU's CPU, hardware-linked. */
 void vgic_own_spi(struct partition *p, uint32_t intid);
 /* Routes and enables them; once every CPU's GIC is up. */
@@ -197,6 +217,8 @@ void psci_probe_firmware(int cpu);
 /* el2.c */
 /* Sets this CPU's EL2 controls for v (NULL: a CPU no partition has). */
 void arch_cpu_setup_el2(struct vcpu *v);
+/* Stops the timers and PMU counters a guest left running on this CPU. */
+void arch_cpu_stop_guest_devices(void);
 int64_t psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
 __attribute__((noreturn)) void psci_fw_system_off(void);
 /* Any SMCCC call to the firmware; x0 back. */

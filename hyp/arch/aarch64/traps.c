@@ -19,13 +19,18 @@
 void hyp_guest_exit(struct vcpu *v, uint64_t kind);
 void hyp_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
 
-void inject_abort(struct vcpu *v, bool instruction, uint64_t far)
+/*
+ * Enters v's EL1 vector for a synchronous exception of class ec (the
+ * lower-EL number; same-EL classes are one more), as the CPU would have.
+ */
+static void inject_sync(struct vcpu *v, uint32_t ec, uint64_t iss,
+			uint64_t far)
 {
 	uint64_t mode = v->spsr & 0xf;
 
 	/*
-	 * Faulting again at the vector the last abort was sent to: the guest
-	 * has no way to handle it, and would loop. Stop the partition.
+	 * Faulting again at the vector the last exception was sent to: the
+	 * guest has no way to handle it, and would loop. Stop the partition.
 	 */
 	if (v->elr == v->last_vector) {
 		partition_stop(v->part, "faulted in its own exception vector "
@@ -34,18 +39,29 @@ void inject_abort(struct vcpu *v, bool instruction, uint64_t far)
 	}
 	bool from_el0 = mode == 0;
 	uint64_t offset = from_el0 ? 0x400 : (mode & 1) ? 0x200 : 0x000;
-	uint32_t ec =
-	    instruction ? (from_el0 ? 0x20 : 0x21) : (from_el0 ? 0x24 : 0x25);
-	/* IL, and a synchronous external abort: DFSC/IFSC 0x10. */
-	uint64_t esr = (uint64_t)ec << 26 | 1u << 25 | 0x10;
 
-	write_sysreg(esr_el1, esr);
+	if (!from_el0 && ec)
+		ec++;
+	/* IL: a 32-bit instruction. */
+	write_sysreg(esr_el1, (uint64_t)ec << 26 | 1u << 25 | iss);
 	write_sysreg(far_el1, far);
 	write_sysreg(elr_el1, v->elr);
 	write_sysreg(spsr_el1, v->spsr);
 	v->elr = read_sysreg(vbar_el1) + offset;
 	v->last_vector = v->elr;
 	v->spsr = 0x3c5; /* EL1h, exceptions masked, as the CPU would */
+}
+
+void inject_abort(struct vcpu *v, bool instruction, uint64_t far)
+{
+	/* A synchronous external abort: DFSC/IFSC 0x10. */
+	inject_sync(v, instruction ? 0x20 : 0x24, 0x10, far);
+}
+
+/* An undefined instruction (EC 0, "unknown reason"), at the instruction. */
+static void inject_undef(struct vcpu *v)
+{
+	inject_sync(v, 0x00, 0, 0);
 }
 
 /*
@@ -72,16 +88,36 @@ static void reg_write(struct vcpu *v, unsigned int r, uint64_t value)
 		v->x[r] = value;
 }
 
+/* ESR_EL2.ISS of a data abort with a valid syndrome (ISV). */
+#define ISS_ISV (1u << 24)
+#define ISS_SAS_SHIFT 22
+#define ISS_SSE (1u << 21)
+#define ISS_SRT_SHIFT 16
+#define ISS_SF (1u << 15)
+#define ISS_WNR (1u << 6)
+
+/* What a load of size bytes puts in its register: SSE and SF honoured. */
+static uint64_t loaded(uint64_t esr, int size, uint64_t value)
+{
+	if (size < 8) {
+		value &= (1ull << (8 * size)) - 1;
+		if (esr & ISS_SSE && value >> (8 * size - 1) & 1)
+			value |= ~0ull << (8 * size);
+	}
+	return esr & ISS_SF ? value : (uint32_t)value;
+}
+
 static void data_abort(struct vcpu *v, uint64_t esr)
 {
 	struct partition *p = v->part;
 	uint64_t far = read_sysreg(far_el2);
 	uint64_t ipa = (read_sysreg(hpfar_el2) >> 4 << 12) | (far & 0xfff);
-	bool valid = esr >> 24 & 1, write = esr >> 6 & 1;
-	int size = 1 << (esr >> 22 & 3);
-	unsigned int rt = esr >> 16 & 0x1f;
+	bool valid = esr & ISS_ISV, write = esr & ISS_WNR;
+	int size = 1 << (esr >> ISS_SAS_SHIFT & 3);
+	unsigned int rt = esr >> ISS_SRT_SHIFT & 0x1f;
 	uint64_t value = 0;
-	bool done = false;
+	enum mmio_result done = MMIO_NOT_MINE;
+	const char *why = "not its memory";
 
 	if (valid) {
 		if (write)
@@ -89,26 +125,37 @@ static void data_abort(struct vcpu *v, uint64_t esr)
 				(size == 8 ? ~0ull : (1ull << (8 * size)) - 1);
 		spin_lock(&p->lock);
 		done = vgic_mmio(v, ipa, write, size, &value);
-		if (!done && p->cfg->console && ipa >= PLAT_UART_BASE &&
+		if (done == MMIO_NOT_MINE && p->cfg->console &&
+		    ipa >= PLAT_UART_BASE &&
 		    ipa < PLAT_UART_BASE + PLAT_UART_SIZE)
 			done = vuart_access(p, ipa - PLAT_UART_BASE, write,
-					    &value);
+					    &value)
+				   ? MMIO_DONE
+				   : MMIO_NOT_MINE;
 		spin_unlock(&p->lock);
+		if (done == MMIO_BAD_SIZE)
+			why = size == 1   ? "a GIC register that takes no byte "
+					    "access"
+			      : size == 2 ? "a GIC register: no GIC register "
+					    "takes a halfword access"
+			      : size == 8 ? "a GIC register that takes no "
+					    "doubleword access"
+					  : "a GIC register, unaligned";
+	} else {
+		why = "an access the hypervisor cannot emulate (use a single "
+		      "load or store)";
 	}
-	if (done) {
+	if (done == MMIO_DONE) {
 		if (!write)
-			reg_write(v, rt, value);
+			reg_write(v, rt, loaded(esr, size, value));
 		v->elr += 4;
 		return;
 	}
 	if (log_fault(p))
 		hyp_log("partition %s: vCPU %d: stage-2 fault: %s at IPA %#lx "
-			"(PC %#lx): %s; abort injected",
+			"(%d bytes, PC %#lx): %s; abort injected",
 			p->cfg->name, v->index, write ? "write" : "read",
-			(unsigned long)ipa, (unsigned long)v->elr,
-			valid ? "not its memory"
-			      : "an access the hypervisor cannot emulate "
-				"(use a single load or store)");
+			(unsigned long)ipa, size, (unsigned long)v->elr, why);
 	inject_abort(v, false, far);
 }
 
@@ -125,10 +172,17 @@ static void sysreg_trap(struct vcpu *v, uint64_t esr)
 		spin_lock(&v->part->lock);
 		vgic_send_sgi(v, reg_read(v, rt));
 		spin_unlock(&v->part->lock);
-	} else if (read) {
-		reg_write(v, rt, 0); /* anything else trapped reads as zero */
+		v->elr += 4;
+		return;
 	}
-	v->elr += 4;
+	/* Nothing else is trapped on purpose: as the CPU would, refuse it. */
+	if (log_fault(v->part))
+		hyp_log("partition %s: vCPU %d: %s of system register "
+			"S%u_%u_C%u_C%u_%u trapped (PC %#lx): undefined "
+			"instruction injected",
+			v->part->cfg->name, v->index, read ? "read" : "write",
+			op0, op1, crn, crm, op2, (unsigned long)v->elr);
+	inject_undef(v);
 }
 
 void trap_irqs(struct vcpu *v)
@@ -138,14 +192,17 @@ void trap_irqs(struct vcpu *v)
 
 		if (intid >= 1020)
 			return;
-		if (intid == PLAT_PPI_VTIMER) {
-			/* The guest deactivates it, through the list register.
-			 */
+		if (intid < 32) {
+			bool mine;
+
+			/* The guest deactivates it, through the list register. */
 			spin_lock(&v->part->lock);
-			vgic_inject_hw_timer(v);
+			mine = vgic_hw_ppi(v, intid);
 			spin_unlock(&v->part->lock);
-			gic_eoi(intid, false);
-			continue;
+			if (mine) {
+				gic_eoi(intid, false);
+				continue;
+			}
 		}
 		if (intid >= 32 && intid != PLAT_UART_IRQ) {
 			bool mine;
@@ -206,11 +263,14 @@ void hyp_guest_exit(struct vcpu *v, uint64_t kind)
 			v->elr += 4;
 			break;
 		default:
-			hyp_log("partition %s: vCPU %d: unexpected trap, ESR "
-				"%#lx at PC %#lx; abort injected",
-				v->part->cfg->name, v->index,
-				(unsigned long)esr, (unsigned long)v->elr);
-			inject_abort(v, false, 0);
+			if (log_fault(v->part))
+				hyp_log("partition %s: vCPU %d: unexpected "
+					"trap, ESR %#lx at PC %#lx; undefined "
+					"instruction injected",
+					v->part->cfg->name, v->index,
+					(unsigned long)esr,
+					(unsigned long)v->elr);
+			inject_undef(v);
 			break;
 		}
 	} else if (kind == 1) {

@@ -5,13 +5,25 @@
  * guest then drives itself (ICV registers) without exits. Only what a
  * partition owns is reachable: its vCPUs' SGIs and PPIs, its SPIs, none of
  * the hypervisor's or another partition's. Interrupts 0..63 exist; LPIs,
- * group 0 and the ITS do not.
+ * group 0 and the ITS do not. The CPU's own devices' PPIs (timers, PMU)
+ * and passed-through SPIs are hardware-linked, their pending state
+ * following the physical line.
  */
 #include "hyp.h"
 #include "plat/qemu-virt/platform.h"
 
 #define PIDR2_GICV3 0x3b
 #define IIDR_TENON 0x0000043b
+
+/* ICH_LR<n>_EL2 */
+#define LR_STATE_SHIFT 62
+#define LR_STATE_MASK (3ull << LR_STATE_SHIFT)
+#define LR_HW (1ull << 61)
+#define LR_GROUP1 (1ull << 60)
+#define LR_PRIORITY_SHIFT 48
+#define LR_PINTID_SHIFT 32
+#define ST_PENDING 1u /* LR state bits, and the guest's view of them */
+#define ST_ACTIVE 2u
 
 static struct virq *virq_of(struct vcpu *v, uint32_t intid)
 {
@@ -31,6 +43,7 @@ void vgic_init_partition(struct partition *p)
 {
 	for (int i = 0; i < VGIC_NR_IRQS - 32; i++)
 		reset_virq(&p->spi[i]);
+	p->spi_waiting = 0;
 	p->gicd_ctlr = 0;
 }
 
@@ -38,7 +51,11 @@ void vgic_init_vcpu(struct vcpu *v)
 {
 	for (int i = 0; i < 32; i++)
 		reset_virq(&v->priv[i]);
+	/* The CPU's own devices, which the guest drives directly. */
 	v->priv[PLAT_PPI_VTIMER].hw = true;
+	v->priv[PLAT_PPI_PTIMER].hw = true;
+	v->priv[PLAT_PPI_PMU].hw = true;
+	v->priv_waiting = 0;
 	v->waker = 2; /* ProcessorSleep, as out of reset */
 	for (int i = 0; i < 16; i++)
 		v->lr_irq[i] = -1;
@@ -50,10 +67,26 @@ static struct vcpu *spi_target(struct partition *p, struct virq *q)
 	return p->vcpus[q->target < p->cfg->ncpus ? q->target : 0];
 }
 
+/*
+ * Notes that q (v's, or an SPI of v's partition) may now be pending or
+ * active outside a list register: vgic_sync() looks only at those, not at
+ * every interrupt, and forgets those it finds neither.
+ */
+static void mark(struct vcpu *v, struct virq *q)
+{
+	struct partition *p = v->part;
+
+	if (q >= p->spi && q < p->spi + (VGIC_NR_IRQS - 32))
+		p->spi_waiting |= 1u << (q - p->spi);
+	else
+		v->priv_waiting |= 1u << (q - v->priv);
+}
+
 /* Makes q pending for v; v looks at it before it next runs. */
 static void pend(struct vcpu *v, struct virq *q)
 {
 	q->pending = true;
+	mark(v, q);
 	if (v->pcpu != this_vcpu()->pcpu)
 		gic_kick(v->pcpu);
 }
@@ -107,9 +140,20 @@ bool vgic_hw_spi(struct vcpu *v, uint32_t intid)
 	return true;
 }
 
-void vgic_inject_hw_timer(struct vcpu *v)
+bool vgic_hw_ppi(struct vcpu *v, uint32_t intid)
 {
-	v->priv[PLAT_PPI_VTIMER].pending = true;
+	if (intid >= 32 || !v->priv[intid].hw)
+		return false;
+	v->priv[intid].pending = true;
+	mark(v, &v->priv[intid]);
+	return true;
+}
+
+void vgic_end_hw_ppis(struct vcpu *v)
+{
+	for (uint32_t intid = 16; intid < 32; intid++)
+		if (v->priv[intid].hw)
+			gic_deactivate_ppi(v->pcpu, intid);
 }
 
 void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
@@ -118,6 +162,7 @@ void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
 	uint32_t intid = (uint32_t)(sgi1r >> 24) & 0xf;
 	bool all_others = sgi1r >> 40 & 1;
 	uint32_t list = (uint32_t)sgi1r & 0xffff;
+	uint32_t range = (uint32_t)(sgi1r >> 44) & 0xf; /* RS: Aff0 16*RS.. */
 	uint64_t upper_aff = sgi1r & 0x00ff00ff00ff0000ull;
 
 	/* vCPUs are Aff0 0..n-1: other affinities name nobody. */
@@ -126,10 +171,191 @@ void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
 	for (uint32_t i = 0; i < p->cfg->ncpus; i++) {
 		struct vcpu *t = p->vcpus[i];
 
-		if (all_others ? t == v : !(list >> i & 1))
+		if (all_others ? t == v
+			       : i / 16 != range || !(list >> (i % 16) & 1))
 			continue;
 		if (t->state == VCPU_RUNNING || t->state == VCPU_ON_PENDING)
 			pend(t, &t->priv[intid]);
+	}
+}
+
+/* The list register of v (this CPU's vCPU) that holds intid, or -1. */
+static int lr_of(struct vcpu *v, uint32_t intid)
+{
+	for (int i = 0; i < gic_nr_lrs(); i++)
+		if (v->lr_irq[i] == (int)intid)
+			return i;
+	return -1;
+}
+
+/*
+ * Ends the physical interrupt behind a hardware-linked one, taken at EL2
+ * and left active for the guest to end through its list register.
+ */
+static void end_physical(struct vcpu *t, uint32_t intid)
+{
+	if (intid < 32)
+		gic_deactivate_ppi(t->pcpu, intid);
+	else
+		gic_deactivate_spi(intid);
+}
+
+/* Frees list register n of v, which held q. */
+static void release_lr(struct vcpu *v, int n, struct virq *q)
+{
+	gic_write_lr(n, 0);
+	v->lr_irq[n] = -1;
+	q->in_lr = false;
+	q->lr_state = 0;
+	if (q->level && q->line) {
+		q->pending = true;
+		mark(v, q);
+	}
+}
+
+/*
+ * The guest cleared pending or active state of q, held in list register n
+ * of v (this CPU's). A hardware-linked one leaves the register whole, its
+ * physical interrupt ended: a line still high brings it back, really
+ * pending.
+ */
+static void clear_lr(struct vcpu *v, int n, struct virq *q, uint32_t intid,
+		     unsigned int clear)
+{
+	uint64_t lr = gic_read_lr(n);
+	unsigned int st = (unsigned int)(lr >> LR_STATE_SHIFT) & 3;
+
+	if (!(st & clear))
+		return;
+	if (lr & LR_HW || !(st & ~clear)) {
+		release_lr(v, n, q);
+		if (lr & LR_HW)
+			end_physical(v, intid);
+		return;
+	}
+	st &= ~clear;
+	gic_write_lr(n, (lr & ~LR_STATE_MASK) | (uint64_t)st << LR_STATE_SHIFT);
+	q->lr_state = (uint8_t)st;
+}
+
+/* CNTx_CTL_EL0 asserting its interrupt: ENABLE and ISTATUS, not IMASK. */
+static bool timer_line(uint64_t ctl)
+{
+	return (ctl & 7) == 5;
+}
+
+/* Whether the physical line behind hardware-linked intid of t is high. */
+static bool hw_line(struct vcpu *t, uint32_t intid)
+{
+	/* This CPU's timers say so themselves, with no GIC latency. */
+	if (t == this_vcpu() && intid == PLAT_PPI_VTIMER)
+		return timer_line(read_sysreg(cntv_ctl_el0));
+	if (t == this_vcpu() && intid == PLAT_PPI_PTIMER)
+		return timer_line(read_sysreg(cntp_ctl_el0));
+	return gic_line_pending(intid, t->pcpu);
+}
+
+/*
+ * A hardware-linked interrupt is pending only while its physical line is:
+ * one the guest has not taken yet, whose line has dropped since (its
+ * device was serviced, its timer re-armed or stopped), is forgotten, and
+ * the physical interrupt, acknowledged at EL2 when it came, ended. Else a
+ * guest enabling it later, or a device's handler, runs for an event long
+ * gone. t is the vCPU it belongs or is routed to.
+ */
+static void follow_line(struct vcpu *t, struct virq *q, uint32_t intid)
+{
+	struct vcpu *holder;
+	int n;
+
+	if (!q->hw)
+		return;
+	if (!q->in_lr) {
+		if (q->pending && !hw_line(t, intid)) {
+			q->pending = false;
+			end_physical(t, intid);
+		}
+		return;
+	}
+	/* Another CPU's list register: that vCPU looks at its next exit. */
+	holder = t->part->vcpus[q->lr_vcpu];
+	n = holder == this_vcpu() ? lr_of(holder, intid) : -1;
+	if (n >= 0 && gic_read_lr(n) >> LR_STATE_SHIFT == ST_PENDING &&
+	    !hw_line(holder, intid)) {
+		release_lr(holder, n, q);
+		end_physical(holder, intid);
+	}
+}
+
+/*
+ * The pending and active state the guest sees: in a list register of this
+ * CPU, the register's; of another vCPU, as it was at that vCPU's last exit
+ * (the register is that CPU's alone). t: the vCPU q belongs or goes to.
+ */
+static unsigned int state_of(struct vcpu *t, struct virq *q, uint32_t intid)
+{
+	struct partition *p = t->part;
+	unsigned int st;
+
+	follow_line(t, q, intid);
+	st =
+	    (q->pending ? ST_PENDING : 0) | (q->active ? ST_ACTIVE : 0);
+
+	if (q->in_lr) {
+		struct vcpu *holder = p->vcpus[q->lr_vcpu];
+		int n = holder == this_vcpu() ? lr_of(holder, intid) : -1;
+
+		st |= n >= 0 ? (unsigned int)(gic_read_lr(n) >> LR_STATE_SHIFT) &
+				   3
+			     : q->lr_state;
+	}
+	return st;
+}
+
+/* The guest writes ICPENDR or ICACTIVER: clear is ST_PENDING or ST_ACTIVE. */
+static void clear_state(struct partition *p, struct virq *q, uint32_t intid,
+			unsigned int clear)
+{
+	struct vcpu *holder;
+
+	if (clear & ST_PENDING)
+		q->pending = false;
+	if (clear & ST_ACTIVE)
+		q->active = false;
+	if (!q->in_lr)
+		return;
+	holder = p->vcpus[q->lr_vcpu];
+	if (holder == this_vcpu()) {
+		int n = lr_of(holder, intid);
+
+		if (n >= 0)
+			clear_lr(holder, n, q, intid, clear);
+	} else {
+		q->lr_clear |= (uint8_t)clear;
+		gic_kick(holder->pcpu);
+	}
+}
+
+/* The guest writes ISACTIVER. */
+static void set_active(struct vcpu *t, struct virq *q, uint32_t intid)
+{
+	struct vcpu *holder;
+	int n;
+
+	if (!q->in_lr) {
+		q->active = true;
+		mark(t, q);
+		if (t->pcpu != this_vcpu()->pcpu)
+			gic_kick(t->pcpu);
+		return;
+	}
+	/* One a hardware-linked register holds stays as the hardware has it. */
+	holder = t->part->vcpus[q->lr_vcpu];
+	n = holder == this_vcpu() ? lr_of(holder, intid) : -1;
+	if (n >= 0 && !(gic_read_lr(n) & LR_HW)) {
+		gic_write_lr(n, gic_read_lr(n) |
+				    (uint64_t)ST_ACTIVE << LR_STATE_SHIFT);
+		q->lr_state |= ST_ACTIVE;
 	}
 }
 
@@ -140,31 +366,52 @@ void vgic_sync(struct vcpu *v)
 
 	for (int i = 0; i < n; i++) {
 		struct virq *q;
+		uint32_t id;
 
 		if (v->lr_irq[i] < 0)
 			continue;
-		if (gic_read_lr(i) >> 62 & 3)
-			continue; /* still pending or active in the guest */
-		q = virq_of(v, (uint32_t)v->lr_irq[i]);
-		q->in_lr = false;
-		v->lr_irq[i] = -1;
-		gic_write_lr(i, 0);
-		if (q->level && q->line)
-			q->pending = true;
+		id = (uint32_t)v->lr_irq[i];
+		q = virq_of(v, id);
+		if (q->lr_clear) {
+			clear_lr(v, i, q, id, q->lr_clear);
+			q->lr_clear = 0;
+			if (v->lr_irq[i] < 0)
+				continue;
+		}
+		q->lr_state = (uint8_t)(gic_read_lr(i) >> LR_STATE_SHIFT & 3);
+		if (!q->lr_state)
+			release_lr(v, i, q);
+		else if (q->hw && q->lr_state == ST_PENDING)
+			follow_line(v, q, id);
 	}
 	for (;;) {
 		struct virq *best = NULL;
 		uint32_t best_id = 0;
 		int free_lr = -1;
+		uint64_t waiting = v->priv_waiting;
 
-		for (uint32_t id = 0; id < VGIC_NR_IRQS; id++) {
+		if (v->part->gicd_ctlr & 2)
+			waiting |= (uint64_t)v->part->spi_waiting << 32;
+		for (; waiting; waiting &= waiting - 1) {
+			uint32_t id = (uint32_t)__builtin_ctzll(waiting);
 			struct virq *q = virq_of(v, id);
 
-			if (!q->pending || !q->enabled || q->in_lr)
+			if (!q->pending && !q->active) {
+				if (id < 32)
+					v->priv_waiting &= ~(1u << id);
+				else
+					v->part->spi_waiting &= ~(1u << (id - 32));
 				continue;
-			if (id >= 32 && (spi_target(v->part, q) != v ||
-					 !(v->part->gicd_ctlr & 2)))
+			}
+			if (q->in_lr || !(q->enabled || q->active))
 				continue;
+			if (id >= 32 && spi_target(v->part, q) != v)
+				continue;
+			if (q->hw && !q->active) {
+				follow_line(v, q, id);
+				if (!q->pending)
+					continue;
+			}
 			if (!best || q->priority < best->priority) {
 				best = q;
 				best_id = id;
@@ -179,19 +426,35 @@ void vgic_sync(struct vcpu *v)
 			left = true;
 			break;
 		}
-		uint64_t lr = 1ull << 62 | 1ull << 60 |
-			      (uint64_t)best->priority << 48 | best_id;
+		/*
+		 * Active and pending at once is not a state a hardware-linked
+		 * register may hold: the pending one waits for the next.
+		 */
+		unsigned int st = (best->active ? ST_ACTIVE : 0) |
+				  (best->pending && best->enabled &&
+					   !(best->hw && best->active)
+				       ? ST_PENDING
+				       : 0);
+		uint64_t lr = (uint64_t)st << LR_STATE_SHIFT | LR_GROUP1 |
+			      (uint64_t)best->priority << LR_PRIORITY_SHIFT |
+			      best_id;
 		/*
 		 * A level line still high once the guest is done with it is
 		 * seen again at the vCPU's next exit (its next timer tick at
 		 * the latest). (Asking for an EOI maintenance interrupt instead
-		 * left the interrupt active for good under QEMU.)
+		 * left the interrupt active for good under QEMU.) Active state
+		 * the guest set itself (ISACTIVER) is virtual only: its end
+		 * must not deactivate a physical interrupt that is not active.
 		 */
-		if (best->hw)
-			lr |= 1ull << 61 | (uint64_t)best_id << 32;
+		if (best->hw && !best->active)
+			lr |= LR_HW | (uint64_t)best_id << LR_PINTID_SHIFT;
 		gic_write_lr(free_lr, lr);
 		best->in_lr = true;
-		best->pending = false;
+		best->lr_vcpu = (uint8_t)v->index;
+		best->lr_state = (uint8_t)st;
+		best->active = false;
+		if (st & ST_PENDING)
+			best->pending = false;
 		v->lr_irq[free_lr] = (int8_t)best_id;
 	}
 	/* Underflow maintenance interrupt while some wait for a register. */
@@ -199,45 +462,85 @@ void vgic_sync(struct vcpu *v)
 	isb();
 }
 
-/* Bit-per-interrupt registers: 32 interrupts from first. */
-static uint32_t read_bits(struct vcpu *v, uint32_t first, size_t field)
+enum bitreg {
+	GROUP,
+	SET_ENABLE,
+	CLEAR_ENABLE,
+	SET_PENDING,
+	CLEAR_PENDING,
+	SET_ACTIVE,
+	CLEAR_ACTIVE
+};
+
+/* Bit-per-interrupt registers: 32 interrupts from first, of vCPU v. */
+static uint32_t read_bits(struct vcpu *v, uint32_t first, enum bitreg what)
 {
 	uint32_t bits = 0;
 
 	for (uint32_t i = 0; i < 32; i++) {
 		struct virq *q = virq_of(v, first + i);
+		struct vcpu *t;
+		bool on;
 
-		if (q && *((bool *)q + field))
-			bits |= 1u << i;
+		if (!q)
+			continue;
+		t = first + i < 32 ? v : spi_target(v->part, q);
+		switch (what) {
+		case GROUP:
+			on = q->group1;
+			break;
+		case SET_ENABLE:
+		case CLEAR_ENABLE:
+			on = q->enabled;
+			break;
+		case SET_PENDING:
+		case CLEAR_PENDING:
+			on = state_of(t, q, first + i) & ST_PENDING;
+			break;
+		default:
+			on = state_of(t, q, first + i) & ST_ACTIVE;
+			break;
+		}
+		bits |= (uint32_t)on << i;
 	}
 	return bits;
 }
-
-enum bitreg { SET_ENABLE, CLEAR_ENABLE, SET_PENDING, CLEAR_PENDING, GROUP };
 
 static void write_bits(struct vcpu *v, uint32_t first, enum bitreg what,
 		       uint32_t bits)
 {
 	for (uint32_t i = 0; i < 32; i++) {
-		struct virq *q = virq_of(v, first + i);
+		uint32_t intid = first + i;
+		struct virq *q = virq_of(v, intid);
+		struct vcpu *t = intid < 32 ? v : NULL;
 		bool on = bits >> i & 1;
 
 		if (!q || (what != GROUP && !on))
 			continue;
+		if (!t)
+			t = spi_target(v->part, q);
 		switch (what) {
 		case SET_ENABLE:
 			q->enabled = true;
-			if (q->pending && first + i >= 32)
-				pend(spi_target(v->part, q), q);
+			follow_line(t, q, intid);
+			if (q->pending)
+				pend(t, q);
 			break;
 		case CLEAR_ENABLE:
 			q->enabled = false;
 			break;
 		case SET_PENDING:
-			pend(first + i < 32 ? v : spi_target(v->part, q), q);
+			if (!(state_of(t, q, intid) & ST_PENDING))
+				pend(t, q);
 			break;
 		case CLEAR_PENDING:
-			q->pending = false;
+			clear_state(v->part, q, intid, ST_PENDING);
+			break;
+		case SET_ACTIVE:
+			set_active(t, q, intid);
+			break;
+		case CLEAR_ACTIVE:
+			clear_state(v->part, q, intid, ST_ACTIVE);
 			break;
 		case GROUP:
 			q->group1 = on;
@@ -291,31 +594,24 @@ static uint64_t configs(struct vcpu *v, uint32_t first, bool write,
 }
 
 /* Registers that take an interrupt range: group, enables, pending. */
+/* Registers that take an interrupt range: group, enables, pending, active. */
 static bool bit_register(struct vcpu *v, uint64_t off, uint32_t first,
 			 bool write, uint64_t *value)
 {
-	static const struct {
-		uint64_t base;
-		enum bitreg what;
-		size_t field;
-	} regs[] = {
-	    {0x080, GROUP, offsetof(struct virq, group1)},
-	    {0x100, SET_ENABLE, offsetof(struct virq, enabled)},
-	    {0x180, CLEAR_ENABLE, offsetof(struct virq, enabled)},
-	    {0x200, SET_PENDING, offsetof(struct virq, pending)},
-	    {0x280, CLEAR_PENDING, offsetof(struct virq, pending)},
+	static const enum bitreg regs[] = {
+	    GROUP,	   SET_ENABLE, CLEAR_ENABLE, SET_PENDING,
+	    CLEAR_PENDING, SET_ACTIVE, CLEAR_ACTIVE,
 	};
+	/* IGROUPR at 0x080, then one register each 0x080. */
+	uint64_t r = off / 0x80 - 1;
 
-	for (size_t r = 0; r < sizeof(regs) / sizeof(regs[0]); r++) {
-		if (off != regs[r].base)
-			continue;
-		if (write)
-			write_bits(v, first, regs[r].what, (uint32_t)*value);
-		else
-			*value = read_bits(v, first, regs[r].field);
-		return true;
-	}
-	return false;
+	if (off < 0x080 || off >= 0x400 || off % 0x80)
+		return false;
+	if (write)
+		write_bits(v, first, regs[r], (uint32_t)*value);
+	else
+		*value = read_bits(v, first, regs[r]);
+	return true;
 }
 
 static void distributor(struct vcpu *v, uint64_t off, bool write, int size,
@@ -333,7 +629,7 @@ static void distributor(struct vcpu *v, uint64_t off, bool write, int size,
 		*value = 9u << 19 | (VGIC_NR_IRQS / 32 - 1);
 	} else if (off == 0x0008 && !write) {
 		*value = IIDR_TENON;
-	} else if (off >= 0x0080 && off < 0x0300 && (off & 0x7f) == 4) {
+	} else if (off >= 0x0080 && off < 0x0400 && (off & 0x7f) == 4) {
 		/* The second word of each bit register: SPIs 32..63. */
 		bit_register(v, off & ~0x7full, 32, write, value);
 	} else if (off >= 0x0420 && off < 0x0440) {
@@ -417,24 +713,55 @@ static void redistributor(struct vcpu *v, struct vcpu *t, uint64_t off,
 	}
 }
 
-bool vgic_mmio(struct vcpu *v, uint64_t ipa, bool write, int size,
-	       uint64_t *value)
+/*
+ * The access sizes a register allows (GICv3 architecture, "GIC register
+ * access"): a word for every register; a byte for IPRIORITYR and
+ * ITARGETSR; a doubleword for the 64-bit ones (GICD_IROUTER, GICR_TYPER
+ * and the LPI registers). Never a halfword, never unaligned.
+ */
+static bool size_allowed(bool dist, uint64_t off, int size)
+{
+	if (off & (uint64_t)(size - 1))
+		return false;
+	switch (size) {
+	case 4:
+		return true;
+	case 1:
+		return dist ? off >= 0x0400 && off < 0x0c00
+				   : off >= 0x10400 && off < 0x10420;
+	case 8:
+		if (dist)
+			return off >= 0x6000 && off < 0x8000;
+		return off == 0x08 || off == 0x30 || off == 0x38 ||
+		       off == 0x70 || off == 0x78 || off == 0xa0 || off == 0xb0;
+	}
+	return false;
+}
+
+enum mmio_result vgic_mmio(struct vcpu *v, uint64_t ipa, bool write, int size,
+			   uint64_t *value)
 {
 	struct partition *p = v->part;
 	uint64_t gicr_end = PLAT_GICR_BASE + PLAT_GICR_STRIDE * p->cfg->ncpus;
 
 	if (ipa >= PLAT_GICD_BASE && ipa < PLAT_GICD_BASE + PLAT_GICD_SIZE) {
-		distributor(v, ipa - PLAT_GICD_BASE, write, size, value);
-		return true;
+		uint64_t off = ipa - PLAT_GICD_BASE;
+
+		if (!size_allowed(true, off, size))
+			return MMIO_BAD_SIZE;
+		distributor(v, off, write, size, value);
+		return MMIO_DONE;
 	}
 	if (ipa >= PLAT_GICR_BASE && ipa < gicr_end) {
 		uint64_t rel = ipa - PLAT_GICR_BASE;
 
+		if (!size_allowed(false, rel % PLAT_GICR_STRIDE, size))
+			return MMIO_BAD_SIZE;
 		redistributor(v, p->vcpus[rel / PLAT_GICR_STRIDE],
 			      rel % PLAT_GICR_STRIDE, write, size, value);
-		return true;
+		return MMIO_DONE;
 	}
-	return false;
+	return MMIO_NOT_MINE;
 }
 
 /*
@@ -447,8 +774,12 @@ void vgic_drop_lrs(struct vcpu *v)
 {
 	for (int i = 0; i < gic_nr_lrs(); i++) {
 		gic_write_lr(i, 0);
-		if (v->lr_irq[i] >= 0)
-			virq_of(v, (uint32_t)v->lr_irq[i])->in_lr = false;
+		if (v->lr_irq[i] >= 0) {
+			struct virq *q = virq_of(v, (uint32_t)v->lr_irq[i]);
+
+			q->in_lr = false;
+			q->lr_state = 0;
+		}
 		v->lr_irq[i] = -1;
 	}
 	for (int i = gic_nr_lrs(); i < 16; i++)

@@ -21,5 +21,7 @@ extern const struct tn_sysconfig tn_sysconfig;
 #define PLAT_UART_IRQ (tn_sysconfig.platform.uart_intid)
 #define PLAT_PPI_MAINTENANCE (tn_sysconfig.platform.maintenance_ppi)
 #define PLAT_PPI_VTIMER (tn_sysconfig.platform.vtimer_ppi)
+#define PLAT_PPI_PTIMER (tn_sysconfig.platform.ptimer_ppi)
+#define PLAT_PPI_PMU (tn_sysconfig.platform.pmu_ppi)
 
 #endif
