@@ -39,10 +39,6 @@ $(BUILD)/a64/bin/testsuite.elf: $(call objs,a64,$(TARGET_TESTS)) $(A64_KOBJS) \
 	@mkdir -p $(@D)
 	$(A64_CC) $(A64_LDFLAGS) $^ -lgcc -o $@
 
-# Every application's image (mk/apps.mk) and the test suite's.
-a64-images: $(patsubst %,$(BUILD)/a64/bin/%.elf,$(APPS) testsuite)
-
-.PHONY: a64-images
 
 # latmus and hectic in one image, for the latency benchmark.
 define a64_renamed

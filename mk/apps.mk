@@ -64,6 +64,11 @@ endif
 endef
 $(foreach a,$(APPS) $(APP_EXT),$(eval $(call app_rules,$(a))))
 
+# Every application's image and the test suite's.
+a64-images: $(patsubst %,$(BUILD)/a64/bin/%.elf,$(APPS) testsuite)
+
+.PHONY: a64-images
+
 # Say which applications there are when APP names none of them.
 check-app-name:
 	@if [ -z "$(filter $(APP),$(APPS) $(APP_EXT))" ]; then \

@@ -35,7 +35,8 @@ system: $(BUILD)/sys/$(SYSTEM)/tenon.elf $(SYS_DIR)/.generated
 
 # The whole system on QEMU, tested from outside (tests/system/run.py),
 # with config/high-ram.dts (RAM above 4 GiB) and the reset guests beside it.
-check-system: system reset-system high-ram-system $(BUILD)/a64/bin/hyptest.bin
+check-system: system reset-system high-ram-system \
+	      $(patsubst %,$(BUILD)/a64/bin/%.bin,$(APPS))
 	python3 tests/system/run.py $(BUILD) $(SYSTEM)
 
 high-ram-system: $(BUILD)/a64/bin/hyptest.bin

@@ -39,6 +39,8 @@ def variant(tmp, test, rt=None):
     """The default system with the Linux partition told to run a test hook
     and, if rt is given, the real-time partition another (image, args)."""
     def edit(text):
+        # The tests read the kernel's messages: no quiet boot for them.
+        text = text.replace(" quiet rdinit=/init", " rdinit=/init")
         text, n = re.subn(r'(rdinit=/init)"', r'\1 tenon.test=%s"' % test,
                           text)
         if n != 1:
@@ -311,8 +313,11 @@ def high_ram(tmp):
           index_of(lines, r"^\[rt\] hyptest: \d+ passed, 0 failed$") >= 0,
           "; ".join(l for l in lines if "FAILED" in l or "panic" in l) or
           "no hyptest summary")
+    # hyptest provokes faults of its own on purpose; the defect was a
+    # fault at the UART, which a partition without the console must not
+    # touch.
     faults = [l for l in lines if l.startswith("[tenon] partition quiet:")
-              and "fault" in l]
+              and "fault" in l and "IPA 0x9000" in l]
     check("rt-without-console-runs-silent",
           index_of(lines, r"^\[quiet\] hyptest: hello through the "
                    r"hypercall$") >= 0 and
