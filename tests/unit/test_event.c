@@ -236,6 +236,88 @@ TEST(monitor_event_destroy_unblocks)
 	EXPECT_STREQ(log_str(&ev), "error@1");
 }
 
+static struct tn_mutex held_mx;
+
+static void *abba_event_waiter(void *arg)
+{
+	(void)arg;
+	EXPECT_EQ(tn_mutex_lock(&held_mx), 0);
+	EXPECT_EQ(tn_mutex_lock(&mx), 0);
+	/*
+	 * By the timeout, "blocker" holds mx and waits for held_mx: taking
+	 * mx back would close a cycle of owners.
+	 */
+	EXPECT_EQ(tn_event_timedwait(&event, &mx, AT(TN_MSEC(2))), -EDEADLK);
+	EXPECT(mx.owner != tn_thread_self());
+	log_add_time(&ev, "waiter-edeadlk");
+	EXPECT_EQ(tn_mutex_unlock(&held_mx), 0);
+	return NULL;
+}
+
+static void *abba_event_blocker(void *arg)
+{
+	(void)arg;
+	EXPECT_EQ(tn_mutex_lock(&mx), 0);
+	EXPECT_EQ(tn_mutex_lock(&held_mx), 0);
+	log_add_time(&ev, "blocker-in");
+	tn_mutex_unlock(&held_mx);
+	tn_mutex_unlock(&mx);
+	return NULL;
+}
+
+static int relock_deadlock_main(void *arg)
+{
+	struct tn_thread w, b;
+
+	(void)arg;
+	tn_mutex_init(&mx, TN_MUTEX_PI, 0, 0);
+	tn_mutex_init(&held_mx, TN_MUTEX_PI, 0, 0);
+	tn_event_init(&event);
+	spawn(&w, "waiter", TN_SCHED_FIFO, 20, 0, abba_event_waiter, NULL);
+	tn_sleep(TN_MSEC(1));
+	spawn(&b, "blocker", TN_SCHED_FIFO, 20, 0, abba_event_blocker, NULL);
+	tn_thread_join(&w, NULL);
+	tn_thread_join(&b, NULL);
+	return 0;
+}
+
+TEST(event_wait_relock_deadlock_returns_edeadlk)
+{
+	sim_run_main(1, 1, 50, relock_deadlock_main, NULL);
+	EXPECT_STREQ(log_str(&ev), "waiter-edeadlk@2 blocker-in@2");
+}
+
+static void *destroyed_mutex_waiter(void *arg)
+{
+	(void)arg;
+	EXPECT_EQ(tn_mutex_lock(&mx), 0);
+	EXPECT_EQ(tn_event_wait(&event, &mx), -EINVAL);
+	log_add_time(&ev, "waiter-einval");
+	return NULL;
+}
+
+static int relock_destroyed_main(void *arg)
+{
+	struct tn_thread w;
+
+	(void)arg;
+	tn_mutex_init(&mx, TN_MUTEX_PI, 0, 0);
+	tn_event_init(&event);
+	spawn(&w, "waiter", TN_SCHED_FIFO, 20, 0, destroyed_mutex_waiter, NULL);
+	tn_sleep(TN_MSEC(1));
+	/* Unlocked while its waiter waits on the event: destroy succeeds. */
+	EXPECT_EQ(tn_mutex_destroy(&mx), 0);
+	EXPECT_EQ(tn_event_signal(&event), 0);
+	tn_thread_join(&w, NULL);
+	return 0;
+}
+
+TEST(event_wait_mutex_destroyed_returns_einval)
+{
+	sim_run_main(1, 1, 50, relock_destroyed_main, NULL);
+	EXPECT_STREQ(log_str(&ev), "waiter-einval@1");
+}
+
 static struct tn_rwlock rw;
 static int readers_inside, max_readers_inside;
 
