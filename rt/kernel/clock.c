@@ -72,6 +72,26 @@ void ktimer_stop(struct tn_ktimer *kt)
 		reprogram(cpu);
 }
 
+/*
+ * The date after an expiry due at kt->date and seen at now; *expiries
+ * counts the periods that ended meanwhile, so a late timer keeps its
+ * phase. A next period that would end past the end of time never ends:
+ * the timer is done, as a one-shot is.
+ */
+static tn_time_t next_date(const struct tn_ktimer *kt, tn_time_t now,
+			   uint64_t *expiries)
+{
+	tn_time_t late, step;
+
+	if (!kt->interval)
+		return TN_INFINITE;
+	late = (now - kt->date) / kt->interval;
+	*expiries += (uint64_t)late;
+	if (__builtin_mul_overflow(late + 1, kt->interval, &step))
+		return TN_INFINITE;
+	return time_after(kt->date, step);
+}
+
 void tn_timer_interrupt(void)
 {
 	unsigned long flags = tn_lock();
@@ -87,14 +107,9 @@ void tn_timer_interrupt(void)
 		if (kt->date > now)
 			break;
 		tn_rb_erase(&cpu->timers, first);
-		if (kt->interval) {
-			/* Late by whole periods: count them, keep the phase. */
-			expiries += (uint64_t)((now - kt->date) / kt->interval);
-			kt->date += (tn_time_t)expiries * kt->interval;
+		kt->date = next_date(kt, now, &expiries);
+		if (kt->date != TN_INFINITE)
 			tn_rb_insert(&cpu->timers, &kt->node, ktimer_before);
-		} else {
-			kt->date = TN_INFINITE;
-		}
 		kt->fn(kt, expiries);
 	}
 	/*

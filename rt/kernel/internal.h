@@ -64,6 +64,19 @@ static inline void tn_unlock(unsigned long flags)
 	arch_irq_restore(flags);
 }
 
+/*
+ * date + delay (delay >= 0), saturated at TN_INFINITE: a date past the end
+ * of time is one that never comes, never one that wraps into the past.
+ */
+static inline tn_time_t time_after(tn_time_t date, tn_time_t delay)
+{
+	tn_time_t sum;
+
+	if (__builtin_add_overflow(date, delay, &sum))
+		return TN_INFINITE;
+	return sum;
+}
+
 /* sched.c */
 void sched_init_cpu(struct tn_cpu *cpu);
 /* Makes a thread that is not queued ready, preempting if it should. */

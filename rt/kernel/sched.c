@@ -149,7 +149,9 @@ void sched_switch(void)
 
 	next = sched_pick(cpu);
 	next->run_start = now;
-	if (next->sched.policy == TN_SCHED_RR)
+	/* A slice that would end past the end of time needs no timer. */
+	if (next->sched.policy == TN_SCHED_RR &&
+	    time_after(now, next->rr_left) != TN_INFINITE)
 		ktimer_start(&cpu->rr_timer, now + next->rr_left, 0);
 	if (next == prev)
 		return;

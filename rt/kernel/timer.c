@@ -41,7 +41,8 @@ int tn_timer_set(struct tn_timer *timer, tn_time_t date, tn_time_t interval)
 {
 	unsigned long flags;
 
-	if (interval < 0)
+	/* Dates count from the core's start: a negative one is a mistake. */
+	if (interval < 0 || date < 0)
 		return -EINVAL;
 	flags = tn_lock();
 	if (!is_timer(timer)) {

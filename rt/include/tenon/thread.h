@@ -27,9 +27,10 @@ enum tn_policy {
 #define TN_RR_QUANTUM_DEFAULT TN_MSEC(10)
 
 struct tn_sched_param {
-	int policy;	      /* enum tn_policy */
-	int priority;	      /* TN_PRIO_MIN .. TN_PRIO_MAX */
-	tn_time_t rr_quantum; /* SCHED_RR time slice; 0: the default */
+	int policy;   /* enum tn_policy */
+	int priority; /* TN_PRIO_MIN .. TN_PRIO_MAX */
+	tn_time_t
+	    rr_quantum; /* SCHED_RR slice; 0: default, TN_INFINITE: none */
 };
 
 struct tn_thread_attr {

@@ -44,6 +44,9 @@ int tn_timer_init(struct tn_timer *timer, tn_timer_fn fn, void *data);
 /*
  * Arms the timer to expire at date, then every interval ns if interval is
  * not zero. A date already past expires at once. date TN_INFINITE disarms.
+ * An interval that would put the next expiry past the end of time
+ * (TN_INFINITE, for one) leaves none: the timer expires once, then is
+ * disarmed. -EINVAL: a negative date or interval.
  * Re-arming discards expiries not yet collected.
  */
 int tn_timer_set(struct tn_timer *timer, tn_time_t date, tn_time_t interval);
