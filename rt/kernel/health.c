@@ -17,6 +17,8 @@ const char *tn_health_event_name(enum tn_health_event event)
 		return "unlock of a mutex the thread does not own";
 	case TN_HEALTH_EXIT_HOLDING:
 		return "thread ended holding a mutex";
+	case TN_HEALTH_EXIT_HOLDING_RWLOCK:
+		return "thread ended holding a reader-writer lock";
 	case TN_HEALTH_NR_EVENTS:
 		break;
 	}

@@ -117,6 +117,9 @@ void mutex_abort_wait(struct tn_thread *t);
 /* The current thread ends: release what it holds. */
 void mutex_release_all(struct tn_thread *t);
 
+/* rwlock.c: the current thread ends: release what it holds. */
+void rwlock_release_all(struct tn_thread *t);
+
 /* poll.c: what pollable elements call */
 void poll_head_init(struct tn_poll_head *head);
 /* The element may have become ready: its watchers look again. */

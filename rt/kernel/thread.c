@@ -142,6 +142,7 @@ void tn_thread_exit(void *retval)
 	self = this_cpu()->curr;
 	self->retval = retval;
 	mutex_release_all(self);
+	rwlock_release_all(self);
 	self->state = TN_T_ZOMBIE;
 	wq_wake_all(&self->joiners, 0);
 	sched_switch();

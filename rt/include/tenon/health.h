@@ -14,6 +14,7 @@ enum tn_health_event {
 	TN_HEALTH_LOCK_IMBALANCE, /* unlock of a mutex the thread does not own
 				   */
 	TN_HEALTH_EXIT_HOLDING,	  /* thread ended holding a mutex */
+	TN_HEALTH_EXIT_HOLDING_RWLOCK, /* ... or a reader-writer lock */
 	TN_HEALTH_NR_EVENTS,
 };
 

@@ -8,6 +8,7 @@
 #define TENON_THREAD_H
 
 #include <tenon/list.h>
+#include <tenon/rwlock.h>
 #include <tenon/timer.h>
 #include <tenon/types.h>
 #include <tenon/wait.h>
@@ -68,6 +69,7 @@ struct tn_thread {
 	uintptr_t wait_result;	     /* what the element hands it on wake-up */
 	struct tn_mutex *wait_mutex; /* the mutex it waits for, if any */
 	struct tn_list mutexes;	     /* mutexes it holds */
+	struct tn_rwlock *rwlocks[TN_RWLOCK_HELD_MAX]; /* held, NULL: free */
 	bool requeue_tail;
 	void *(*entry)(void *arg);
 	void *arg;
