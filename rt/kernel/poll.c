@@ -191,6 +191,7 @@ int tn_poll_destroy(struct tn_poll_set *set)
 
 		tn_list_del(&item->in_set);
 		tn_list_del(&item->watching);
+		item->set = NULL;
 	}
 	poll_source_gone(&set->poll);
 	wq_wake_all(&set->waiters, -EIDRM);
@@ -218,6 +219,23 @@ static int check_add(struct tn_poll_set *set, int type, void *source)
 	return 0;
 }
 
+/*
+ * Whether item is linked in a live set. The item is the caller's memory,
+ * never initialised before its first add, so its own fields are only a
+ * hint: the set named there must be live and list it.
+ */
+static bool item_linked(const struct tn_poll_item *item)
+{
+	const struct tn_list *pos;
+
+	if (!is_set(item->set))
+		return false;
+	tn_list_for_each (pos, &item->set->items)
+		if (pos == &item->in_set)
+			return true;
+	return false;
+}
+
 int tn_poll_add(struct tn_poll_set *set, struct tn_poll_item *item, int type,
 		void *source, void *data)
 {
@@ -229,6 +247,8 @@ int tn_poll_add(struct tn_poll_set *set, struct tn_poll_item *item, int type,
 	} else {
 		ret = check_add(set, type, source);
 	}
+	if (!ret && item_linked(item))
+		ret = -EBUSY;
 	if (!ret) {
 		item->set = set;
 		item->type = type;
@@ -258,6 +278,11 @@ int tn_poll_del(struct tn_poll_set *set, struct tn_poll_item *item)
 		tn_list_del(&item->in_set);
 		tn_list_del(&item->watching);
 		item->set = NULL;
+		/* Emptied: its waiters could only wait for ever. */
+		if (tn_list_empty(&set->items)) {
+			wq_wake_all(&set->waiters, -EINVAL);
+			sched_run();
+		}
 	}
 	tn_unlock(flags);
 	return ret;
@@ -293,7 +318,8 @@ int tn_poll_wait(struct tn_poll_set *set, struct tn_poll_event *events, int nr,
 	unsigned long flags = tn_lock();
 	int ret;
 
-	if (!is_set(set) || !events || nr < 1) {
+	/* An empty set has nothing that could ever wake its waiter. */
+	if (!is_set(set) || !events || nr < 1 || tn_list_empty(&set->items)) {
 		tn_unlock(flags);
 		return -EINVAL;
 	}

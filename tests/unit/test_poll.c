@@ -305,3 +305,89 @@ TEST(poll_observable)
 {
 	sim_run_main(1, 1, 20, poll_subscriber_main, NULL);
 }
+
+static struct tn_poll_set other_set;
+
+static int item_in_two_sets_main(void *arg)
+{
+	struct tn_poll_item item;
+	struct tn_poll_event out[1];
+
+	(void)arg;
+	tn_sem_init(&sem, 0);
+	tn_poll_init(&set);
+	tn_poll_init(&other_set);
+	EXPECT_EQ(tn_poll_add(&set, &item, TN_POLL_SEM, &sem, NULL), 0);
+	/* One item links one source into one set. */
+	EXPECT_EQ(tn_poll_add(&other_set, &item, TN_POLL_SEM, &sem, NULL),
+		  -EBUSY);
+	EXPECT_EQ(tn_poll_wait(&set, out, 1, AT(TN_MSEC(1))), -ETIMEDOUT);
+	EXPECT_EQ(tn_sem_put(&sem), 0);
+	EXPECT_EQ(tn_poll_wait(&set, out, 1, TN_INFINITE), 1);
+	EXPECT_EQ(tn_poll_del(&set, &item), 0);
+	/* Once removed, it may go elsewhere. */
+	EXPECT_EQ(tn_poll_add(&other_set, &item, TN_POLL_SEM, &sem, NULL), 0);
+	EXPECT_EQ(tn_poll_wait(&other_set, out, 1, TN_INFINITE), 1);
+	EXPECT_EQ(tn_poll_destroy(&other_set), 0);
+	EXPECT_EQ(tn_poll_destroy(&set), 0);
+	return 0;
+}
+
+TEST(poll_item_in_two_sets_ebusy)
+{
+	sim_run_main(1, 1, 20, item_in_two_sets_main, NULL);
+}
+
+static int empty_set_main(void *arg)
+{
+	struct tn_poll_item item;
+	struct tn_poll_event out[1];
+
+	(void)arg;
+	tn_sem_init(&sem, 0);
+	tn_poll_init(&set);
+	/* Nothing could ever make it ready. */
+	EXPECT_EQ(tn_poll_wait(&set, out, 1, TN_INFINITE), -EINVAL);
+	EXPECT_EQ(tn_poll_add(&set, &item, TN_POLL_SEM, &sem, NULL), 0);
+	EXPECT_EQ(tn_poll_del(&set, &item), 0);
+	EXPECT_EQ(tn_poll_wait(&set, out, 1, TN_INFINITE), -EINVAL);
+	EXPECT_EQ(tn_poll_destroy(&set), 0);
+	return 0;
+}
+
+TEST(poll_wait_empty_set_einval)
+{
+	sim_run_main(1, 1, 20, empty_set_main, NULL);
+}
+
+static struct tn_poll_item shared_item;
+
+static void *empty_the_set(void *arg)
+{
+	(void)arg;
+	tn_sleep_until(AT(TN_MSEC(1)));
+	EXPECT_EQ(tn_poll_del(&set, &shared_item), 0);
+	return NULL;
+}
+
+static int emptied_set_main(void *arg)
+{
+	struct tn_poll_event out[1];
+	struct tn_thread t;
+
+	(void)arg;
+	tn_sem_init(&sem, 0);
+	tn_poll_init(&set);
+	EXPECT_EQ(tn_poll_add(&set, &shared_item, TN_POLL_SEM, &sem, NULL), 0);
+	spawn(&t, "emptier", TN_SCHED_FIFO, 10, 0, empty_the_set, NULL);
+	EXPECT_EQ(tn_poll_wait(&set, out, 1, TN_INFINITE), -EINVAL);
+	EXPECT_TIME(TN_MSEC(1));
+	tn_thread_join(&t, NULL);
+	EXPECT_EQ(tn_poll_destroy(&set), 0);
+	return 0;
+}
+
+TEST(poll_wait_set_emptied_einval)
+{
+	sim_run_main(1, 1, 20, emptied_set_main, NULL);
+}

@@ -55,15 +55,18 @@ int tn_poll_init(struct tn_poll_set *set);
 int tn_poll_destroy(struct tn_poll_set *set);
 /*
  * Watches source (of the given type) with item, the caller's memory.
- * -EEXIST: source already in set; -ELOOP: a set would contain itself or
- * nest deeper than TN_POLL_MAX_DEPTH; -EINVAL: not a live source.
+ * -EEXIST: source already in set; -EBUSY: item is in a set already
+ * (remove it first); -ELOOP: a set would contain itself or nest deeper
+ * than TN_POLL_MAX_DEPTH; -EINVAL: not a live source.
  */
 int tn_poll_add(struct tn_poll_set *set, struct tn_poll_item *item, int type,
 		void *source, void *data);
 int tn_poll_del(struct tn_poll_set *set, struct tn_poll_item *item);
 /*
  * Waits until timeout for a source of set to be ready; fills up to nr
- * events and returns how many, or -ETIMEDOUT / -EIDRM.
+ * events and returns how many, or -ETIMEDOUT / -EIDRM; -EINVAL at once
+ * for a set with no item, which nothing could make ready (also when its
+ * last item is removed during the wait).
  */
 int tn_poll_wait(struct tn_poll_set *set, struct tn_poll_event *events, int nr,
 		 tn_time_t timeout);
