@@ -15,6 +15,10 @@
 #include <tenon/types.h>
 #include <tenon/wait.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct tn_event {
 	/* private */
 	struct tn_wait_queue waiters;
@@ -35,5 +39,9 @@ int tn_event_signal(struct tn_event *event);
 int tn_event_broadcast(struct tn_event *event);
 /* Wakes thread if it waits on event; -ESRCH otherwise. */
 int tn_event_signal_thread(struct tn_event *event, struct tn_thread *thread);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

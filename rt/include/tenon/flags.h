@@ -15,6 +15,10 @@
 #include <tenon/types.h>
 #include <tenon/wait.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct tn_flags {
 	/* private */
 	struct tn_wait_queue waiters;
@@ -39,5 +43,9 @@ int tn_flags_post(struct tn_flags *flags, uint32_t bits);
 int tn_flags_broadcast(struct tn_flags *flags, uint32_t bits);
 /* Reads the group without taking anything. */
 int tn_flags_peek(struct tn_flags *flags, uint32_t *value);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

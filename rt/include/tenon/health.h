@@ -8,6 +8,10 @@
 
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct tn_thread;
 
 enum tn_health_event {
@@ -26,5 +30,9 @@ typedef void (*tn_health_fn)(enum tn_health_event event,
 void tn_health_set_handler(tn_health_fn fn);
 uint64_t tn_health_count(enum tn_health_event event);
 const char *tn_health_event_name(enum tn_health_event event);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

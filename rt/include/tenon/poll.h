@@ -12,6 +12,10 @@
 #include <tenon/types.h>
 #include <tenon/wait.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define TN_POLL_MAX_DEPTH 4
 
 enum tn_poll_type {
@@ -70,5 +74,9 @@ int tn_poll_del(struct tn_poll_set *set, struct tn_poll_item *item);
  */
 int tn_poll_wait(struct tn_poll_set *set, struct tn_poll_event *events, int nr,
 		 tn_time_t timeout);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

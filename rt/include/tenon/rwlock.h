@@ -14,6 +14,10 @@
 #include <tenon/types.h>
 #include <tenon/wait.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Locks one thread may hold at once (read or write, one hold each). */
 #define TN_RWLOCK_HELD_MAX 8
 
@@ -41,5 +45,9 @@ int tn_rwlock_timedwrlock(struct tn_rwlock *rw, tn_time_t timeout);
 int tn_rwlock_trywrlock(struct tn_rwlock *rw);
 /* Releases a read or the write hold; -EPERM if the caller has neither. */
 int tn_rwlock_unlock(struct tn_rwlock *rw);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -21,10 +21,18 @@
 #include <tenon/timer.h>
 #include <tenon/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 int tn_main(int argc, char *argv[]);
 /* The number of CPUs the core runs on. */
 int tn_cpu_count(void);
 /* The CPU the caller runs on. */
 int tn_cpu_self(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

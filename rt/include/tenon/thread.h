@@ -13,6 +13,10 @@
 #include <tenon/types.h>
 #include <tenon/wait.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define TN_PRIO_MIN 1
 #define TN_PRIO_MAX 99
 
@@ -129,5 +133,9 @@ const char *tn_thread_name(const struct tn_thread *thread);
 int tn_thread_cpu(const struct tn_thread *thread);
 int tn_thread_get_stats(struct tn_thread *thread,
 			struct tn_thread_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,10 @@
 #include <tenon/types.h>
 #include <tenon/wait.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct tn_ktimer;
 /* expiries: how many periods elapsed (more than 1 when the expiry was late). */
 typedef void (*tn_ktimer_fn)(struct tn_ktimer *kt, uint64_t expiries);
@@ -61,5 +65,9 @@ int tn_timer_wait(struct tn_timer *timer, uint64_t *ticks, tn_time_t timeout);
 /* Disarms the timer; waiters return -EIDRM, later calls -EINVAL. */
 int tn_timer_destroy(struct tn_timer *timer);
 void *tn_timer_data(struct tn_timer *timer);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
