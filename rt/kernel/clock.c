@@ -99,6 +99,7 @@ void tn_timer_interrupt(void)
 	tn_time_t now = arch_clock_read();
 	struct tn_rb_node *first;
 
+	cpu->in_irq = true;
 	while ((first = tn_rb_first(&cpu->timers)) != NULL) {
 		struct tn_ktimer *kt =
 		    tn_rb_entry(first, struct tn_ktimer, node);
@@ -131,6 +132,8 @@ int tn_sleep_until(tn_time_t date)
 	unsigned long flags;
 	int ret;
 
+	if (in_handler())
+		return -EPERM;
 	flags = tn_lock();
 	if (date <= arch_clock_read()) {
 		ret = 0;
@@ -156,6 +159,7 @@ int tn_sleep(tn_time_t delay)
 
 void tn_spin(tn_time_t ns)
 {
-	if (ns > 0)
+	/* Run time is the interrupted thread's: a handler cannot spend it. */
+	if (ns > 0 && !in_handler())
 		arch_spin(ns);
 }

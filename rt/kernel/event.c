@@ -43,11 +43,15 @@ int tn_event_destroy(struct tn_event *ev)
 int tn_event_timedwait(struct tn_event *ev, struct tn_mutex *m,
 		       tn_time_t timeout)
 {
-	unsigned long flags = tn_lock();
-	struct tn_thread *self = this_cpu()->curr;
+	unsigned long flags;
+	struct tn_thread *self;
 	unsigned int depth;
 	int ret, relock;
 
+	if (in_handler())
+		return -EPERM;
+	flags = tn_lock();
+	self = this_cpu()->curr;
 	if (!is_event(ev) || !m) {
 		ret = -EINVAL;
 		goto out;

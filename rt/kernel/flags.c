@@ -50,11 +50,15 @@ int tn_flags_destroy(struct tn_flags *f)
 static int flags_wait(struct tn_flags *f, uint32_t mask, uint32_t *bits,
 		      tn_time_t timeout, bool wait)
 {
-	unsigned long flags = tn_lock();
-	struct tn_thread *self = this_cpu()->curr;
+	unsigned long flags;
+	struct tn_thread *self;
 	uint32_t got;
 	int ret = 0;
 
+	if (wait && in_handler())
+		return -EPERM;
+	flags = tn_lock();
+	self = this_cpu()->curr;
 	if (!is_flags(f)) {
 		ret = -EINVAL;
 	} else if ((got = takes(mask, f->value)) != 0) {

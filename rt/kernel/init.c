@@ -27,6 +27,7 @@ void tn_kernel_init(const struct tn_boot *b)
 		cpu->id = i;
 		cpu->programmed = TN_INFINITE;
 		tn_rb_init(&cpu->timers);
+		tn_list_init(&cpu->timer_calls);
 		sched_init_cpu(cpu);
 		thread_init_common(&cpu->idle, "idle", i);
 		cpu->idle.sched.policy = TN_SCHED_IDLE;
@@ -81,6 +82,7 @@ void tn_ipi_interrupt(void)
 	unsigned long flags = tn_lock();
 	struct tn_cpu *cpu = this_cpu();
 
+	cpu->in_irq = true;
 	/* A remote CPU queued a thread here, or armed an earlier timer. */
 	cpu->need_resched = true;
 	cpu->programmed = TN_INFINITE;
@@ -90,9 +92,12 @@ void tn_ipi_interrupt(void)
 
 void tn_irq_exit(void)
 {
-	unsigned long flags;
+	unsigned long flags = arch_irq_save();
+	struct tn_cpu *cpu = this_cpu();
 
-	if (!this_cpu()->need_resched)
+	cpu->in_irq = false;
+	arch_irq_restore(flags);
+	if (!cpu->need_resched)
 		return;
 	flags = tn_lock();
 	sched_run();

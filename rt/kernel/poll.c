@@ -315,9 +315,12 @@ static int collect(struct tn_poll_set *set, struct tn_poll_event *events,
 int tn_poll_wait(struct tn_poll_set *set, struct tn_poll_event *events, int nr,
 		 tn_time_t timeout)
 {
-	unsigned long flags = tn_lock();
+	unsigned long flags;
 	int ret;
 
+	if (in_handler())
+		return -EPERM;
+	flags = tn_lock();
 	/* An empty set has nothing that could ever wake its waiter. */
 	if (!is_set(set) || !events || nr < 1 || tn_list_empty(&set->items)) {
 		tn_unlock(flags);

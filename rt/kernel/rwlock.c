@@ -83,11 +83,16 @@ static void grant(struct tn_rwlock *rw)
 
 static int acquire(struct tn_rwlock *rw, int want, tn_time_t timeout, bool wait)
 {
-	unsigned long flags = tn_lock();
-	struct tn_thread *self = this_cpu()->curr;
+	unsigned long flags;
+	struct tn_thread *self;
 	struct tn_rwlock **slot;
 	int ret = 0;
 
+	/* A handler is nobody: it could not hold a lock. */
+	if (in_handler())
+		return -EPERM;
+	flags = tn_lock();
+	self = this_cpu()->curr;
 	if (!is_rwlock(rw)) {
 		ret = -EINVAL;
 	} else if (held_slot(self, rw)) {
@@ -165,11 +170,15 @@ static void release(struct tn_thread *t, struct tn_rwlock **slot)
 
 int tn_rwlock_unlock(struct tn_rwlock *rw)
 {
-	unsigned long flags = tn_lock();
-	struct tn_thread *self = this_cpu()->curr;
+	unsigned long flags;
+	struct tn_thread *self;
 	struct tn_rwlock **slot;
 	int ret = 0;
 
+	if (in_handler())
+		return -EPERM;
+	flags = tn_lock();
+	self = this_cpu()->curr;
 	if (!is_rwlock(rw)) {
 		ret = -EINVAL;
 	} else if (!(slot = held_slot(self, rw))) {

@@ -91,6 +91,9 @@ int tn_thread_create(struct tn_thread *t, const struct tn_thread_attr *attr,
 
 	if (!t || !entry)
 		return -EINVAL;
+	/* Stacks are allocated at creation, which is no handler's job. */
+	if (in_handler())
+		return -EPERM;
 	if (!attr) {
 		tn_thread_attr_init(&defaults);
 		attr = &defaults;
@@ -137,12 +140,18 @@ int tn_thread_create(struct tn_thread *t, const struct tn_thread_attr *attr,
 void tn_thread_exit(void *retval)
 {
 	struct tn_thread *self;
+	unsigned long flags;
 
-	tn_lock();
+	if (in_handler())
+		arch_panic("tn_thread_exit() called from a handler");
+	flags = tn_lock();
 	self = this_cpu()->curr;
-	self->retval = retval;
 	mutex_release_all(self);
 	rwlock_release_all(self);
+	/* Health handlers hear of what it held while it is still alive. */
+	tn_unlock(flags);
+	tn_lock();
+	self->retval = retval;
 	self->state = TN_T_ZOMBIE;
 	wq_wake_all(&self->joiners, 0);
 	sched_switch();
@@ -157,10 +166,14 @@ bool thread_is_live(const struct tn_thread *t)
 
 int tn_thread_join(struct tn_thread *t, void **retval)
 {
-	unsigned long flags = tn_lock();
-	struct tn_thread *self = this_cpu()->curr;
+	unsigned long flags;
+	struct tn_thread *self;
 	int ret = 0;
 
+	if (in_handler())
+		return -EPERM;
+	flags = tn_lock();
+	self = this_cpu()->curr;
 	if (!thread_is_live(t)) {
 		ret = -EINVAL;
 	} else if (t == self) {
@@ -196,8 +209,11 @@ struct tn_thread *tn_thread_self(void)
 
 int tn_thread_yield(void)
 {
-	unsigned long flags = tn_lock();
+	unsigned long flags;
 
+	if (in_handler())
+		return -EPERM;
+	flags = tn_lock();
 	this_cpu()->curr->requeue_tail = true;
 	sched_switch();
 	tn_unlock(flags);

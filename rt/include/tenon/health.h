@@ -22,7 +22,12 @@ enum tn_health_event {
 	TN_HEALTH_NR_EVENTS,
 };
 
-/* Runs with the kernel locked: short, and no blocking call. */
+/*
+ * Runs in handler context, on the CPU where the event happened, soon
+ * after it (once the kernel lock is released): short, and only services
+ * that do not block (see docs/api.md). Events that come faster than the
+ * handler runs are counted but may not all reach it.
+ */
 typedef void (*tn_health_fn)(enum tn_health_event event,
 			     struct tn_thread *thread, const void *object);
 
