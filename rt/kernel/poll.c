@@ -192,6 +192,7 @@ int tn_poll_destroy(struct tn_poll_set *set)
 		tn_list_del(&item->in_set);
 		tn_list_del(&item->watching);
 		item->set = NULL;
+		item->key = 0;
 	}
 	poll_source_gone(&set->poll);
 	wq_wake_all(&set->waiters, -EIDRM);
@@ -219,16 +220,24 @@ static int check_add(struct tn_poll_set *set, int type, void *source)
 	return 0;
 }
 
+/* What an item in a set holds in its key: garbage hardly matches it. */
+static uintptr_t item_key(const struct tn_poll_item *item,
+			  const struct tn_poll_set *set)
+{
+	return (uintptr_t)item ^ (uintptr_t)set ^
+	       (uintptr_t)0x7e7e740c5a5a3c3cull;
+}
+
 /*
  * Whether item is linked in a live set. The item is the caller's memory,
- * never initialised before its first add, so its own fields are only a
- * hint: the set named there must be live and list it.
+ * never initialised before its first add, so its fields are trusted only
+ * once its key matches them, and even then the set must list it.
  */
 static bool item_linked(const struct tn_poll_item *item)
 {
 	const struct tn_list *pos;
 
-	if (!is_set(item->set))
+	if (item->key != item_key(item, item->set) || !is_set(item->set))
 		return false;
 	tn_list_for_each (pos, &item->set->items)
 		if (pos == &item->in_set)
@@ -251,6 +260,7 @@ int tn_poll_add(struct tn_poll_set *set, struct tn_poll_item *item, int type,
 		ret = -EBUSY;
 	if (!ret) {
 		item->set = set;
+		item->key = item_key(item, set);
 		item->type = type;
 		item->source = source;
 		item->data = data;
@@ -278,6 +288,7 @@ int tn_poll_del(struct tn_poll_set *set, struct tn_poll_item *item)
 		tn_list_del(&item->in_set);
 		tn_list_del(&item->watching);
 		item->set = NULL;
+		item->key = 0;
 		/* Emptied: its waiters could only wait for ever. */
 		if (tn_list_empty(&set->items)) {
 			wq_wake_all(&set->waiters, -EINVAL);

@@ -38,6 +38,7 @@ struct tn_poll_item {
 	int type;
 	void *source; /* NULL once gone */
 	void *data;
+	uintptr_t key; /* says, without a dereference, that set is valid */
 };
 
 struct tn_poll_set {
