@@ -6,6 +6,7 @@
  */
 #include <string.h>
 #include <tenon/health.h>
+#include <tenon/log.h>
 
 #include "kernel/internal.h"
 
@@ -73,8 +74,9 @@ void health_call(const struct health_call *call)
 	n = append(line, sizeof(line), 0, "tenon: health: thread '");
 	n = append(line, sizeof(line), n, call->thread->name);
 	n = append(line, sizeof(line), n, "': ");
-	append(line, sizeof(line), n, tn_health_event_name(call->event));
-	arch_report(line);
+	n = append(line, sizeof(line), n, tn_health_event_name(call->event));
+	n = append(line, sizeof(line), n, "\n");
+	tn_log_write(line, n);
 }
 
 void tn_health_set_handler(tn_health_fn fn)

@@ -18,6 +18,7 @@ void tn_kernel_init(const struct tn_boot *b)
 
 	boot = *b;
 	health_reset();
+	log_reset();
 	memset(&main_thread, 0, sizeof(main_thread));
 	tn_list_init(&tn_all_threads);
 	for (int i = 0; i < ncpus; i++) {
@@ -67,14 +68,19 @@ void tn_cpu_main(void)
 	struct tn_cpu *cpu = this_cpu();
 
 	cpu->idle.run_start = arch_clock_read();
-	if (cpu->id == 0)
+	if (cpu->id == 0) {
+		log_start();
 		start_main();
+	}
 	/*
 	 * Wake-ups for this CPU come by interrupt (timer or IPI), and the
-	 * interrupt's exit switches to whatever it made ready.
+	 * interrupt's exit switches to whatever it made ready. The console
+	 * gets the time nothing else wants: the CPU's log goes out here.
 	 */
-	for (;;)
+	for (;;) {
+		log_drain_cpu(cpu->id);
 		arch_cpu_idle();
+	}
 }
 
 void tn_ipi_interrupt(void)

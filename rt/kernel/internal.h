@@ -213,6 +213,19 @@ static inline bool ktimer_armed(const struct tn_ktimer *kt)
 	return tn_rb_linked(&kt->node);
 }
 
+/* log.c */
+void log_reset(void);
+/* From now on text is queued, and written out by the idle threads. */
+void log_start(void);
+/* The idle thread's share: writes out what its CPU queued. */
+void log_drain_cpu(int cpu);
+/*
+ * Writes out every queue and makes later text go out at once: for the
+ * end of the application (fault false) and fault reports (fault true:
+ * waits for other consumers a bounded time only).
+ */
+void log_go_direct(bool fault);
+
 /* init.c: what the port calls */
 struct tn_boot {
 	int (*main)(void *arg);

@@ -22,6 +22,7 @@ struct tn_sim_config {
 	tn_time_t time_limit; /* stop once the clock would pass it */
 	int main_priority;    /* of the "main" thread */
 	FILE *trace;	      /* if set, every event is printed there */
+	FILE *console;	      /* where the log goes (NULL: stdout) */
 };
 
 enum tn_sim_status {
