@@ -62,6 +62,8 @@ static bool item_ready(const struct tn_poll_item *item)
 		return ((const struct tn_subscriber *)item->source)->count > 0;
 	case TN_POLL_SET:
 		return set_ready(item->source);
+	case TN_POLL_TIMER:
+		return ((const struct tn_timer *)item->source)->ticks > 0;
 	}
 	return false;
 }
@@ -106,6 +108,11 @@ static struct tn_poll_head *source_head(int type, void *source)
 	case TN_POLL_SET:
 		return is_set(source) ? &((struct tn_poll_set *)source)->poll
 				      : NULL;
+	case TN_POLL_TIMER: {
+		struct tn_timer *timer = source;
+
+		return timer->magic == TN_TIMER_MAGIC ? &timer->poll : NULL;
+	}
 	}
 	return NULL;
 }

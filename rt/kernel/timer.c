@@ -20,6 +20,7 @@ static void timer_fired(struct tn_ktimer *kt, uint64_t expiries)
 		tn_cpus[kt->cpu].handlers_due = true;
 	}
 	wq_wake_all(&timer->waiters, 0);
+	poll_notify(&timer->poll);
 }
 
 bool timer_call_next(struct tn_cpu *cpu, struct tn_timer **timer,
@@ -64,6 +65,7 @@ int tn_timer_init(struct tn_timer *timer, tn_timer_fn fn, void *data)
 	wq_init(&timer->waiters);
 	tn_list_init(&timer->call);
 	timer->call_expiries = 0;
+	poll_head_init(&timer->poll);
 	timer->ticks = 0;
 	timer->fn = fn;
 	timer->data = data;
@@ -150,6 +152,7 @@ int tn_timer_destroy(struct tn_timer *timer)
 	tn_list_del(&timer->call);
 	timer->magic = 0;
 	wq_wake_all(&timer->waiters, -EIDRM);
+	poll_source_gone(&timer->poll);
 	sched_run();
 	tn_unlock(flags);
 	return 0;

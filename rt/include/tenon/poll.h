@@ -1,9 +1,10 @@
 /*
  * Poll sets: one thread waits for any of several sources to become ready:
  * a semaphore with units, flags with bits set, a subscriber with
- * notifications, or another poll set with a ready source (sets nest up to
- * TN_POLL_MAX_DEPTH deep; a cycle is refused). A source destroyed while
- * watched is reported as TN_POLLNVAL until its item is removed.
+ * notifications, a timer with expiries to collect, or another poll set with a
+ * ready source (sets nest up to TN_POLL_MAX_DEPTH deep; a cycle is refused). A
+ * source destroyed while watched is reported as TN_POLLNVAL until its item is
+ * removed.
  */
 #ifndef TENON_POLL_H
 #define TENON_POLL_H
@@ -23,6 +24,7 @@ enum tn_poll_type {
 	TN_POLL_FLAGS,
 	TN_POLL_SUBSCRIBER,
 	TN_POLL_SET,
+	TN_POLL_TIMER, /* ready with expiries not yet collected */
 };
 
 #define TN_POLLIN 0x1u	 /* something to take */

@@ -4,7 +4,8 @@
  * which returns how many expiries happened since its last wait: more than
  * one means the waiter overran (missed periods), as EVL's timerfd counts
  * them. An optional handler runs in handler context at each expiry (once
- * for several expiries that came while it could not run).
+ * for several expiries that came while it could not run). A poll set can
+ * watch a timer: it is ready while it has expiries not yet collected.
  */
 #ifndef TENON_TIMER_H
 #define TENON_TIMER_H
@@ -46,6 +47,7 @@ struct tn_timer {
 	void *data;
 	struct tn_list call;	/* on its CPU's list while fn is due */
 	uint64_t call_expiries; /* what fn is told when it runs */
+	struct tn_poll_head poll;
 	unsigned int magic;
 };
 
