@@ -315,3 +315,70 @@ int tn_thread_get_stats(struct tn_thread *t, struct tn_thread_stats *stats)
 	tn_unlock(flags);
 	return ret;
 }
+
+/* Kernel locked: the thread cannot change while it is read. */
+static void fill_info(struct tn_thread *t, struct tn_thread_info *info,
+		      tn_time_t now)
+{
+	memset(info, 0, sizeof(*info));
+	info->thread = t;
+	memcpy(info->name, t->name, sizeof(info->name));
+	if (t->state & TN_T_ZOMBIE)
+		info->state = TN_THREAD_ENDED;
+	else if (t->state & TN_T_BLOCKED)
+		info->state = t->wq ? TN_THREAD_WAITING : TN_THREAD_SLEEPING;
+	else if (t == tn_cpus[t->cpu].curr)
+		info->state = TN_THREAD_RUNNING;
+	else
+		info->state = TN_THREAD_READY;
+	info->cpu = t->cpu;
+	info->policy = t->sched.policy;
+	info->base_priority = t->sched.priority;
+	info->priority = t->prio;
+	info->waits_on = t->wq;
+	info->waits_for_mutex = t->wait_mutex;
+	info->timeout_left =
+	    ktimer_armed(&t->timeout)
+		? (t->timeout.date > now ? t->timeout.date - now : 0)
+		: TN_INFINITE;
+	info->stats = t->stats;
+	if (info->state == TN_THREAD_RUNNING)
+		info->stats.runtime += now - t->run_start;
+}
+
+int tn_thread_get_info(struct tn_thread *t, struct tn_thread_info *info)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	if (!info)
+		return -EINVAL;
+	flags = tn_lock();
+	if (thread_is_live(t))
+		fill_info(t, info, arch_clock_read());
+	else
+		ret = -EINVAL;
+	tn_unlock(flags);
+	return ret;
+}
+
+int tn_thread_list(struct tn_thread_info *infos, int nr)
+{
+	unsigned long flags;
+	struct tn_list *pos;
+	tn_time_t now;
+	int n = 0;
+
+	if (nr < 0 || (nr && !infos))
+		return -EINVAL;
+	flags = tn_lock();
+	now = arch_clock_read();
+	tn_list_for_each (pos, &tn_all_threads) {
+		if (n < nr)
+			fill_info(tn_list_entry(pos, struct tn_thread, all),
+				  &infos[n], now);
+		n++;
+	}
+	tn_unlock(flags);
+	return n;
+}
