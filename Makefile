@@ -7,6 +7,9 @@ CC ?= gcc
 ifeq ($(origin CC),default)
 CC := gcc
 endif
+ifeq ($(origin CXX),default)
+CXX := g++
+endif
 
 CSTD := -std=gnu11
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow
@@ -14,6 +17,11 @@ SIM_INC := -Irt/include -Irt/arch/sim/include -Irt
 SIM_CFLAGS := $(CSTD) $(WARN) -O2 -g $(SIM_INC)
 SAN_CFLAGS := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined $(SIM_INC) -Itests
+# C++ users of the real-time API: the unit tests hold one C++ file.
+SAN_CXXFLAGS := -std=gnu++17 -Wall -Wextra -Werror -O1 -g \
+	-fno-omit-frame-pointer -fno-exceptions -fno-rtti \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	$(SIM_INC) -Itests
 # The bare-metal C library, built for the host tests against its own headers
 # with every public name renamed tn_libc_<name>, so it links beside glibc.
 LIBC_SAN_CFLAGS := -Irt/lib/include -include rt/lib/host_prefix.h -fno-builtin \
@@ -23,8 +31,10 @@ RT_KERNEL := $(wildcard rt/kernel/*.c)
 RT_SIM := rt/arch/sim/sim.c
 RT_SIM_MAIN := rt/arch/sim/main.c
 UNIT_TESTS := $(wildcard tests/unit/*.c) tests/harness.c
+UNIT_TESTS_CXX := $(wildcard tests/unit/*.cpp)
 LIBC := $(wildcard rt/lib/*.c)
-C_SOURCES := $(shell find rt apps tests tools -name '*.[ch]' 2>/dev/null)
+C_SOURCES := $(shell find rt apps tests tools -name '*.[ch]' -o -name '*.cpp' \
+	2>/dev/null)
 
 # $(call objs,variant,sources)
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
@@ -54,14 +64,19 @@ $(BUILD)/san/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(SAN_CFLAGS) -MMD -MP -c $< -o $@
 
+$(BUILD)/san/%.o: %.cpp
+	@mkdir -p $(@D)
+	$(CXX) $(SAN_CXXFLAGS) -MMD -MP -c $< -o $@
+
 $(BUILD)/san-libc/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(LIBC_SAN_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/san/bin/unit-tests: $(call objs,san,$(UNIT_TESTS) $(RT_KERNEL) $(RT_SIM)) \
+			    $(patsubst %.cpp,$(BUILD)/san/%.o,$(UNIT_TESTS_CXX)) \
 			    $(call objs,san-libc,$(LIBC))
 	@mkdir -p $(@D)
-	$(CC) $(SAN_CFLAGS) $^ -o $@
+	$(CXX) -fsanitize=address,undefined $^ -o $@
 
 $(BUILD)/sim/bin/bench-sim: $(call objs,sim,tests/bench/bench_sim.c $(RT_KERNEL) $(RT_SIM))
 	@mkdir -p $(@D)

@@ -11,6 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct test_case {
 	const char *name;
 	void (*fn)(void);
@@ -27,6 +31,7 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 	static struct test_case test_case_##ident = {                    \
 	    .name = #ident,                                              \
 	    .fn = test_fn_##ident,                                       \
+	    .next = NULL,                                                \
 	};                                                               \
 	__attribute__((constructor)) static void test_ctor_##ident(void) \
 	{                                                                \
@@ -57,5 +62,9 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 				  "expected %s == %s, got \"%s\" and \"%s\"", \
 				  #a, #b, sa_, sb_);                          \
 	} while (0)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -4,7 +4,7 @@
 # only asks dpkg and returns, so `make test` starts at once the second time.
 set -eu
 
-PACKAGES="make gcc libc6-dev python3 cpio valgrind clang-format \
+PACKAGES="make gcc g++ libc6-dev python3 cpio valgrind clang-format \
 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm \
 device-tree-compiler libfdt-dev gdb-multiarch qemu-user"
 

@@ -52,6 +52,8 @@ void arch_spin(tn_time_t ns);
 void arch_app_exit(int code);
 /* Writes a line (no newline in it) where the system logs. */
 void arch_report(const char *line);
+/* Writes text to the console, waiting for it (see log.c for the rest). */
+void arch_console_write(const char *text, size_t len);
 /* Unrecoverable kernel error: report and stop. */
 __attribute__((noreturn)) void arch_panic(const char *why);
 

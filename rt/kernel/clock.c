@@ -72,6 +72,26 @@ void ktimer_stop(struct tn_ktimer *kt)
 		reprogram(cpu);
 }
 
+/*
+ * The date after an expiry due at kt->date and seen at now; *expiries
+ * counts the periods that ended meanwhile, so a late timer keeps its
+ * phase. A next period that would end past the end of time never ends:
+ * the timer is done, as a one-shot is.
+ */
+static tn_time_t next_date(const struct tn_ktimer *kt, tn_time_t now,
+			   uint64_t *expiries)
+{
+	tn_time_t late, step;
+
+	if (!kt->interval)
+		return TN_INFINITE;
+	late = (now - kt->date) / kt->interval;
+	*expiries += (uint64_t)late;
+	if (__builtin_mul_overflow(late + 1, kt->interval, &step))
+		return TN_INFINITE;
+	return time_after(kt->date, step);
+}
+
 void tn_timer_interrupt(void)
 {
 	unsigned long flags = tn_lock();
@@ -79,6 +99,7 @@ void tn_timer_interrupt(void)
 	tn_time_t now = arch_clock_read();
 	struct tn_rb_node *first;
 
+	cpu->in_irq = true;
 	while ((first = tn_rb_first(&cpu->timers)) != NULL) {
 		struct tn_ktimer *kt =
 		    tn_rb_entry(first, struct tn_ktimer, node);
@@ -87,14 +108,9 @@ void tn_timer_interrupt(void)
 		if (kt->date > now)
 			break;
 		tn_rb_erase(&cpu->timers, first);
-		if (kt->interval) {
-			/* Late by whole periods: count them, keep the phase. */
-			expiries += (uint64_t)((now - kt->date) / kt->interval);
-			kt->date += (tn_time_t)expiries * kt->interval;
+		kt->date = next_date(kt, now, &expiries);
+		if (kt->date != TN_INFINITE)
 			tn_rb_insert(&cpu->timers, &kt->node, ktimer_before);
-		} else {
-			kt->date = TN_INFINITE;
-		}
 		kt->fn(kt, expiries);
 	}
 	/*
@@ -116,6 +132,8 @@ int tn_sleep_until(tn_time_t date)
 	unsigned long flags;
 	int ret;
 
+	if (in_handler())
+		return -EPERM;
 	flags = tn_lock();
 	if (date <= arch_clock_read()) {
 		ret = 0;
@@ -141,6 +159,7 @@ int tn_sleep(tn_time_t delay)
 
 void tn_spin(tn_time_t ns)
 {
-	if (ns > 0)
+	/* Run time is the interrupted thread's: a handler cannot spend it. */
+	if (ns > 0 && !in_handler())
 		arch_spin(ns);
 }

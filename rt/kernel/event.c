@@ -1,7 +1,8 @@
 /*
  * Events (see tenon/event.h). Releasing the mutex and queueing on the
  * event happen in one kernel-locked step, so no signal can fall between
- * them. A waiter takes its mutex back with the depth it had.
+ * them. A waiter takes its mutex back with the depth it had, or returns
+ * without it when that can never succeed.
  */
 #include <tenon/event.h>
 
@@ -42,11 +43,15 @@ int tn_event_destroy(struct tn_event *ev)
 int tn_event_timedwait(struct tn_event *ev, struct tn_mutex *m,
 		       tn_time_t timeout)
 {
-	unsigned long flags = tn_lock();
-	struct tn_thread *self = this_cpu()->curr;
+	unsigned long flags;
+	struct tn_thread *self;
 	unsigned int depth;
 	int ret, relock;
 
+	if (in_handler())
+		return -EPERM;
+	flags = tn_lock();
+	self = this_cpu()->curr;
 	if (!is_event(ev) || !m) {
 		ret = -EINVAL;
 		goto out;
@@ -66,9 +71,17 @@ int tn_event_timedwait(struct tn_event *ev, struct tn_mutex *m,
 	ret = wq_wait(&ev->waiters, timeout);
 	if (wq_empty(&ev->waiters))
 		ev->mutex = NULL;
-	do
-		relock = mutex_lock_locked(m, TN_INFINITE, true);
-	while (relock && relock != -EOWNERDEAD);
+	/*
+	 * Waiting without a timeout, taking the mutex back fails only for
+	 * good: it was destroyed meanwhile (-EINVAL), or its owner waits for
+	 * a mutex the caller holds (-EDEADLK). Retrying would spin for ever
+	 * with the kernel locked, so the caller is told instead.
+	 */
+	relock = mutex_lock_locked(m, TN_INFINITE, true);
+	if (relock && relock != -EOWNERDEAD) {
+		ret = relock;
+		goto out;
+	}
 	m->depth = depth;
 	if (!ret)
 		ret = relock;

@@ -50,11 +50,15 @@ int tn_flags_destroy(struct tn_flags *f)
 static int flags_wait(struct tn_flags *f, uint32_t mask, uint32_t *bits,
 		      tn_time_t timeout, bool wait)
 {
-	unsigned long flags = tn_lock();
-	struct tn_thread *self = this_cpu()->curr;
+	unsigned long flags;
+	struct tn_thread *self;
 	uint32_t got;
 	int ret = 0;
 
+	if (wait && in_handler())
+		return -EPERM;
+	flags = tn_lock();
+	self = this_cpu()->curr;
 	if (!is_flags(f)) {
 		ret = -EINVAL;
 	} else if ((got = takes(mask, f->value)) != 0) {
@@ -91,9 +95,12 @@ int tn_flags_trywait(struct tn_flags *f, uint32_t *bits)
 
 /*
  * Walks the waiters in priority order, handing each what it takes from
- * *pool; consume says whether taken bits leave the pool.
+ * *pool; consume says whether taken bits leave the pool at once (a post)
+ * or stay there for the waiters after it (a broadcast). Returns how many
+ * woke; *taken collects every bit handed out.
  */
-static int release_waiters(struct tn_flags *f, uint32_t *pool, bool consume)
+static int release_waiters(struct tn_flags *f, uint32_t *pool, bool consume,
+			   uint32_t *taken)
 {
 	struct tn_list *pos, *next;
 	int woken = 0;
@@ -109,6 +116,7 @@ static int release_waiters(struct tn_flags *f, uint32_t *pool, bool consume)
 			continue;
 		if (consume)
 			*pool &= ~got;
+		*taken |= got;
 		t->wait_result = got;
 		thread_wake(t, 0);
 		woken++;
@@ -119,13 +127,14 @@ static int release_waiters(struct tn_flags *f, uint32_t *pool, bool consume)
 int tn_flags_post(struct tn_flags *f, uint32_t bits)
 {
 	unsigned long flags = tn_lock();
+	uint32_t taken = 0;
 	int ret = 0;
 
 	if (!is_flags(f) || !bits) {
 		ret = -EINVAL;
 	} else {
 		f->value |= bits;
-		release_waiters(f, &f->value, true);
+		release_waiters(f, &f->value, true, &taken);
 		if (f->value)
 			poll_notify(&f->poll);
 		sched_run();
@@ -137,12 +146,23 @@ int tn_flags_post(struct tn_flags *f, uint32_t bits)
 int tn_flags_broadcast(struct tn_flags *f, uint32_t bits)
 {
 	unsigned long flags = tn_lock();
+	uint32_t pool, taken = 0;
 	int ret;
 
 	if (!is_flags(f) || !bits) {
 		ret = -EINVAL;
 	} else {
-		ret = release_waiters(f, &bits, false);
+		/*
+		 * As EVL's broadcast: the bits join the group, every waiter
+		 * the whole group satisfies takes its share of it, and only
+		 * then does what was taken leave the group.
+		 */
+		f->value |= bits;
+		pool = f->value;
+		ret = release_waiters(f, &pool, false, &taken);
+		f->value &= ~taken;
+		if (f->value)
+			poll_notify(&f->poll);
 		sched_run();
 	}
 	tn_unlock(flags);

@@ -1,9 +1,12 @@
 /*
  * Health events: counted per kind and passed to the application's handler,
- * or reported on the console by default.
+ * or reported on the console by default. Events happen with the kernel
+ * locked; the handler runs once it is released (see handler.c), from a
+ * small queue per CPU: events past its size are counted, not passed on.
  */
 #include <string.h>
 #include <tenon/health.h>
+#include <tenon/log.h>
 
 #include "kernel/internal.h"
 
@@ -17,6 +20,8 @@ const char *tn_health_event_name(enum tn_health_event event)
 		return "unlock of a mutex the thread does not own";
 	case TN_HEALTH_EXIT_HOLDING:
 		return "thread ended holding a mutex";
+	case TN_HEALTH_EXIT_HOLDING_RWLOCK:
+		return "thread ended holding a reader-writer lock";
 	case TN_HEALTH_NR_EVENTS:
 		break;
 	}
@@ -41,30 +46,54 @@ static size_t append(char *line, size_t size, size_t n, const char *text)
 void health_report(enum tn_health_event event, struct tn_thread *t,
 		   const void *object)
 {
+	struct tn_cpu *cpu = this_cpu();
+	struct health_call *call;
+
+	counts[event]++;
+	if (cpu->health_count == TN_HEALTH_CALLS)
+		return;
+	call = &cpu->health_calls[(cpu->health_head + cpu->health_count) %
+				  TN_HEALTH_CALLS];
+	call->event = event;
+	call->thread = t;
+	call->object = object;
+	cpu->health_count++;
+	cpu->handlers_due = true;
+}
+
+void health_call(const struct health_call *call)
+{
+	tn_health_fn fn = __atomic_load_n(&handler, __ATOMIC_ACQUIRE);
 	char line[128];
 	size_t n;
 
-	counts[event]++;
-	if (handler) {
-		handler(event, t, object);
+	if (fn) {
+		fn(call->event, call->thread, call->object);
 		return;
 	}
 	n = append(line, sizeof(line), 0, "tenon: health: thread '");
-	n = append(line, sizeof(line), n, t->name);
+	n = append(line, sizeof(line), n, call->thread->name);
 	n = append(line, sizeof(line), n, "': ");
-	append(line, sizeof(line), n, tn_health_event_name(event));
-	arch_report(line);
+	n = append(line, sizeof(line), n, tn_health_event_name(call->event));
+	n = append(line, sizeof(line), n, "\n");
+	tn_log_write(line, n);
 }
 
 void tn_health_set_handler(tn_health_fn fn)
 {
-	unsigned long flags = tn_lock();
-
-	handler = fn;
-	tn_unlock(flags);
+	/* Read unlocked by health_call(), on any CPU. */
+	__atomic_store_n(&handler, fn, __ATOMIC_RELEASE);
 }
 
 uint64_t tn_health_count(enum tn_health_event event)
 {
-	return event < TN_HEALTH_NR_EVENTS ? counts[event] : 0;
+	unsigned long flags;
+	uint64_t n;
+
+	if (event >= TN_HEALTH_NR_EVENTS)
+		return 0;
+	flags = tn_lock();
+	n = counts[event];
+	tn_unlock(flags);
+	return n;
 }

@@ -18,6 +18,7 @@ void tn_kernel_init(const struct tn_boot *b)
 
 	boot = *b;
 	health_reset();
+	log_reset();
 	memset(&main_thread, 0, sizeof(main_thread));
 	tn_list_init(&tn_all_threads);
 	for (int i = 0; i < ncpus; i++) {
@@ -27,6 +28,7 @@ void tn_kernel_init(const struct tn_boot *b)
 		cpu->id = i;
 		cpu->programmed = TN_INFINITE;
 		tn_rb_init(&cpu->timers);
+		tn_list_init(&cpu->timer_calls);
 		sched_init_cpu(cpu);
 		thread_init_common(&cpu->idle, "idle", i);
 		cpu->idle.sched.policy = TN_SCHED_IDLE;
@@ -66,14 +68,19 @@ void tn_cpu_main(void)
 	struct tn_cpu *cpu = this_cpu();
 
 	cpu->idle.run_start = arch_clock_read();
-	if (cpu->id == 0)
+	if (cpu->id == 0) {
+		log_start();
 		start_main();
+	}
 	/*
 	 * Wake-ups for this CPU come by interrupt (timer or IPI), and the
-	 * interrupt's exit switches to whatever it made ready.
+	 * interrupt's exit switches to whatever it made ready. The console
+	 * gets the time nothing else wants: the CPU's log goes out here.
 	 */
-	for (;;)
+	for (;;) {
+		log_drain_cpu(cpu->id);
 		arch_cpu_idle();
+	}
 }
 
 void tn_ipi_interrupt(void)
@@ -81,6 +88,7 @@ void tn_ipi_interrupt(void)
 	unsigned long flags = tn_lock();
 	struct tn_cpu *cpu = this_cpu();
 
+	cpu->in_irq = true;
 	/* A remote CPU queued a thread here, or armed an earlier timer. */
 	cpu->need_resched = true;
 	cpu->programmed = TN_INFINITE;
@@ -90,9 +98,12 @@ void tn_ipi_interrupt(void)
 
 void tn_irq_exit(void)
 {
-	unsigned long flags;
+	unsigned long flags = arch_irq_save();
+	struct tn_cpu *cpu = this_cpu();
 
-	if (!this_cpu()->need_resched)
+	cpu->in_irq = false;
+	arch_irq_restore(flags);
+	if (!cpu->need_resched)
 		return;
 	flags = tn_lock();
 	sched_run();

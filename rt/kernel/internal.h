@@ -7,6 +7,7 @@
 #ifndef TENON_KERNEL_INTERNAL_H
 #define TENON_KERNEL_INTERNAL_H
 
+#include <tenon/health.h>
 #include <tenon/tenon.h>
 
 #include "kernel/arch.h"
@@ -26,6 +27,15 @@
 #define TN_MUTEX_MAGIC 0x7e7e7406u
 #define TN_SUBSCRIBER_MAGIC 0x7e7e7409u
 
+/* A health event waiting for its handler (see handler.c). */
+struct health_call {
+	enum tn_health_event event;
+	struct tn_thread *thread;
+	const void *object;
+};
+
+#define TN_HEALTH_CALLS 8
+
 struct tn_runqueue {
 	uint64_t map[TN_NR_PRIO / 64]; /* bit p: level[p] is not empty */
 	struct tn_list level[TN_NR_PRIO];
@@ -40,6 +50,13 @@ struct tn_cpu {
 	tn_time_t programmed; /* date the hardware timer is set to */
 	struct tn_ktimer rr_timer;
 	bool need_resched;
+	/* Handler context (handler.c): calls due, and whether one runs. */
+	bool handlers_due;
+	bool in_handler;
+	bool in_irq; /* between an interrupt entry point and tn_irq_exit() */
+	struct tn_list timer_calls; /* timers whose handler is due */
+	struct health_call health_calls[TN_HEALTH_CALLS];
+	unsigned int health_head, health_count;
 };
 
 extern struct tn_cpu tn_cpus[TN_MAX_CPUS];
@@ -58,10 +75,45 @@ static inline unsigned long tn_lock(void)
 	return flags;
 }
 
+/* handler.c: runs the handlers due on this CPU; kernel locked. */
+void handlers_run(void);
+
+/*
+ * Application handlers never run under the kernel lock: they are queued
+ * on their CPU while it is held, and run here, as it is released, so that
+ * they may call the services that do not block.
+ */
 static inline void tn_unlock(unsigned long flags)
 {
+	struct tn_cpu *cpu = this_cpu();
+
+	if (cpu->handlers_due && !cpu->in_handler)
+		handlers_run();
 	arch_kernel_unlock();
 	arch_irq_restore(flags);
+}
+
+/*
+ * Whether the caller is a handler: blocking services refuse (-EPERM).
+ * No masking needed: a handler runs with interrupts masked, and a thread,
+ * which never migrates, always reads false on its own CPU.
+ */
+static inline bool in_handler(void)
+{
+	return this_cpu()->in_handler;
+}
+
+/*
+ * date + delay (delay >= 0), saturated at TN_INFINITE: a date past the end
+ * of time is one that never comes, never one that wraps into the past.
+ */
+static inline tn_time_t time_after(tn_time_t date, tn_time_t delay)
+{
+	tn_time_t sum;
+
+	if (__builtin_add_overflow(date, delay, &sum))
+		return TN_INFINITE;
+	return sum;
 }
 
 /* sched.c */
@@ -104,6 +156,9 @@ void mutex_abort_wait(struct tn_thread *t);
 /* The current thread ends: release what it holds. */
 void mutex_release_all(struct tn_thread *t);
 
+/* rwlock.c: the current thread ends: release what it holds. */
+void rwlock_release_all(struct tn_thread *t);
+
 /* poll.c: what pollable elements call */
 void poll_head_init(struct tn_poll_head *head);
 /* The element may have become ready: its watchers look again. */
@@ -113,8 +168,11 @@ void poll_source_gone(struct tn_poll_head *head);
 
 /* health.c */
 void health_reset(void);
+/* Counts the event and queues it for the handler, run once unlocked. */
 void health_report(enum tn_health_event event, struct tn_thread *t,
 		   const void *object);
+/* Passes one queued event to the handler (or the console); unlocked. */
+void health_call(const struct health_call *call);
 
 /* wait.c */
 void wq_init(struct tn_wait_queue *wq);
@@ -141,6 +199,10 @@ static inline bool wq_empty(const struct tn_wait_queue *wq)
 	return tn_list_empty(&wq->waiters);
 }
 
+/* timer.c: takes the next timer handler due on cpu, if any. */
+bool timer_call_next(struct tn_cpu *cpu, struct tn_timer **timer,
+		     tn_timer_fn *fn, uint64_t *expiries);
+
 /* clock.c: per-CPU timer queues */
 void ktimer_init(struct tn_ktimer *kt, tn_ktimer_fn fn, int cpu);
 void ktimer_start(struct tn_ktimer *kt, tn_time_t date, tn_time_t interval);
@@ -150,6 +212,19 @@ static inline bool ktimer_armed(const struct tn_ktimer *kt)
 {
 	return tn_rb_linked(&kt->node);
 }
+
+/* log.c */
+void log_reset(void);
+/* From now on text is queued, and written out by the idle threads. */
+void log_start(void);
+/* The idle thread's share: writes out what its CPU queued. */
+void log_drain_cpu(int cpu);
+/*
+ * Writes out every queue and makes later text go out at once: for the
+ * end of the application (fault false) and fault reports (fault true:
+ * waits for other consumers a bounded time only).
+ */
+void log_go_direct(bool fault);
 
 /* init.c: what the port calls */
 struct tn_boot {

@@ -245,8 +245,14 @@ int tn_mutex_destroy(struct tn_mutex *m)
 
 static int lock(struct tn_mutex *m, tn_time_t timeout, bool wait)
 {
-	unsigned long flags = tn_lock();
-	int ret = mutex_lock_locked(m, timeout, wait);
+	unsigned long flags;
+	int ret;
+
+	/* A handler is nobody: it could not own a mutex. */
+	if (in_handler())
+		return -EPERM;
+	flags = tn_lock();
+	ret = mutex_lock_locked(m, timeout, wait);
 
 	/* A steal may have lowered the robbed owner below someone. */
 	sched_run();
@@ -271,8 +277,13 @@ int tn_mutex_trylock(struct tn_mutex *m)
 
 int tn_mutex_unlock(struct tn_mutex *m)
 {
-	unsigned long flags = tn_lock();
-	int ret = mutex_unlock_locked(m);
+	unsigned long flags;
+	int ret;
+
+	if (in_handler())
+		return -EPERM;
+	flags = tn_lock();
+	ret = mutex_unlock_locked(m);
 
 	sched_run();
 	tn_unlock(flags);

@@ -224,6 +224,8 @@ int tn_observable_read(struct tn_subscriber *sub, struct tn_notification *out,
 
 	if (!out || nr < 1)
 		return -EINVAL;
+	if (in_handler())
+		return -EPERM;
 	flags = tn_lock();
 	if (!is_subscriber(sub)) {
 		tn_unlock(flags);

@@ -62,6 +62,8 @@ static bool item_ready(const struct tn_poll_item *item)
 		return ((const struct tn_subscriber *)item->source)->count > 0;
 	case TN_POLL_SET:
 		return set_ready(item->source);
+	case TN_POLL_TIMER:
+		return ((const struct tn_timer *)item->source)->ticks > 0;
 	}
 	return false;
 }
@@ -106,6 +108,11 @@ static struct tn_poll_head *source_head(int type, void *source)
 	case TN_POLL_SET:
 		return is_set(source) ? &((struct tn_poll_set *)source)->poll
 				      : NULL;
+	case TN_POLL_TIMER: {
+		struct tn_timer *timer = source;
+
+		return timer->magic == TN_TIMER_MAGIC ? &timer->poll : NULL;
+	}
 	}
 	return NULL;
 }
@@ -191,6 +198,8 @@ int tn_poll_destroy(struct tn_poll_set *set)
 
 		tn_list_del(&item->in_set);
 		tn_list_del(&item->watching);
+		item->set = NULL;
+		item->key = 0;
 	}
 	poll_source_gone(&set->poll);
 	wq_wake_all(&set->waiters, -EIDRM);
@@ -218,6 +227,31 @@ static int check_add(struct tn_poll_set *set, int type, void *source)
 	return 0;
 }
 
+/* What an item in a set holds in its key: garbage hardly matches it. */
+static uintptr_t item_key(const struct tn_poll_item *item,
+			  const struct tn_poll_set *set)
+{
+	return (uintptr_t)item ^ (uintptr_t)set ^
+	       (uintptr_t)0x7e7e740c5a5a3c3cull;
+}
+
+/*
+ * Whether item is linked in a live set. The item is the caller's memory,
+ * never initialised before its first add, so its fields are trusted only
+ * once its key matches them, and even then the set must list it.
+ */
+static bool item_linked(const struct tn_poll_item *item)
+{
+	const struct tn_list *pos;
+
+	if (item->key != item_key(item, item->set) || !is_set(item->set))
+		return false;
+	tn_list_for_each (pos, &item->set->items)
+		if (pos == &item->in_set)
+			return true;
+	return false;
+}
+
 int tn_poll_add(struct tn_poll_set *set, struct tn_poll_item *item, int type,
 		void *source, void *data)
 {
@@ -229,8 +263,11 @@ int tn_poll_add(struct tn_poll_set *set, struct tn_poll_item *item, int type,
 	} else {
 		ret = check_add(set, type, source);
 	}
+	if (!ret && item_linked(item))
+		ret = -EBUSY;
 	if (!ret) {
 		item->set = set;
+		item->key = item_key(item, set);
 		item->type = type;
 		item->source = source;
 		item->data = data;
@@ -258,6 +295,12 @@ int tn_poll_del(struct tn_poll_set *set, struct tn_poll_item *item)
 		tn_list_del(&item->in_set);
 		tn_list_del(&item->watching);
 		item->set = NULL;
+		item->key = 0;
+		/* Emptied: its waiters could only wait for ever. */
+		if (tn_list_empty(&set->items)) {
+			wq_wake_all(&set->waiters, -EINVAL);
+			sched_run();
+		}
 	}
 	tn_unlock(flags);
 	return ret;
@@ -290,10 +333,14 @@ static int collect(struct tn_poll_set *set, struct tn_poll_event *events,
 int tn_poll_wait(struct tn_poll_set *set, struct tn_poll_event *events, int nr,
 		 tn_time_t timeout)
 {
-	unsigned long flags = tn_lock();
+	unsigned long flags;
 	int ret;
 
-	if (!is_set(set) || !events || nr < 1) {
+	if (in_handler())
+		return -EPERM;
+	flags = tn_lock();
+	/* An empty set has nothing that could ever wake its waiter. */
+	if (!is_set(set) || !events || nr < 1 || tn_list_empty(&set->items)) {
 		tn_unlock(flags);
 		return -EINVAL;
 	}

@@ -149,7 +149,9 @@ void sched_switch(void)
 
 	next = sched_pick(cpu);
 	next->run_start = now;
-	if (next->sched.policy == TN_SCHED_RR)
+	/* A slice that would end past the end of time needs no timer. */
+	if (next->sched.policy == TN_SCHED_RR &&
+	    time_after(now, next->rr_left) != TN_INFINITE)
 		ktimer_start(&cpu->rr_timer, now + next->rr_left, 0);
 	if (next == prev)
 		return;
@@ -160,7 +162,10 @@ void sched_switch(void)
 
 void sched_run(void)
 {
-	if (this_cpu()->need_resched)
+	struct tn_cpu *cpu = this_cpu();
+
+	/* A handler runs on the interrupted thread: it switches later. */
+	if (cpu->need_resched && !cpu->in_handler)
 		sched_switch();
 }
 
@@ -168,6 +173,9 @@ int thread_block(tn_time_t timeout)
 {
 	struct tn_thread *curr = this_cpu()->curr;
 
+	/* The services refuse to block in a handler; this is the backstop. */
+	if (this_cpu()->in_handler)
+		arch_panic("a handler blocked");
 	curr->state |= TN_T_BLOCKED;
 	curr->wait_status = 0;
 	if (timeout != TN_INFINITE)

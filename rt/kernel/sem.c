@@ -42,9 +42,12 @@ int tn_sem_destroy(struct tn_sem *sem)
 
 static int sem_get(struct tn_sem *sem, tn_time_t timeout, bool wait)
 {
-	unsigned long flags = tn_lock();
+	unsigned long flags;
 	int ret = 0;
 
+	if (wait && in_handler())
+		return -EPERM;
+	flags = tn_lock();
 	if (!is_sem(sem))
 		ret = -EINVAL;
 	else if (sem->value > 0)

@@ -91,6 +91,9 @@ int tn_thread_create(struct tn_thread *t, const struct tn_thread_attr *attr,
 
 	if (!t || !entry)
 		return -EINVAL;
+	/* Stacks are allocated at creation, which is no handler's job. */
+	if (in_handler())
+		return -EPERM;
 	if (!attr) {
 		tn_thread_attr_init(&defaults);
 		attr = &defaults;
@@ -137,11 +140,18 @@ int tn_thread_create(struct tn_thread *t, const struct tn_thread_attr *attr,
 void tn_thread_exit(void *retval)
 {
 	struct tn_thread *self;
+	unsigned long flags;
 
-	tn_lock();
+	if (in_handler())
+		arch_panic("tn_thread_exit() called from a handler");
+	flags = tn_lock();
 	self = this_cpu()->curr;
-	self->retval = retval;
 	mutex_release_all(self);
+	rwlock_release_all(self);
+	/* Health handlers hear of what it held while it is still alive. */
+	tn_unlock(flags);
+	tn_lock();
+	self->retval = retval;
 	self->state = TN_T_ZOMBIE;
 	wq_wake_all(&self->joiners, 0);
 	sched_switch();
@@ -156,10 +166,14 @@ bool thread_is_live(const struct tn_thread *t)
 
 int tn_thread_join(struct tn_thread *t, void **retval)
 {
-	unsigned long flags = tn_lock();
-	struct tn_thread *self = this_cpu()->curr;
+	unsigned long flags;
+	struct tn_thread *self;
 	int ret = 0;
 
+	if (in_handler())
+		return -EPERM;
+	flags = tn_lock();
+	self = this_cpu()->curr;
 	if (!thread_is_live(t)) {
 		ret = -EINVAL;
 	} else if (t == self) {
@@ -195,8 +209,11 @@ struct tn_thread *tn_thread_self(void)
 
 int tn_thread_yield(void)
 {
-	unsigned long flags = tn_lock();
+	unsigned long flags;
 
+	if (in_handler())
+		return -EPERM;
+	flags = tn_lock();
 	this_cpu()->curr->requeue_tail = true;
 	sched_switch();
 	tn_unlock(flags);
@@ -297,4 +314,71 @@ int tn_thread_get_stats(struct tn_thread *t, struct tn_thread_stats *stats)
 	}
 	tn_unlock(flags);
 	return ret;
+}
+
+/* Kernel locked: the thread cannot change while it is read. */
+static void fill_info(struct tn_thread *t, struct tn_thread_info *info,
+		      tn_time_t now)
+{
+	memset(info, 0, sizeof(*info));
+	info->thread = t;
+	memcpy(info->name, t->name, sizeof(info->name));
+	if (t->state & TN_T_ZOMBIE)
+		info->state = TN_THREAD_ENDED;
+	else if (t->state & TN_T_BLOCKED)
+		info->state = t->wq ? TN_THREAD_WAITING : TN_THREAD_SLEEPING;
+	else if (t == tn_cpus[t->cpu].curr)
+		info->state = TN_THREAD_RUNNING;
+	else
+		info->state = TN_THREAD_READY;
+	info->cpu = t->cpu;
+	info->policy = t->sched.policy;
+	info->base_priority = t->sched.priority;
+	info->priority = t->prio;
+	info->waits_on = t->wq;
+	info->waits_for_mutex = t->wait_mutex;
+	info->timeout_left =
+	    ktimer_armed(&t->timeout)
+		? (t->timeout.date > now ? t->timeout.date - now : 0)
+		: TN_INFINITE;
+	info->stats = t->stats;
+	if (info->state == TN_THREAD_RUNNING)
+		info->stats.runtime += now - t->run_start;
+}
+
+int tn_thread_get_info(struct tn_thread *t, struct tn_thread_info *info)
+{
+	unsigned long flags;
+	int ret = 0;
+
+	if (!info)
+		return -EINVAL;
+	flags = tn_lock();
+	if (thread_is_live(t))
+		fill_info(t, info, arch_clock_read());
+	else
+		ret = -EINVAL;
+	tn_unlock(flags);
+	return ret;
+}
+
+int tn_thread_list(struct tn_thread_info *infos, int nr)
+{
+	unsigned long flags;
+	struct tn_list *pos;
+	tn_time_t now;
+	int n = 0;
+
+	if (nr < 0 || (nr && !infos))
+		return -EINVAL;
+	flags = tn_lock();
+	now = arch_clock_read();
+	tn_list_for_each (pos, &tn_all_threads) {
+		if (n < nr)
+			fill_info(tn_list_entry(pos, struct tn_thread, all),
+				  &infos[n], now);
+		n++;
+	}
+	tn_unlock(flags);
+	return n;
 }

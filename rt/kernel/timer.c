@@ -11,9 +11,32 @@ static void timer_fired(struct tn_ktimer *kt, uint64_t expiries)
 	struct tn_timer *timer = tn_container_of(kt, struct tn_timer, kt);
 
 	timer->ticks += expiries;
-	if (timer->fn)
-		timer->fn(timer, expiries);
+	if (timer->fn) {
+		/* Run once the lock is dropped (handler.c). */
+		if (tn_list_empty(&timer->call))
+			tn_list_add_tail(&timer->call,
+					 &tn_cpus[kt->cpu].timer_calls);
+		timer->call_expiries += expiries;
+		tn_cpus[kt->cpu].handlers_due = true;
+	}
 	wq_wake_all(&timer->waiters, 0);
+	poll_notify(&timer->poll);
+}
+
+bool timer_call_next(struct tn_cpu *cpu, struct tn_timer **timer,
+		     tn_timer_fn *fn, uint64_t *expiries)
+{
+	struct tn_timer *t;
+
+	if (tn_list_empty(&cpu->timer_calls))
+		return false;
+	t = tn_list_entry(cpu->timer_calls.next, struct tn_timer, call);
+	tn_list_del(&t->call);
+	*timer = t;
+	*fn = t->fn;
+	*expiries = t->call_expiries;
+	t->call_expiries = 0;
+	return true;
 }
 
 static bool is_timer(const struct tn_timer *timer)
@@ -23,13 +46,26 @@ static bool is_timer(const struct tn_timer *timer)
 
 int tn_timer_init(struct tn_timer *timer, tn_timer_fn fn, void *data)
 {
+	unsigned long flags;
+	bool busy;
+
 	if (!timer)
 		return -EINVAL;
-	/* Re-initialising an armed timer would corrupt its CPU's queue. */
-	if (is_timer(timer) && ktimer_armed(&timer->kt))
+	/*
+	 * Re-initialising a timer that is armed, or whose handler is due,
+	 * would corrupt its CPU's queues.
+	 */
+	flags = tn_lock();
+	busy = is_timer(timer) &&
+	       (ktimer_armed(&timer->kt) || !tn_list_empty(&timer->call));
+	tn_unlock(flags);
+	if (busy)
 		return -EBUSY;
 	ktimer_init(&timer->kt, timer_fired, arch_cpu_id());
 	wq_init(&timer->waiters);
+	tn_list_init(&timer->call);
+	timer->call_expiries = 0;
+	poll_head_init(&timer->poll);
 	timer->ticks = 0;
 	timer->fn = fn;
 	timer->data = data;
@@ -41,7 +77,8 @@ int tn_timer_set(struct tn_timer *timer, tn_time_t date, tn_time_t interval)
 {
 	unsigned long flags;
 
-	if (interval < 0)
+	/* Dates count from the core's start: a negative one is a mistake. */
+	if (interval < 0 || date < 0)
 		return -EINVAL;
 	flags = tn_lock();
 	if (!is_timer(timer)) {
@@ -78,9 +115,12 @@ int tn_timer_get(struct tn_timer *timer, tn_time_t *date, tn_time_t *interval)
 
 int tn_timer_wait(struct tn_timer *timer, uint64_t *ticks, tn_time_t timeout)
 {
-	unsigned long flags = tn_lock();
+	unsigned long flags;
 	int ret = 0;
 
+	if (in_handler())
+		return -EPERM;
+	flags = tn_lock();
 	if (!is_timer(timer)) {
 		tn_unlock(flags);
 		return -EINVAL;
@@ -109,8 +149,10 @@ int tn_timer_destroy(struct tn_timer *timer)
 	}
 	if (ktimer_armed(&timer->kt))
 		ktimer_stop(&timer->kt);
+	tn_list_del(&timer->call);
 	timer->magic = 0;
 	wq_wake_all(&timer->waiters, -EIDRM);
+	poll_source_gone(&timer->poll);
 	sched_run();
 	tn_unlock(flags);
 	return 0;

@@ -35,6 +35,8 @@ void sim_run_main(int cpus, uint64_t seed, int main_priority,
 		test_fail(__FILE__, __LINE__,
 			  "the test needs %d CPUs, there are %d", cpus,
 			  tn_cpu_count());
+	/* What is queued for the console goes out now, not while timed. */
+	EXPECT_EQ(tn_log_flush(), 0);
 	test_t0 = tn_clock_read();
 	spawn(&main_thread, "main", TN_SCHED_FIFO, main_priority, TN_CPU(0),
 	      run_body, &r);

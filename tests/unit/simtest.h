@@ -10,6 +10,10 @@
 
 #include "harness.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define LOG_MAX 256
 
 struct event_log {
@@ -52,5 +56,9 @@ void sim_run_main(int cpus, uint64_t seed, int main_priority,
 /* Creates a thread with the given name, policy, priority and CPU mask. */
 void spawn(struct tn_thread *t, const char *name, int policy, int prio,
 	   tn_cpumask_t cpus, void *(*fn)(void *), void *arg);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -96,6 +96,50 @@ TEST(clock_timer_periodic)
 	sim_run_main(1, 1, 10, periodic_main, NULL);
 }
 
+static int infinite_interval_main(void *arg)
+{
+	struct tn_timer tm;
+	tn_time_t date, interval;
+	uint64_t ticks;
+
+	(void)arg;
+	tn_timer_init(&tm, NULL, NULL);
+	EXPECT_EQ(tn_timer_set(&tm, AT(TN_MSEC(1)), TN_INFINITE), 0);
+	EXPECT_EQ(tn_timer_wait(&tm, &ticks, TN_INFINITE), 0);
+	EXPECT_EQ(ticks, 1);
+	EXPECT_TIME(TN_MSEC(1));
+	/* The next period would end past the end of time: there is none. */
+	EXPECT_EQ(tn_timer_get(&tm, &date, &interval), 0);
+	EXPECT_EQ(date, TN_INFINITE);
+	EXPECT_EQ(tn_timer_wait(&tm, &ticks, AT(TN_MSEC(5))), -ETIMEDOUT);
+	EXPECT_TIME(TN_MSEC(5));
+	tn_timer_destroy(&tm);
+	return 0;
+}
+
+TEST(timer_periodic_infinite_interval_fires_once)
+{
+	sim_run_main(1, 1, 10, infinite_interval_main, NULL);
+}
+
+static int negative_date_main(void *arg)
+{
+	struct tn_timer tm;
+
+	(void)arg;
+	tn_timer_init(&tm, NULL, NULL);
+	/* Counted from before the start, its periods would overflow. */
+	EXPECT_EQ(tn_timer_set(&tm, INT64_MIN, TN_MSEC(1)), -EINVAL);
+	EXPECT_EQ(tn_timer_set(&tm, -1, 0), -EINVAL);
+	tn_timer_destroy(&tm);
+	return 0;
+}
+
+TEST(timer_set_negative_date_einval)
+{
+	sim_run_main(1, 1, 10, negative_date_main, NULL);
+}
+
 static int overrun_main(void *arg)
 {
 	struct tn_timer tm;

@@ -236,6 +236,88 @@ TEST(monitor_event_destroy_unblocks)
 	EXPECT_STREQ(log_str(&ev), "error@1");
 }
 
+static struct tn_mutex held_mx;
+
+static void *abba_event_waiter(void *arg)
+{
+	(void)arg;
+	EXPECT_EQ(tn_mutex_lock(&held_mx), 0);
+	EXPECT_EQ(tn_mutex_lock(&mx), 0);
+	/*
+	 * By the timeout, "blocker" holds mx and waits for held_mx: taking
+	 * mx back would close a cycle of owners.
+	 */
+	EXPECT_EQ(tn_event_timedwait(&event, &mx, AT(TN_MSEC(2))), -EDEADLK);
+	EXPECT(mx.owner != tn_thread_self());
+	log_add_time(&ev, "waiter-edeadlk");
+	EXPECT_EQ(tn_mutex_unlock(&held_mx), 0);
+	return NULL;
+}
+
+static void *abba_event_blocker(void *arg)
+{
+	(void)arg;
+	EXPECT_EQ(tn_mutex_lock(&mx), 0);
+	EXPECT_EQ(tn_mutex_lock(&held_mx), 0);
+	log_add_time(&ev, "blocker-in");
+	tn_mutex_unlock(&held_mx);
+	tn_mutex_unlock(&mx);
+	return NULL;
+}
+
+static int relock_deadlock_main(void *arg)
+{
+	struct tn_thread w, b;
+
+	(void)arg;
+	tn_mutex_init(&mx, TN_MUTEX_PI, 0, 0);
+	tn_mutex_init(&held_mx, TN_MUTEX_PI, 0, 0);
+	tn_event_init(&event);
+	spawn(&w, "waiter", TN_SCHED_FIFO, 20, 0, abba_event_waiter, NULL);
+	tn_sleep(TN_MSEC(1));
+	spawn(&b, "blocker", TN_SCHED_FIFO, 20, 0, abba_event_blocker, NULL);
+	tn_thread_join(&w, NULL);
+	tn_thread_join(&b, NULL);
+	return 0;
+}
+
+TEST(event_wait_relock_deadlock_returns_edeadlk)
+{
+	sim_run_main(1, 1, 50, relock_deadlock_main, NULL);
+	EXPECT_STREQ(log_str(&ev), "waiter-edeadlk@2 blocker-in@2");
+}
+
+static void *destroyed_mutex_waiter(void *arg)
+{
+	(void)arg;
+	EXPECT_EQ(tn_mutex_lock(&mx), 0);
+	EXPECT_EQ(tn_event_wait(&event, &mx), -EINVAL);
+	log_add_time(&ev, "waiter-einval");
+	return NULL;
+}
+
+static int relock_destroyed_main(void *arg)
+{
+	struct tn_thread w;
+
+	(void)arg;
+	tn_mutex_init(&mx, TN_MUTEX_PI, 0, 0);
+	tn_event_init(&event);
+	spawn(&w, "waiter", TN_SCHED_FIFO, 20, 0, destroyed_mutex_waiter, NULL);
+	tn_sleep(TN_MSEC(1));
+	/* Unlocked while its waiter waits on the event: destroy succeeds. */
+	EXPECT_EQ(tn_mutex_destroy(&mx), 0);
+	EXPECT_EQ(tn_event_signal(&event), 0);
+	tn_thread_join(&w, NULL);
+	return 0;
+}
+
+TEST(event_wait_mutex_destroyed_returns_einval)
+{
+	sim_run_main(1, 1, 50, relock_destroyed_main, NULL);
+	EXPECT_STREQ(log_str(&ev), "waiter-einval@1");
+}
+
 static struct tn_rwlock rw;
 static int readers_inside, max_readers_inside;
 
@@ -273,8 +355,8 @@ static int rwlock_read_main(void *arg)
 	spawn(&r[0], "r0", TN_SCHED_FIFO, 10, TN_CPU(0), reader, NULL);
 	spawn(&r[1], "r1", TN_SCHED_FIFO, 10, TN_CPU(1), reader, NULL);
 	tn_sleep(TN_USEC(500));
-	EXPECT_EQ(tn_rwlock_tryrdlock(&rw), 0); /* a third reader: fine */
 	EXPECT_EQ(tn_rwlock_trywrlock(&rw), -EBUSY);
+	EXPECT_EQ(tn_rwlock_tryrdlock(&rw), 0); /* a third reader: fine */
 	EXPECT_EQ(tn_rwlock_unlock(&rw), 0);
 	spawn(&w, "w", TN_SCHED_FIFO, 10, TN_CPU(1), writer, NULL);
 	tn_thread_join(&r[0], NULL);
@@ -319,4 +401,119 @@ TEST(rwlock_write)
 	/* r0 2 ms, then w alone (1 ms), then r1: the writer is not starved. */
 	sim_run_main(2, 1, 50, rwlock_write_main, NULL);
 	EXPECT_STREQ(log_str(&ev), "r0@2 w@2 r1@5");
+}
+
+static void *read_and_sleep(void *arg)
+{
+	(void)arg;
+	EXPECT_EQ(tn_rwlock_rdlock(&rw), 0);
+	tn_sleep(TN_MSEC(2));
+	EXPECT_EQ(tn_rwlock_unlock(&rw), 0);
+	return NULL;
+}
+
+static int unlock_unowned_main(void *arg)
+{
+	struct tn_thread r;
+
+	(void)arg;
+	tn_rwlock_init(&rw);
+	spawn(&r, "reader", TN_SCHED_FIFO, 20, 0, read_and_sleep, NULL);
+	/* The reader is inside; main holds nothing. */
+	EXPECT_EQ(tn_rwlock_unlock(&rw), -EPERM);
+	/* Its hold is intact: no writer may enter yet. */
+	EXPECT_EQ(tn_rwlock_trywrlock(&rw), -EBUSY);
+	tn_thread_join(&r, NULL);
+	EXPECT_EQ(tn_rwlock_trywrlock(&rw), 0);
+	EXPECT_EQ(tn_rwlock_unlock(&rw), 0);
+	return 0;
+}
+
+TEST(rwlock_unlock_unowned_eperm)
+{
+	sim_run_main(1, 1, 10, unlock_unowned_main, NULL);
+}
+
+static void *read_and_exit(void *arg)
+{
+	(void)arg;
+	EXPECT_EQ(tn_rwlock_rdlock(&rw), 0);
+	return NULL;
+}
+
+static void *write_and_exit(void *arg)
+{
+	(void)arg;
+	EXPECT_EQ(tn_rwlock_wrlock(&rw), 0);
+	return NULL;
+}
+
+static int exit_holding_main(void *arg)
+{
+	struct tn_thread t;
+	uint64_t before = tn_health_count(TN_HEALTH_EXIT_HOLDING_RWLOCK);
+
+	tn_rwlock_init(&rw);
+	spawn(&t, "holder", TN_SCHED_FIFO, 20, 0,
+	      arg ? write_and_exit : read_and_exit, NULL);
+	tn_thread_join(&t, NULL);
+	/* The hold went with the thread. */
+	EXPECT_EQ(tn_rwlock_trywrlock(&rw), 0);
+	EXPECT_EQ(tn_rwlock_unlock(&rw), 0);
+	EXPECT_EQ(tn_rwlock_destroy(&rw), 0);
+	EXPECT_EQ(tn_health_count(TN_HEALTH_EXIT_HOLDING_RWLOCK), before + 1);
+	return 0;
+}
+
+TEST(rwlock_exit_holding_read_releases)
+{
+	sim_run_main(1, 1, 10, exit_holding_main, NULL);
+}
+
+TEST(rwlock_exit_holding_write_releases)
+{
+	sim_run_main(1, 1, 10, exit_holding_main, &rw);
+}
+
+static int read_twice_main(void *arg)
+{
+	(void)arg;
+	tn_rwlock_init(&rw);
+	EXPECT_EQ(tn_rwlock_rdlock(&rw), 0);
+	/* Not recursive: a second read hold would block behind a writer. */
+	EXPECT_EQ(tn_rwlock_rdlock(&rw), -EDEADLK);
+	EXPECT_EQ(tn_rwlock_unlock(&rw), 0);
+	EXPECT_EQ(tn_rwlock_unlock(&rw), -EPERM);
+	EXPECT_EQ(tn_rwlock_destroy(&rw), 0);
+	return 0;
+}
+
+TEST(rwlock_read_twice_edeadlk)
+{
+	sim_run_main(1, 1, 10, read_twice_main, NULL);
+}
+
+static struct tn_rwlock many[TN_RWLOCK_HELD_MAX + 1];
+
+static int hold_many_main(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i <= TN_RWLOCK_HELD_MAX; i++)
+		tn_rwlock_init(&many[i]);
+	for (int i = 0; i < TN_RWLOCK_HELD_MAX; i++)
+		EXPECT_EQ(i % 2 ? tn_rwlock_rdlock(&many[i])
+				: tn_rwlock_wrlock(&many[i]),
+			  0);
+	EXPECT_EQ(tn_rwlock_rdlock(&many[TN_RWLOCK_HELD_MAX]), -EAGAIN);
+	EXPECT_EQ(tn_rwlock_wrlock(&many[TN_RWLOCK_HELD_MAX]), -EAGAIN);
+	for (int i = 0; i < TN_RWLOCK_HELD_MAX; i++)
+		EXPECT_EQ(tn_rwlock_unlock(&many[i]), 0);
+	EXPECT_EQ(tn_rwlock_rdlock(&many[TN_RWLOCK_HELD_MAX]), 0);
+	EXPECT_EQ(tn_rwlock_unlock(&many[TN_RWLOCK_HELD_MAX]), 0);
+	return 0;
+}
+
+TEST(rwlock_holds_past_limit_eagain)
+{
+	sim_run_main(1, 1, 10, hold_many_main, NULL);
 }

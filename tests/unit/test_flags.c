@@ -131,3 +131,76 @@ TEST(flags_bad_arguments)
 {
 	sim_run_main(1, 1, 50, flags_bad_main, NULL);
 }
+
+static int broadcast_no_waiter_main(void *arg)
+{
+	uint32_t v;
+
+	(void)arg;
+	tn_flags_init(&fl, 0);
+	/* Nobody waits: the bits stay for the next waiter, as a post's do. */
+	EXPECT_EQ(tn_flags_broadcast(&fl, 0x5), 0);
+	EXPECT_EQ(tn_flags_peek(&fl, &v), 0);
+	EXPECT_EQ(v, 0x5);
+	EXPECT_EQ(tn_flags_trywait(&fl, &v), 0);
+	EXPECT_EQ(v, 0x5);
+	return 0;
+}
+
+TEST(flags_broadcast_without_waiter_keeps_bits)
+{
+	sim_run_main(1, 1, 50, broadcast_no_waiter_main, NULL);
+}
+
+static int broadcast_group_main(void *arg)
+{
+	struct tn_thread t[2];
+	uint32_t v;
+
+	(void)arg;
+	tn_flags_init(&fl, 0x1);
+	spawn(&t[0], "x", TN_SCHED_FIFO, 10, 0, exact_waiter,
+	      (void *)(uintptr_t)0x3);
+	spawn(&t[1], "y", TN_SCHED_FIFO, 10, 0, exact_waiter,
+	      (void *)(uintptr_t)0x3);
+	tn_sleep(TN_MSEC(1));
+	/* 0x1 already set and 0x2 given: 0x3 satisfies both waiters. */
+	EXPECT_EQ(tn_flags_broadcast(&fl, 0x2), 2);
+	tn_sleep(TN_MSEC(1));
+	/* What they took left the group. */
+	EXPECT_EQ(tn_flags_peek(&fl, &v), 0);
+	EXPECT_EQ(v, 0);
+	for (int i = 0; i < 2; i++)
+		tn_thread_join(&t[i], NULL);
+	return 0;
+}
+
+TEST(flags_broadcast_satisfies_with_group_bits)
+{
+	sim_run_main(1, 1, 50, broadcast_group_main, NULL);
+	EXPECT_STREQ(log_str(&ev), "x:ok@1 y:ok@1");
+}
+
+static int broadcast_leftover_main(void *arg)
+{
+	struct tn_thread t;
+	uint32_t v;
+
+	(void)arg;
+	tn_flags_init(&fl, 0);
+	spawn(&t, "x", TN_SCHED_FIFO, 10, 0, exact_waiter,
+	      (void *)(uintptr_t)0x2);
+	tn_sleep(TN_MSEC(1));
+	EXPECT_EQ(tn_flags_broadcast(&fl, 0x6), 1);
+	/* 0x4 was nobody's: it stays. */
+	EXPECT_EQ(tn_flags_peek(&fl, &v), 0);
+	EXPECT_EQ(v, 0x4);
+	tn_thread_join(&t, NULL);
+	return 0;
+}
+
+TEST(flags_broadcast_leaves_untaken_bits)
+{
+	sim_run_main(1, 1, 50, broadcast_leftover_main, NULL);
+	EXPECT_STREQ(log_str(&ev), "x:ok@1");
+}

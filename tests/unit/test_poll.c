@@ -166,7 +166,7 @@ static int poll_multiple_main(void *arg)
 	return 0;
 }
 
-TEST(poll_multiple)
+TEST(poll_many_waiters)
 {
 	const char *p;
 	int woken = 0;
@@ -304,4 +304,155 @@ static int poll_subscriber_main(void *arg)
 TEST(poll_observable)
 {
 	sim_run_main(1, 1, 20, poll_subscriber_main, NULL);
+}
+
+static struct tn_poll_set other_set;
+
+static int item_in_two_sets_main(void *arg)
+{
+	struct tn_poll_item item;
+	struct tn_poll_event out[1];
+
+	(void)arg;
+	tn_sem_init(&sem, 0);
+	tn_poll_init(&set);
+	tn_poll_init(&other_set);
+	EXPECT_EQ(tn_poll_add(&set, &item, TN_POLL_SEM, &sem, NULL), 0);
+	/* One item links one source into one set. */
+	EXPECT_EQ(tn_poll_add(&other_set, &item, TN_POLL_SEM, &sem, NULL),
+		  -EBUSY);
+	EXPECT_EQ(tn_poll_wait(&set, out, 1, AT(TN_MSEC(1))), -ETIMEDOUT);
+	EXPECT_EQ(tn_sem_put(&sem), 0);
+	EXPECT_EQ(tn_poll_wait(&set, out, 1, TN_INFINITE), 1);
+	EXPECT_EQ(tn_poll_del(&set, &item), 0);
+	/* Once removed, it may go elsewhere. */
+	EXPECT_EQ(tn_poll_add(&other_set, &item, TN_POLL_SEM, &sem, NULL), 0);
+	EXPECT_EQ(tn_poll_wait(&other_set, out, 1, TN_INFINITE), 1);
+	EXPECT_EQ(tn_poll_destroy(&other_set), 0);
+	EXPECT_EQ(tn_poll_destroy(&set), 0);
+	return 0;
+}
+
+TEST(poll_item_in_two_sets_ebusy)
+{
+	sim_run_main(1, 1, 20, item_in_two_sets_main, NULL);
+}
+
+static int empty_set_main(void *arg)
+{
+	struct tn_poll_item item;
+	struct tn_poll_event out[1];
+
+	(void)arg;
+	tn_sem_init(&sem, 0);
+	tn_poll_init(&set);
+	/* Nothing could ever make it ready. */
+	EXPECT_EQ(tn_poll_wait(&set, out, 1, TN_INFINITE), -EINVAL);
+	EXPECT_EQ(tn_poll_add(&set, &item, TN_POLL_SEM, &sem, NULL), 0);
+	EXPECT_EQ(tn_poll_del(&set, &item), 0);
+	EXPECT_EQ(tn_poll_wait(&set, out, 1, TN_INFINITE), -EINVAL);
+	EXPECT_EQ(tn_poll_destroy(&set), 0);
+	return 0;
+}
+
+TEST(poll_wait_empty_set_einval)
+{
+	sim_run_main(1, 1, 20, empty_set_main, NULL);
+}
+
+static struct tn_poll_item shared_item;
+
+static void *empty_the_set(void *arg)
+{
+	(void)arg;
+	tn_sleep_until(AT(TN_MSEC(1)));
+	EXPECT_EQ(tn_poll_del(&set, &shared_item), 0);
+	return NULL;
+}
+
+static int emptied_set_main(void *arg)
+{
+	struct tn_poll_event out[1];
+	struct tn_thread t;
+
+	(void)arg;
+	tn_sem_init(&sem, 0);
+	tn_poll_init(&set);
+	EXPECT_EQ(tn_poll_add(&set, &shared_item, TN_POLL_SEM, &sem, NULL), 0);
+	spawn(&t, "emptier", TN_SCHED_FIFO, 10, 0, empty_the_set, NULL);
+	EXPECT_EQ(tn_poll_wait(&set, out, 1, TN_INFINITE), -EINVAL);
+	EXPECT_TIME(TN_MSEC(1));
+	tn_thread_join(&t, NULL);
+	EXPECT_EQ(tn_poll_destroy(&set), 0);
+	return 0;
+}
+
+TEST(poll_wait_set_emptied_einval)
+{
+	sim_run_main(1, 1, 20, emptied_set_main, NULL);
+}
+
+static struct tn_timer poll_tm;
+
+static void *post_both(void *arg)
+{
+	(void)arg;
+	tn_sleep_until(AT(TN_USEC(2500)));
+	tn_sem_put(&sem);
+	tn_sleep_until(AT(TN_USEC(3500)));
+	tn_flags_post(&fl, 0x8);
+	return NULL;
+}
+
+/* A semaphore, flags and a periodic timer in one set, as EVL's test. */
+static int poll_sources_main(void *arg)
+{
+	struct tn_poll_item watch[3];
+	struct tn_poll_event out[3];
+	struct tn_thread t;
+	uint64_t ticks;
+	uint32_t bits;
+	int n;
+
+	(void)arg;
+	tn_sem_init(&sem, 0);
+	tn_flags_init(&fl, 0);
+	tn_timer_init(&poll_tm, NULL, NULL);
+	tn_poll_init(&set);
+	EXPECT_EQ(tn_poll_add(&set, &watch[0], TN_POLL_SEM, &sem, &sem), 0);
+	EXPECT_EQ(tn_poll_add(&set, &watch[1], TN_POLL_FLAGS, &fl, &fl), 0);
+	EXPECT_EQ(
+	    tn_poll_add(&set, &watch[2], TN_POLL_TIMER, &poll_tm, &poll_tm), 0);
+	EXPECT_EQ(tn_timer_set(&poll_tm, AT(TN_MSEC(1)), TN_MSEC(1)), 0);
+	spawn(&t, "poster", TN_SCHED_FIFO, 10, 0, post_both, NULL);
+	for (int round = 0; round < 5; round++) {
+		n = tn_poll_wait(&set, out, 3, TN_INFINITE);
+		EXPECT_EQ(n, 1);
+		if (out[0].data == &poll_tm) {
+			EXPECT_EQ(tn_timer_wait(&poll_tm, &ticks, TN_INFINITE),
+				  0);
+			EXPECT_EQ(ticks, 1);
+			log_add_time(&ev, "timer");
+		} else if (out[0].data == &sem) {
+			EXPECT_EQ(tn_sem_tryget(&sem), 0);
+			log_add(&ev, "sem");
+		} else {
+			EXPECT_EQ(tn_flags_trywait(&fl, &bits), 0);
+			EXPECT_EQ(bits, 0x8);
+			log_add(&ev, "flags");
+		}
+	}
+	tn_thread_join(&t, NULL);
+	/* A destroyed timer shows as gone. */
+	EXPECT_EQ(tn_timer_destroy(&poll_tm), 0);
+	EXPECT_EQ(tn_poll_wait(&set, out, 3, TN_INFINITE), 1);
+	EXPECT_EQ(out[0].events, TN_POLLNVAL);
+	EXPECT_EQ(tn_poll_destroy(&set), 0);
+	return 0;
+}
+
+TEST(poll_multiple)
+{
+	sim_run_main(1, 1, 20, poll_sources_main, NULL);
+	EXPECT_STREQ(log_str(&ev), "timer@1 timer@2 sem timer@3 flags");
 }

@@ -193,6 +193,33 @@ TEST(sched_fifo_no_time_slice)
 	EXPECT_STREQ(log_str(&ev), "A@9 B@18");
 }
 
+static int rr_endless_main(void *arg)
+{
+	struct tn_thread_attr attr;
+	struct tn_thread a, b;
+	tn_time_t work = TN_MSEC(3);
+
+	(void)arg;
+	tn_thread_attr_init(&attr);
+	attr.sched.policy = TN_SCHED_RR;
+	attr.sched.priority = 10;
+	attr.sched.rr_quantum = TN_INFINITE;
+	attr.name = "A";
+	EXPECT_EQ(tn_thread_create(&a, &attr, spin_then_log, &work), 0);
+	attr.name = "B";
+	EXPECT_EQ(tn_thread_create(&b, &attr, spin_then_log, &work), 0);
+	tn_thread_join(&a, NULL);
+	tn_thread_join(&b, NULL);
+	return 0;
+}
+
+TEST(sched_rr_infinite_quantum_never_slices)
+{
+	/* A slice that ends past the end of time: A runs to its end. */
+	sim_run_main(1, 1, 50, rr_endless_main, NULL);
+	EXPECT_STREQ(log_str(&ev), "A@3 B@6");
+}
+
 static struct tn_thread rr_a, rr_b, rr_hi;
 
 static void *short_high(void *arg)

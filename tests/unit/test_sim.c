@@ -244,3 +244,106 @@ TEST(thread_left_running_are_released)
 	/* The sanitizer's leak check fails this test if stacks leak. */
 	sim_run_main(2, 1, 50, leave_threads_main, NULL);
 }
+
+static FILE *console;
+static char *console_text;
+static size_t console_size;
+
+/* What the console has shown so far. */
+static const char *console_now(void)
+{
+	fflush(console);
+	return console_text ? console_text : "";
+}
+
+/* Runs body on one simulated CPU with its console captured. */
+static void run_captured(int (*body)(void *))
+{
+	struct tn_sim_config c;
+	struct tn_sim_result r;
+
+	console = open_memstream(&console_text, &console_size);
+	EXPECT(console != NULL);
+	tn_sim_config_init(&c);
+	c.cpus = 1;
+	c.main_priority = 10;
+	c.time_limit = TN_SEC(10);
+	c.console = console;
+	EXPECT_EQ(tn_sim_run(&c, body, NULL, &r), 0);
+	EXPECT_EQ(r.status, TN_SIM_DONE);
+	fflush(console);
+}
+
+static int log_idle_main(void *arg)
+{
+	(void)arg;
+	EXPECT_EQ(tn_log_write("hello\n", 6), 6);
+	/* Queued: the writer never waits for the console. */
+	EXPECT_STREQ(console_now(), "");
+	tn_sleep(TN_MSEC(1));
+	/* The CPU was idle meanwhile: its idle thread wrote it out. */
+	EXPECT_STREQ(console_now(), "hello\n");
+	return 0;
+}
+
+TEST(log_line_reaches_console_when_cpu_idles)
+{
+	run_captured(log_idle_main);
+}
+
+static int log_full_main(void *arg)
+{
+	char line[65];
+
+	(void)arg;
+	/* 64-byte lines, and no idle time to write them out. */
+	for (int i = 0; i < 100; i++) {
+		snprintf(line, sizeof(line), "%-63d\n", i);
+		EXPECT_EQ(tn_log_write(line, 64),
+			  i < TN_LOG_SIZE / 64 ? 64 : -ENOSPC);
+	}
+	tn_sleep(TN_MSEC(1));
+	return 0;
+}
+
+TEST(log_full_reports_dropped_lines)
+{
+	const char *out, *marker;
+
+	run_captured(log_full_main);
+	out = console_now();
+	marker = strstr(out, "[36 lines dropped]\n");
+	EXPECT(marker != NULL);
+	/* After the 64 lines that fit, once they are out. */
+	EXPECT_EQ(marker - out, 64 * 64);
+	EXPECT(strncmp(out + 63 * 64, "63 ", 3) == 0);
+}
+
+static int log_exit_main(void *arg)
+{
+	(void)arg;
+	EXPECT_EQ(tn_log_write("last words\n", 11), 11);
+	return 0; /* at once: the CPU is never idle after the write */
+}
+
+TEST(log_flushed_at_exit)
+{
+	run_captured(log_exit_main);
+	EXPECT_STREQ(console_now(), "last words\n");
+}
+
+static int log_direct_main(void *arg)
+{
+	(void)arg;
+	EXPECT_EQ(tn_log_flush(), 0);
+	EXPECT_EQ(tn_log_write("queued\n", 7), 7);
+	EXPECT_EQ(tn_log_flush(), 0);
+	/* A flush waits for the console: the text is out when it returns. */
+	EXPECT_STREQ(console_now(), "queued\n");
+	return 0;
+}
+
+TEST(log_flush_writes_out_everything)
+{
+	run_captured(log_direct_main);
+}

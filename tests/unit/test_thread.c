@@ -239,3 +239,113 @@ TEST(thread_stats_count)
 {
 	sim_run_main(1, 1, 50, stats_main, NULL);
 }
+
+static struct tn_mutex info_mx;
+static struct tn_sem info_sem;
+
+static void *hold_and_sleep(void *arg)
+{
+	(void)arg;
+	EXPECT_EQ(tn_mutex_lock(&info_mx), 0);
+	tn_sleep(TN_MSEC(10));
+	EXPECT_EQ(tn_mutex_unlock(&info_mx), 0);
+	return NULL;
+}
+
+static void *want_mutex(void *arg)
+{
+	(void)arg;
+	EXPECT_EQ(tn_mutex_lock(&info_mx), 0);
+	EXPECT_EQ(tn_mutex_unlock(&info_mx), 0);
+	return NULL;
+}
+
+static void *wait_sem(void *arg)
+{
+	(void)arg;
+	EXPECT_EQ(tn_sem_timedget(&info_sem, AT(TN_MSEC(5))), -ETIMEDOUT);
+	return NULL;
+}
+
+static void *spin_ready(void *arg)
+{
+	(void)arg;
+	tn_spin(TN_MSEC(1));
+	return NULL;
+}
+
+/* Time left is counted from now: on a machine, now is a little late. */
+static bool left_about(tn_time_t left, tn_time_t expected)
+{
+	return left <= expected && left >= expected - test_time_slack;
+}
+
+static const struct tn_thread_info *find_info(const struct tn_thread_info *info,
+					      int n, const struct tn_thread *t)
+{
+	for (int i = 0; i < n; i++)
+		if (info[i].thread == t)
+			return &info[i];
+	test_fail(__FILE__, __LINE__, "a live thread is not listed");
+}
+
+static int info_main(void *arg)
+{
+	struct tn_thread t[4];
+	struct tn_thread_info info[16], one;
+	const struct tn_thread_info *p;
+	int before, n;
+
+	(void)arg;
+	/* On a machine, the test runner's own threads are listed too. */
+	before = tn_thread_list(NULL, 0);
+	EXPECT(before >= 1);
+	tn_mutex_init(&info_mx, TN_MUTEX_PI, 0, 0);
+	tn_sem_init(&info_sem, 0);
+	spawn(&t[0], "holder", TN_SCHED_FIFO, 10, 0, hold_and_sleep, NULL);
+	tn_sleep(TN_MSEC(1)); /* it holds the mutex first */
+	spawn(&t[1], "locker", TN_SCHED_RR, 30, 0, want_mutex, NULL);
+	spawn(&t[2], "waiter", TN_SCHED_FIFO, 20, 0, wait_sem, NULL);
+	spawn(&t[3], "ready", TN_SCHED_FIFO, 5, 0, spin_ready, NULL);
+	tn_sleep(TN_MSEC(1));
+	EXPECT_EQ(tn_thread_list(info, 2), before + 4);
+	n = tn_thread_list(info, 16);
+	EXPECT_EQ(n, before + 4);
+	/* In creation order: the four come last. */
+	EXPECT(info[n - 4].thread == &t[0] && info[n - 1].thread == &t[3]);
+	p = find_info(info, n, tn_thread_self());
+	EXPECT_EQ(p->state, TN_THREAD_RUNNING);
+	p = find_info(info, n, &t[0]);
+	EXPECT_STREQ(p->name, "holder");
+	EXPECT_EQ(p->state, TN_THREAD_SLEEPING);
+	EXPECT_EQ(p->base_priority, 10);
+	EXPECT_EQ(p->priority, 30); /* boosted by "locker" */
+	EXPECT(left_about(p->timeout_left, TN_MSEC(8)));
+	p = find_info(info, n, &t[1]);
+	EXPECT_EQ(p->state, TN_THREAD_WAITING);
+	EXPECT_EQ(p->policy, TN_SCHED_RR);
+	EXPECT(p->waits_for_mutex == &info_mx);
+	EXPECT(p->waits_on == &info_mx);
+	EXPECT_EQ(p->timeout_left, TN_INFINITE);
+	p = find_info(info, n, &t[2]);
+	EXPECT(p->waits_on == &info_sem);
+	EXPECT(p->waits_for_mutex == NULL);
+	EXPECT(left_about(p->timeout_left, TN_MSEC(3)));
+	p = find_info(info, n, &t[3]);
+	EXPECT_EQ(p->state, TN_THREAD_READY);
+	EXPECT_EQ(p->cpu, tn_cpu_self());
+	/* It ran while main slept, and was preempted when main woke. */
+	EXPECT(p->stats.switches >= 1 && p->stats.runtime > 0);
+	EXPECT_EQ(tn_thread_get_info(&t[2], &one), 0);
+	EXPECT_STREQ(one.name, "waiter");
+	for (int i = 0; i < 4; i++)
+		tn_thread_join(&t[i], NULL);
+	EXPECT_EQ(tn_thread_get_info(&t[0], &one), -EINVAL);
+	EXPECT_EQ(tn_thread_list(info, 16), before);
+	return 0;
+}
+
+TEST(thread_list_shows_state_of_each_thread)
+{
+	sim_run_main(1, 1, 50, info_main, NULL);
+}

@@ -74,9 +74,15 @@ void aarch64_console_write(const char *s, size_t len)
 	arch_irq_restore(flags);
 }
 
+void arch_console_write(const char *text, size_t len)
+{
+	aarch64_console_write(text, len);
+}
+
+/* printf: queued, so that no real-time thread waits for the console. */
 void tn_libc_write(const char *buf, size_t len)
 {
-	aarch64_console_write(buf, len);
+	tn_log_write(buf, len);
 }
 
 void abort(void)

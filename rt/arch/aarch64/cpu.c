@@ -182,6 +182,7 @@ void arch_spin(tn_time_t ns)
 
 void arch_app_exit(int code)
 {
+	log_go_direct(false);
 	printf("tenon: application exited with status %d\n", code);
 	aarch64_power_off();
 }
@@ -199,6 +200,7 @@ void arch_report(const char *line)
 void arch_panic(const char *why)
 {
 	arch_irq_save();
+	log_go_direct(true);
 	printf("tenon: panic on cpu%d: %s\n", arch_cpu_id(), why);
 	aarch64_power_off();
 }

@@ -88,6 +88,8 @@ void aarch64_sync(struct aarch64_frame *f)
 	uint64_t esr = read_sysreg(esr_el1), far = read_sysreg(far_el1);
 	uint32_t ec = (uint32_t)(esr >> 26) & 0x3f;
 
+	/* A fault report goes out at once, after what was queued before. */
+	log_go_direct(true);
 	if ((ec == 0x24 || ec == 0x25) && mmu_in_guard(far)) {
 		printf("tenon: stack overflow in thread '%s' on cpu%d "
 		       "(access at %#lx, in its guard page)\n",
@@ -109,6 +111,7 @@ void aarch64_unexpected(uint64_t kind, struct aarch64_frame *f)
 	    "SError (AArch32)",
 	};
 
+	log_go_direct(true);
 	printf("tenon: exception through the unexpected vector %s\n",
 	       vector[kind & 15]);
 	aarch64_report_exception("unexpected exception", f);

@@ -67,6 +67,7 @@ static struct {
 	struct sim_ctx *running;
 	struct sim_cpu cpu[TN_MAX_CPUS];
 	FILE *trace;
+	FILE *console;
 	uint64_t events;
 	uint64_t hash;
 } sim;
@@ -321,6 +322,7 @@ void arch_spin(tn_time_t ns)
 
 void arch_app_exit(int code)
 {
+	log_go_direct(false);
 	trace_event("exit", NULL, NULL);
 	sim.exit_code = code;
 	sim.done = true;
@@ -331,6 +333,11 @@ void arch_app_exit(int code)
 void arch_report(const char *line)
 {
 	fprintf(stderr, "%s\n", line);
+}
+
+void arch_console_write(const char *text, size_t len)
+{
+	fwrite(text, 1, len, sim.console);
 }
 
 void arch_panic(const char *why)
@@ -459,6 +466,7 @@ int tn_sim_run(const struct tn_sim_config *config, int (*main)(void *arg),
 	sim.time_limit = config->time_limit;
 	sim.rng = config->seed ? config->seed : 0x9e3779b97f4a7c15ull;
 	sim.trace = config->trace;
+	sim.console = config->console ? config->console : stdout;
 	sim.hash = 0xcbf29ce484222325ull;
 	sim.running = &sim.loop;
 

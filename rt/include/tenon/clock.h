@@ -7,6 +7,10 @@
 
 #include <tenon/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 tn_time_t tn_clock_read(void);
 /* Sleeps until the absolute date; returns 0 at once if it has passed. */
 int tn_sleep_until(tn_time_t date);
@@ -18,5 +22,9 @@ int tn_sleep(tn_time_t delay);
  * For load generators and tests.
  */
 void tn_spin(tn_time_t ns);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

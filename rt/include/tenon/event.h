@@ -1,7 +1,10 @@
 /*
  * Events: condition variables bound to a mutex. A waiter atomically
  * releases the mutex and waits; it holds the mutex again when the call
- * returns, whatever the outcome. All waiters of an event must use the same
+ * returns, whatever the outcome, unless taking it back cannot succeed:
+ * then the wait returns -EDEADLK (the mutex's new owner waits for a mutex
+ * the waiter holds) or -EINVAL (the mutex was destroyed meanwhile), and
+ * the caller does not hold it. All waiters of an event must use the same
  * mutex while any waits (else -EINVAL). Signals are not remembered: one
  * sent with nobody waiting is lost, as with POSIX condition variables.
  */
@@ -11,6 +14,10 @@
 #include <tenon/mutex.h>
 #include <tenon/types.h>
 #include <tenon/wait.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct tn_event {
 	/* private */
@@ -32,5 +39,9 @@ int tn_event_signal(struct tn_event *event);
 int tn_event_broadcast(struct tn_event *event);
 /* Wakes thread if it waits on event; -ESRCH otherwise. */
 int tn_event_signal_thread(struct tn_event *event, struct tn_thread *thread);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

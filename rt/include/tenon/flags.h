@@ -2,15 +2,22 @@
  * Event flags: a 32-bit group that threads post bits to and wait on.
  * A plain wait returns as soon as any bit is set, taking every set bit;
  * an exact wait returns once all the bits it names are set, taking just
- * those. Posted bits satisfy waiters in priority order (FIFO among equals)
- * and what none of them took stays in the group. A broadcast hands the
- * same bits to every waiter they satisfy and leaves the group unchanged.
+ * those. Posted bits satisfy waiters in priority order (FIFO among equals),
+ * each taking its bits out of the group before the next one looks, and
+ * what none of them took stays in the group. A broadcast, as EVL's, adds
+ * its bits to the group, then every waiter the whole group satisfies gets
+ * its share of it (the same bits may go to several), and only then do the
+ * bits taken leave the group; with no waiter it is a post.
  */
 #ifndef TENON_FLAGS_H
 #define TENON_FLAGS_H
 
 #include <tenon/types.h>
 #include <tenon/wait.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct tn_flags {
 	/* private */
@@ -32,9 +39,13 @@ int tn_flags_wait_exact(struct tn_flags *flags, uint32_t mask,
 int tn_flags_trywait(struct tn_flags *flags, uint32_t *bits);
 /* Sets bits (not 0) in the group, releasing the waiters they satisfy. */
 int tn_flags_post(struct tn_flags *flags, uint32_t bits);
-/* Gives bits to every waiter they satisfy; returns how many woke. */
+/* Sets bits, waking every waiter the group satisfies; returns how many. */
 int tn_flags_broadcast(struct tn_flags *flags, uint32_t bits);
 /* Reads the group without taking anything. */
 int tn_flags_peek(struct tn_flags *flags, uint32_t *value);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

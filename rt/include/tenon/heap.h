@@ -12,6 +12,10 @@
 
 #include <tenon/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Second level: each power-of-two size range is split in 16 lists. */
 #define TN_HEAP_SL_SHIFT 4
 #define TN_HEAP_SL_COUNT (1 << TN_HEAP_SL_SHIFT)
@@ -71,5 +75,9 @@ int tn_heap_usage(struct tn_heap *heap, struct tn_heap_usage *usage);
  * heap is corrupt.
  */
 int tn_heap_check(struct tn_heap *heap);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

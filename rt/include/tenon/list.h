@@ -8,6 +8,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct tn_list {
 	struct tn_list *next, *prev;
 };
@@ -63,5 +67,9 @@ static inline void tn_list_del(struct tn_list *node)
 	node->next->prev = node->prev;
 	tn_list_init(node);
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -17,6 +17,10 @@
 #include <tenon/types.h>
 #include <tenon/wait.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 enum tn_mutex_protocol {
 	TN_MUTEX_PI = 1,
 	TN_MUTEX_PP = 2,
@@ -61,5 +65,9 @@ int tn_mutex_unlock(struct tn_mutex *mutex);
 /* PP only: takes effect at the next lock. -EINVAL otherwise. */
 int tn_mutex_set_ceiling(struct tn_mutex *mutex, int ceiling);
 int tn_mutex_get_ceiling(struct tn_mutex *mutex);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

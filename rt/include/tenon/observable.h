@@ -15,6 +15,10 @@
 #include <tenon/types.h>
 #include <tenon/wait.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define TN_OBSERVABLE_UNICAST 0x1u /* tn_observable_init() */
 #define TN_NOTIFY_ONCHANGE 0x1u	   /* tn_observable_subscribe() */
 
@@ -77,5 +81,9 @@ int tn_observable_publish(struct tn_observable *obs,
  */
 int tn_observable_read(struct tn_subscriber *sub, struct tn_notification *out,
 		       int nr, tn_time_t timeout);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

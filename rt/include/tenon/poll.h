@@ -1,9 +1,10 @@
 /*
  * Poll sets: one thread waits for any of several sources to become ready:
  * a semaphore with units, flags with bits set, a subscriber with
- * notifications, or another poll set with a ready source (sets nest up to
- * TN_POLL_MAX_DEPTH deep; a cycle is refused). A source destroyed while
- * watched is reported as TN_POLLNVAL until its item is removed.
+ * notifications, a timer with expiries to collect, or another poll set with a
+ * ready source (sets nest up to TN_POLL_MAX_DEPTH deep; a cycle is refused). A
+ * source destroyed while watched is reported as TN_POLLNVAL until its item is
+ * removed.
  */
 #ifndef TENON_POLL_H
 #define TENON_POLL_H
@@ -12,6 +13,10 @@
 #include <tenon/types.h>
 #include <tenon/wait.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define TN_POLL_MAX_DEPTH 4
 
 enum tn_poll_type {
@@ -19,6 +24,7 @@ enum tn_poll_type {
 	TN_POLL_FLAGS,
 	TN_POLL_SUBSCRIBER,
 	TN_POLL_SET,
+	TN_POLL_TIMER, /* ready with expiries not yet collected */
 };
 
 #define TN_POLLIN 0x1u	 /* something to take */
@@ -34,6 +40,7 @@ struct tn_poll_item {
 	int type;
 	void *source; /* NULL once gone */
 	void *data;
+	uintptr_t key; /* says, without a dereference, that set is valid */
 };
 
 struct tn_poll_set {
@@ -55,17 +62,24 @@ int tn_poll_init(struct tn_poll_set *set);
 int tn_poll_destroy(struct tn_poll_set *set);
 /*
  * Watches source (of the given type) with item, the caller's memory.
- * -EEXIST: source already in set; -ELOOP: a set would contain itself or
- * nest deeper than TN_POLL_MAX_DEPTH; -EINVAL: not a live source.
+ * -EEXIST: source already in set; -EBUSY: item is in a set already
+ * (remove it first); -ELOOP: a set would contain itself or nest deeper
+ * than TN_POLL_MAX_DEPTH; -EINVAL: not a live source.
  */
 int tn_poll_add(struct tn_poll_set *set, struct tn_poll_item *item, int type,
 		void *source, void *data);
 int tn_poll_del(struct tn_poll_set *set, struct tn_poll_item *item);
 /*
  * Waits until timeout for a source of set to be ready; fills up to nr
- * events and returns how many, or -ETIMEDOUT / -EIDRM.
+ * events and returns how many, or -ETIMEDOUT / -EIDRM; -EINVAL at once
+ * for a set with no item, which nothing could make ready (also when its
+ * last item is removed during the wait).
  */
 int tn_poll_wait(struct tn_poll_set *set, struct tn_poll_event *events, int nr,
 		 tn_time_t timeout);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct tn_rb_node {
 	struct tn_rb_node *parent, *left, *right;
 	int red;
@@ -59,5 +63,9 @@ long tn_rb_check(const struct tn_rb_root *root, tn_rb_less_fn less);
 
 #define tn_rb_entry(ptr, type, member) \
 	((type *)((char *)(ptr)-offsetof(type, member)))
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 #include <tenon/types.h>
 #include <tenon/wait.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct tn_sem {
 	/* private */
 	struct tn_wait_queue waiters;
@@ -34,5 +38,9 @@ int tn_sem_put(struct tn_sem *sem);
 int tn_sem_flush(struct tn_sem *sem);
 /* Reads the count (0 while threads wait). */
 int tn_sem_peek(struct tn_sem *sem, int *value);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,7 @@
 #include <tenon/flags.h>
 #include <tenon/health.h>
 #include <tenon/heap.h>
+#include <tenon/log.h>
 #include <tenon/mutex.h>
 #include <tenon/observable.h>
 #include <tenon/poll.h>
@@ -21,10 +22,18 @@
 #include <tenon/timer.h>
 #include <tenon/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 int tn_main(int argc, char *argv[]);
 /* The number of CPUs the core runs on. */
 int tn_cpu_count(void);
 /* The CPU the caller runs on. */
 int tn_cpu_self(void);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,9 +8,14 @@
 #define TENON_THREAD_H
 
 #include <tenon/list.h>
+#include <tenon/rwlock.h>
 #include <tenon/timer.h>
 #include <tenon/types.h>
 #include <tenon/wait.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 #define TN_PRIO_MIN 1
 #define TN_PRIO_MAX 99
@@ -27,9 +32,10 @@ enum tn_policy {
 #define TN_RR_QUANTUM_DEFAULT TN_MSEC(10)
 
 struct tn_sched_param {
-	int policy;	      /* enum tn_policy */
-	int priority;	      /* TN_PRIO_MIN .. TN_PRIO_MAX */
-	tn_time_t rr_quantum; /* SCHED_RR time slice; 0: the default */
+	int policy;   /* enum tn_policy */
+	int priority; /* TN_PRIO_MIN .. TN_PRIO_MAX */
+	tn_time_t
+	    rr_quantum; /* SCHED_RR slice; 0: default, TN_INFINITE: none */
 };
 
 struct tn_thread_attr {
@@ -67,6 +73,7 @@ struct tn_thread {
 	uintptr_t wait_result;	     /* what the element hands it on wake-up */
 	struct tn_mutex *wait_mutex; /* the mutex it waits for, if any */
 	struct tn_list mutexes;	     /* mutexes it holds */
+	struct tn_rwlock *rwlocks[TN_RWLOCK_HELD_MAX]; /* held, NULL: free */
 	bool requeue_tail;
 	void *(*entry)(void *arg);
 	void *arg;
@@ -81,6 +88,33 @@ struct tn_thread {
 	struct tn_thread_stats stats;
 	unsigned int magic;
 	char name[TN_THREAD_NAME_MAX];
+};
+
+/* What tn_thread_info.state holds: one of the first five. */
+#define TN_THREAD_RUNNING 0x1  /* on its CPU now */
+#define TN_THREAD_READY 0x2    /* waits for its CPU */
+#define TN_THREAD_WAITING 0x4  /* on an element: see waits_on */
+#define TN_THREAD_SLEEPING 0x8 /* tn_sleep() and the like */
+#define TN_THREAD_ENDED 0x10   /* ended, not joined yet */
+
+/* A thread as a ps tool shows it, read in one step. */
+struct tn_thread_info {
+	struct tn_thread *thread;
+	char name[TN_THREAD_NAME_MAX];
+	unsigned int state; /* TN_THREAD_* */
+	int cpu;
+	int policy;	   /* enum tn_policy */
+	int base_priority; /* as set */
+	int priority;	   /* in force, PI/PP boosts included */
+	/*
+	 * The wait queue it is on (the element's own address for
+	 * semaphores, flags, events, mutexes and reader-writer locks),
+	 * or NULL; the mutex it waits for, or NULL.
+	 */
+	const void *waits_on;
+	const struct tn_mutex *waits_for_mutex;
+	tn_time_t timeout_left; /* until its wait times out; TN_INFINITE */
+	struct tn_thread_stats stats;
 };
 
 /* Fills attr with defaults: FIFO, TN_PRIO_MIN, caller's CPU, own stack. */
@@ -126,5 +160,17 @@ const char *tn_thread_name(const struct tn_thread *thread);
 int tn_thread_cpu(const struct tn_thread *thread);
 int tn_thread_get_stats(struct tn_thread *thread,
 			struct tn_thread_stats *stats);
+/* The state of one live thread; -EINVAL if it is not one. */
+int tn_thread_get_info(struct tn_thread *thread, struct tn_thread_info *info);
+/*
+ * Every live thread (created, not joined) in creation order, read in one
+ * step: fills up to nr entries and returns how many threads there are
+ * (more than nr: the list was cut).
+ */
+int tn_thread_list(struct tn_thread_info *infos, int nr);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -3,7 +3,9 @@
  * absolute first date. A thread waits for expiries with tn_timer_wait(),
  * which returns how many expiries happened since its last wait: more than
  * one means the waiter overran (missed periods), as EVL's timerfd counts
- * them. An optional handler runs in interrupt context at each expiry.
+ * them. An optional handler runs in handler context at each expiry (once
+ * for several expiries that came while it could not run). A poll set can
+ * watch a timer: it is ready while it has expiries not yet collected.
  */
 #ifndef TENON_TIMER_H
 #define TENON_TIMER_H
@@ -11,6 +13,10 @@
 #include <tenon/rbtree.h>
 #include <tenon/types.h>
 #include <tenon/wait.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 struct tn_ktimer;
 /* expiries: how many periods elapsed (more than 1 when the expiry was late). */
@@ -26,7 +32,10 @@ struct tn_ktimer {
 };
 
 struct tn_timer;
-/* Runs in interrupt context with the kernel locked: short, non-blocking. */
+/*
+ * Runs in handler context, on the timer's CPU with interrupts masked:
+ * short, and only services that do not block (see docs/api.md).
+ */
 typedef void (*tn_timer_fn)(struct tn_timer *timer, uint64_t ticks);
 
 struct tn_timer {
@@ -36,6 +45,9 @@ struct tn_timer {
 	uint64_t ticks; /* expiries not yet collected by a waiter */
 	tn_timer_fn fn;
 	void *data;
+	struct tn_list call;	/* on its CPU's list while fn is due */
+	uint64_t call_expiries; /* what fn is told when it runs */
+	struct tn_poll_head poll;
 	unsigned int magic;
 };
 
@@ -44,6 +56,9 @@ int tn_timer_init(struct tn_timer *timer, tn_timer_fn fn, void *data);
 /*
  * Arms the timer to expire at date, then every interval ns if interval is
  * not zero. A date already past expires at once. date TN_INFINITE disarms.
+ * An interval that would put the next expiry past the end of time
+ * (TN_INFINITE, for one) leaves none: the timer expires once, then is
+ * disarmed. -EINVAL: a negative date or interval.
  * Re-arming discards expiries not yet collected.
  */
 int tn_timer_set(struct tn_timer *timer, tn_time_t date, tn_time_t interval);
@@ -55,8 +70,17 @@ int tn_timer_get(struct tn_timer *timer, tn_time_t *date, tn_time_t *interval);
  * -ETIMEDOUT on timeout, -EIDRM if the timer is destroyed meanwhile.
  */
 int tn_timer_wait(struct tn_timer *timer, uint64_t *ticks, tn_time_t timeout);
-/* Disarms the timer; waiters return -EIDRM, later calls -EINVAL. */
+/*
+ * Disarms the timer and cancels a handler call not yet made; waiters
+ * return -EIDRM, later calls -EINVAL. A handler already running on the
+ * timer's CPU finishes: called from another CPU, destroy does not wait
+ * for it, so the timer's memory must outlive its handler.
+ */
 int tn_timer_destroy(struct tn_timer *timer);
 void *tn_timer_data(struct tn_timer *timer);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

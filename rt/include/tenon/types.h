@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Nanoseconds. Signed so that differences of two dates are natural. */
 typedef int64_t tn_time_t;
 
@@ -25,5 +29,9 @@ typedef int64_t tn_time_t;
 typedef uint32_t tn_cpumask_t;
 #define TN_CPU(n) ((tn_cpumask_t)1 << (n))
 #define TN_MAX_CPUS 32
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -9,6 +9,10 @@
 
 #include <tenon/list.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct tn_wait_queue {
 	struct tn_list waiters; /* highest priority first */
 };
@@ -17,5 +21,9 @@ struct tn_wait_queue {
 struct tn_poll_head {
 	struct tn_list watchers;
 };
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

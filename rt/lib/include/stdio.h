@@ -31,13 +31,14 @@ int fputc(int c, FILE *f);
 int putchar(int c);
 int fputs(const char *restrict s, FILE *restrict f);
 int puts(const char *s);
-/* Output is written as it is made: nothing to flush. */
+/* Output leaves in whole pieces as it is made: nothing to flush here. */
 int fflush(FILE *f);
 
 /*
- * The platform supplies this: it writes len bytes to the console, whole.
+ * The platform supplies this: it hands len bytes to the console, whole
+ * (the real-time core queues them in its log, so a caller never waits).
  * The printf family formats into a buffer on the stack and hands it over
- * in pieces of up to 256 bytes, so a line that fits is written at once.
+ * in pieces of up to 256 bytes, so a line that fits goes in one piece.
  */
 void tn_libc_write(const char *buf, size_t len);
 

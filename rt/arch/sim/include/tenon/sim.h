@@ -12,12 +12,17 @@
 #include <stdio.h>
 #include <tenon/types.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 struct tn_sim_config {
 	int cpus;	      /* 1 .. TN_MAX_CPUS */
 	uint64_t seed;	      /* picks the interleaving */
 	tn_time_t time_limit; /* stop once the clock would pass it */
 	int main_priority;    /* of the "main" thread */
 	FILE *trace;	      /* if set, every event is printed there */
+	FILE *console;	      /* where the log goes (NULL: stdout) */
 };
 
 enum tn_sim_status {
@@ -44,5 +49,9 @@ void tn_sim_config_init(struct tn_sim_config *config);
 int tn_sim_run(const struct tn_sim_config *config, int (*main)(void *arg),
 	       void *arg, struct tn_sim_result *result);
 const char *tn_sim_status_name(enum tn_sim_status status);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
