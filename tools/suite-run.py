@@ -81,7 +81,8 @@ class Suite:
         self.variants += 1
         sysdir = tenon_system.derive(build, system, self.tmp,
                                      "suite-%d" % self.variants, edit)
-        return ["sh", os.path.join(HERE, "system-run.sh"), "-i", sysdir]
+        return ["sh", os.path.join(HERE, "system-run.sh"), "-i", "-c",
+                a.core, sysdir]
 
     def boot(self, suite_args):
         """The suite's console lines ([rt] prefix gone), the other lines,
