@@ -29,7 +29,8 @@ C_SOURCES := $(shell find rt apps tests tools -name '*.[ch]' 2>/dev/null)
 # $(call objs,variant,sources)
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
-.PHONY: all setup test check check-apps check-target run run-rt run-sim debug \
+.PHONY: all setup test check check-apps check-target check-matrix \
+	matrix-systems run run-rt run-sim debug \
 	bench-sim bench-latency format format-check clean
 
 # The application `make run` (or run-sim, debug) builds and runs.
@@ -77,7 +78,7 @@ $(BUILD)/sim/bin/bench-sim: $(call objs,sim,tests/bench/bench_sim.c $(RT_KERNEL)
 # The tests proper, without the setup step: the format check, then every
 # test (tools/run-tests.sh), whose last line gives the total.
 check: $(BUILD)/san/bin/unit-tests $(patsubst %,$(BUILD)/sim/bin/%,$(APPS)) \
-       a64-images system partition-system $(CONFIG_TOOL) \
+       a64-images system partition-system matrix-systems $(CONFIG_TOOL) \
        $(BUILD)/a64/bin/hyptest.bin format-check
 	sh tools/run-tests.sh $(BUILD)
 
@@ -87,6 +88,20 @@ check-apps: $(BUILD)/sim/bin/latmus $(BUILD)/sim/bin/hectic
 
 check-target: a64-images
 	sh tools/target-tests.sh $(BUILD)/a64/bin
+
+# The on-target suite on every core (Cortex-A53, A72, A76) and CPU count
+# (1, 2, 4, 8), in partitions of 1, 2 and 4 vCPUs beside Linux
+# (config/suite-rt<N>-linux.dts) and alone on a machine of one CPU
+# (config/suite-rt1.dts); `make test` runs a short part of it.
+MATRIX_SYSTEMS := suite-rt1 suite-rt1-linux suite-rt2-linux suite-rt4-linux
+
+matrix-systems:
+	@for s in $(MATRIX_SYSTEMS); do \
+		$(MAKE) --no-print-directory system SYSTEM=$$s || exit 1; \
+	done
+
+check-matrix: a64-images matrix-systems
+	python3 tools/matrix-tests.py --all $(BUILD)
 
 test:
 	@sh tools/setup.sh

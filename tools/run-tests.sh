@@ -1,7 +1,8 @@
 #!/bin/sh
 # Every test of `make test`: the applications on the simulator, the
-# on-target tests on QEMU, the system description checker, the whole
-# system on QEMU, and the host unit tests; then the total.
+# on-target tests on QEMU (with a short matrix of cores and CPU counts),
+# the system description checker, the whole system on QEMU, and the host
+# unit tests; then the total.
 #   usage: run-tests.sh BUILDDIR
 set -u
 build=${1:?usage: run-tests.sh BUILDDIR}
@@ -35,6 +36,11 @@ failed=$((failed + $(grep -c '^FAILED' "$log")))
 
 echo "== on-target tests (QEMU virt, 4 CPUs)"
 sh "$here/target-tests.sh" "$build/a64/bin" >"$log" 2>&1 || status=1
+cat "$log"
+count
+
+echo "== on-target suite on other cores and CPU counts, and beside Linux"
+python3 "$here/matrix-tests.py" "$build" >"$log" 2>&1 || status=1
 cat "$log"
 count
 
