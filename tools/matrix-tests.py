@@ -108,8 +108,9 @@ def main():
                 elif not line.startswith(("OK ", name + ":")):
                     print("    " + line)
             for why, names in skips.items():
+                print("    skipped, %s: %d tests" % (why, len(names)))
                 print(textwrap.fill(" ".join(names), width=78,
-                                    initial_indent="    skipped (%s): " % why,
+                                    initial_indent="        ",
                                     subsequent_indent="        ",
                                     break_on_hyphens=False))
             totals = [t + c for t, c in zip(totals, counts)]
