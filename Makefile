@@ -39,7 +39,8 @@ C_SOURCES := $(shell find rt apps tests tools -name '*.[ch]' -o -name '*.cpp' \
 # $(call objs,variant,sources)
 objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
-.PHONY: all help setup test check check-apps check-target run run-rt run-sim debug \
+.PHONY: all help setup test check check-apps check-target check-matrix \
+	matrix-systems run run-rt run-sim debug \
 	bench-sim bench-latency format format-check clean
 
 # The application `make run-rt` (or run-sim, debug) builds and runs; the
@@ -85,7 +86,8 @@ $(BUILD)/sim/bin/bench-sim: $(call objs,sim,tests/bench/bench_sim.c $(RT_KERNEL)
 # The tests proper, without the setup step: the format check, then every
 # test (tools/run-tests.sh), whose last line gives the total.
 check: $(BUILD)/san/bin/unit-tests $(patsubst %,$(BUILD)/sim/bin/%,$(SIM_APPS)) \
-       a64-images system partition-system reset-system high-ram-system $(CONFIG_TOOL) \
+       a64-images system partition-system reset-system high-ram-system matrix-systems \
+       $(CONFIG_TOOL) \
        $(patsubst %,$(BUILD)/a64/bin/%.bin,$(APPS)) format-check
 	sh tools/run-tests.sh $(BUILD)
 
@@ -95,6 +97,20 @@ check-apps: $(BUILD)/sim/bin/latmus $(BUILD)/sim/bin/hectic
 
 check-target: a64-images
 	sh tools/target-tests.sh $(BUILD)/a64/bin
+
+# The on-target suite on every core (Cortex-A53, A72, A76) and CPU count
+# (1, 2, 4, 8), in partitions of 1, 2 and 4 vCPUs beside Linux
+# (config/suite-rt<N>-linux.dts) and alone on a machine of one CPU
+# (config/suite-rt1.dts); `make test` runs a short part of it.
+MATRIX_SYSTEMS := suite-rt1 suite-rt1-linux suite-rt2-linux suite-rt4-linux
+
+matrix-systems:
+	@for s in $(MATRIX_SYSTEMS); do \
+		$(MAKE) --no-print-directory system SYSTEM=$$s || exit 1; \
+	done
+
+check-matrix: a64-images matrix-systems
+	python3 tools/matrix-tests.py --all $(BUILD)
 
 test:
 	@sh tools/setup.sh

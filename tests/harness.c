@@ -1,6 +1,7 @@
 /*
  * Runs the registered tests, each in its own child process with a time
- * limit, and prints one line per test and a closing "N passed, N failed".
+ * limit, and prints one line per test and a closing "N passed, N failed,
+ * N skipped".
  * What a test prints is kept and shown only if it fails (sanitizer
  * reports included). Arguments, if any, are substrings: only tests whose
  * name holds one run; -v shows every test's output.
@@ -14,6 +15,8 @@
 #include <unistd.h>
 
 #define TEST_TIME_LIMIT_S 60
+/* The exit status of a test child that skipped (as automake's is). */
+#define TEST_SKIPPED 77
 
 static struct test_case *tests_head, **tests_tail = &tests_head;
 
@@ -45,6 +48,19 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 	_exit(1);
 }
 
+void test_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "  skipped: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+	_exit(TEST_SKIPPED);
+}
+
 static int selected(const char *name, int argc, char **argv)
 {
 	if (argc < 2)
@@ -67,22 +83,25 @@ static void show_output(FILE *out)
 		fwrite(buf, 1, n, stderr);
 }
 
-static int run_one(struct test_case *tc)
+enum outcome { FAILED, PASSED, SKIPPED };
+
+static enum outcome run_one(struct test_case *tc)
 {
 	FILE *out = tmpfile();
-	int status, ok = 0;
+	enum outcome result = FAILED;
+	int status;
 	pid_t pid;
 
 	if (!out) {
 		perror("tmpfile");
-		return 0;
+		return FAILED;
 	}
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		perror("fork");
 		fclose(out);
-		return 0;
+		return FAILED;
 	}
 	if (pid == 0) {
 		dup2(fileno(out), STDOUT_FILENO);
@@ -91,20 +110,23 @@ static int run_one(struct test_case *tc)
 		tc->fn();
 		exit(0);
 	}
-	if (waitpid(pid, &status, 0) == pid)
-		ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	if (!ok || verbose)
+	if (waitpid(pid, &status, 0) == pid && WIFEXITED(status))
+		result = WEXITSTATUS(status) == 0	       ? PASSED
+			 : WEXITSTATUS(status) == TEST_SKIPPED ? SKIPPED
+							       : FAILED;
+	if (result != PASSED || verbose)
 		show_output(out);
-	if (!ok && WIFSIGNALED(status))
+	if (result == FAILED && WIFSIGNALED(status))
 		fprintf(stderr, "  killed by signal %d%s\n", WTERMSIG(status),
 			WTERMSIG(status) == SIGALRM ? " (time limit)" : "");
 	fclose(out);
-	return ok;
+	return result;
 }
 
 int main(int argc, char **argv)
 {
-	int passed = 0, failed = 0;
+	static const char *const label[] = {"FAILED", "ok    ", "skip  "};
+	int count[3] = {0, 0, 0};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc > 1 && !strcmp(argv[1], "-v")) {
@@ -114,16 +136,15 @@ int main(int argc, char **argv)
 		argv++;
 	}
 	for (struct test_case *tc = tests_head; tc; tc = tc->next) {
+		enum outcome r;
+
 		if (!selected(tc->name, argc, argv))
 			continue;
-		if (run_one(tc)) {
-			printf("ok     %s\n", tc->name);
-			passed++;
-		} else {
-			printf("FAILED %s\n", tc->name);
-			failed++;
-		}
+		r = run_one(tc);
+		printf("%s %s\n", label[r], tc->name);
+		count[r]++;
 	}
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	printf("%d passed, %d failed, %d skipped\n", count[PASSED],
+	       count[FAILED], count[SKIPPED]);
+	return count[FAILED] ? 1 : 0;
 }

@@ -2,7 +2,7 @@
  * The host test harness: each TEST() registers one test, named for the
  * behaviour it checks. The runner forks a child per test, so a crash, a hang
  * (caught by an alarm) or a sanitizer report fails that test alone, and ends
- * with the line "N passed, N failed".
+ * with the line "N passed, N failed, N skipped".
  */
 #ifndef TENON_TESTS_HARNESS_H
 #define TENON_TESTS_HARNESS_H
@@ -24,6 +24,12 @@ struct test_case {
 void test_register(struct test_case *tc);
 void test_fail(const char *file, int line, const char *fmt, ...)
     __attribute__((noreturn, format(printf, 3, 4)));
+/*
+ * Ends the running test as skipped, saying why (the machine lacks what the
+ * test needs). Only from the test's own body, before it starts threads.
+ */
+void test_skip(const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 1, 2)));
 
 /* TEST(sched_fifo_order) registers a test named "sched-fifo-order". */
 #define TEST(ident)                                                      \

@@ -1,8 +1,9 @@
 #!/bin/sh
-# Runs a real-time image on QEMU's virt machine (Cortex-A72, GICv3, entered
-# at EL2 as on a board without firmware), console on standard output.
+# Runs a real-time image on QEMU's virt machine (GICv3, entered at EL2 as
+# on a board without firmware), console on standard output.
 #   usage: qemu-run.sh [options] IMAGE [ARGUMENTS...]
 #   -n CPUS      CPUs (default 4)
+#   -c CORE      the CPU core: cortex-a53, cortex-a72 (default), cortex-a76
 #   -m SIZE      RAM (default 256M)
 #   -t SECONDS   stop QEMU after that much wall-clock time (default: none)
 #   -i           instruction-counted time (-icount shift=0,sleep=off): one
@@ -17,10 +18,11 @@
 # on a fault or a panic, 124 when -t stopped it, 130 when it was quit
 # before the application ended.
 set -eu
-cpus=4 mem=256M limit= icount= gdb= machine=virt,virtualization=on,gic-version=3
-while getopts "n:m:t:ig1h" opt; do
+cpus=4 core=cortex-a72 mem=256M limit= icount= gdb= machine=virt,virtualization=on,gic-version=3
+while getopts "n:c:m:t:ig1h" opt; do
 	case $opt in
 	n) cpus=$OPTARG ;;
+	c) core=$OPTARG ;;
 	m) mem=$OPTARG ;;
 	t) limit=$OPTARG ;;
 	i) icount="-icount shift=0,sleep=off" ;;
@@ -31,6 +33,13 @@ while getopts "n:m:t:ig1h" opt; do
 	esac
 done
 shift $((OPTIND - 1))
+case $core in
+cortex-a53 | cortex-a72 | cortex-a76) ;;
+*) echo "qemu-run.sh: -c $core: the image runs on cortex-a53, cortex-a72 or cortex-a76" >&2; exit 2 ;;
+esac
+case $cpus in
+'' | 0* | *[!0-9]*) echo "qemu-run.sh: -n $cpus: give a number of CPUs, 1 or more" >&2; exit 2 ;;
+esac
 [ $# -ge 1 ] || { echo "qemu-run.sh: no image given" >&2; exit 2; }
 image=$1
 shift
@@ -50,7 +59,7 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set -- qemu-system-aarch64 -M "$machine" \
-	-cpu cortex-a72 -smp "$cpus" -m "$mem" -display none \
+	-cpu "$core" -smp "$cpus" -m "$mem" -display none \
 	-chardev "stdio,id=con,mux=on,logfile=$log" -serial chardev:con \
 	-mon chardev=con -net none -no-reboot $icount $gdb -kernel "$image" \
 	-append "$*"

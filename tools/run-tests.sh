@@ -1,18 +1,20 @@
 #!/bin/sh
 # Every test of `make test`: the applications on the simulator, the
-# on-target tests on QEMU, the system description checker, the whole
-# system on QEMU, and the host unit tests; then the total.
+# on-target tests on QEMU (with a short matrix of cores and CPU counts),
+# the system description checker, the whole system on QEMU, and the host
+# unit tests; then the total.
 #   usage: run-tests.sh BUILDDIR
 set -u
 build=${1:?usage: run-tests.sh BUILDDIR}
 here=$(dirname "$0")
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-status=0 passed=0 failed=0
+status=0 passed=0 failed=0 skipped=0
 
-# count: adds a stage's "N passed, N failed" (its last such line) to the total.
+# count: adds a stage's "N passed, N failed[, N skipped]" (its last such
+# line) to the total.
 count() {
-	line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+	line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
 	line=${line#*: }
 	if [ -z "$line" ]; then
 		failed=$((failed + 1))
@@ -21,6 +23,9 @@ count() {
 	passed=$((passed + ${line%% passed*}))
 	rest=${line#*passed, }
 	failed=$((failed + ${rest%% failed*}))
+	case $rest in
+	*skipped) rest=${rest#*failed, }; skipped=$((skipped + ${rest%% skipped})) ;;
+	esac
 }
 
 echo "== applications on the simulator"
@@ -34,9 +39,14 @@ sh "$here/target-tests.sh" "$build/a64/bin" >"$log" 2>&1 || status=1
 cat "$log"
 count
 
+echo "== on-target suite on other cores and CPU counts, and beside Linux"
+python3 "$here/matrix-tests.py" "$build" >"$log" 2>&1 || status=1
+cat "$log"
+count
+
 echo "== on-target tests inside a partition (hypervisor, 4 vCPUs)"
 sh "$here/partition-tests.sh" "$build/sys/rt-smp" >"$log" 2>&1 || status=1
-grep -v '^\[rt\] OK' "$log"
+grep -v '^OK' "$log"
 count
 
 echo "== system description checker"
@@ -59,6 +69,8 @@ echo "== host unit tests (simulator, ASan and UBSan)"
 cat "$log"
 count
 
+# Skipped tests are named, with the reason, in their stage's output.
+echo "skipped: $skipped (tests needing what their machine does not have)"
 echo "total: $passed passed, $failed failed"
 [ "$failed" -eq 0 ] || status=1
 exit $status
