@@ -151,6 +151,17 @@ static inline bool ktimer_armed(const struct tn_ktimer *kt)
 	return tn_rb_linked(&kt->node);
 }
 
+/* irq.c */
+void irq_reset(void);
+/* Whether the caller runs in interrupt context. */
+bool irq_context(void);
+/* cpu is about to run next: the threshold's mask follows it. */
+void irq_switch_to(struct tn_cpu *cpu, const struct tn_thread *next);
+/* The running thread of cpu changed priority. */
+void irq_prio_changed(struct tn_cpu *cpu);
+/* The one interrupt entry of the ports, interrupts masked, before EOI. */
+void tn_irq_dispatch(unsigned int intid);
+
 /* init.c: what the port calls */
 struct tn_boot {
 	int (*main)(void *arg);
@@ -162,7 +173,7 @@ void tn_kernel_init(const struct tn_boot *boot);
 /* The idle thread's body on each CPU; CPU 0 first starts "main". */
 __attribute__((noreturn)) void tn_cpu_main(void);
 struct tn_thread *tn_cpu_idle_thread(int cpu);
-/* Interrupt entry points, called with interrupts masked. */
+/* The core's interrupt handlers, called by tn_irq_dispatch(). */
 void tn_timer_interrupt(void);
 void tn_ipi_interrupt(void);
 /* Called as an interrupt returns, interrupts enabled: may switch away. */

@@ -101,6 +101,7 @@ void sched_set_prio(struct tn_thread *t, int prio)
 		return;
 	if (t == cpu->curr) {
 		t->prio = prio;
+		irq_prio_changed(cpu);
 		/* Lowered: goes in front of its new level when preempted. */
 		if (sched_top_prio(cpu) > prio)
 			resched_cpu(cpu);
@@ -148,6 +149,7 @@ void sched_switch(void)
 	cpu->need_resched = false;
 
 	next = sched_pick(cpu);
+	irq_switch_to(cpu, next);
 	next->run_start = now;
 	if (next->sched.policy == TN_SCHED_RR)
 		ktimer_start(&cpu->rr_timer, now + next->rr_left, 0);
@@ -160,7 +162,8 @@ void sched_switch(void)
 
 void sched_run(void)
 {
-	if (this_cpu()->need_resched)
+	/* In interrupt context, tn_irq_exit() switches once it is over. */
+	if (this_cpu()->need_resched && !irq_context())
 		sched_switch();
 }
 
@@ -168,6 +171,9 @@ int thread_block(tn_time_t timeout)
 {
 	struct tn_thread *curr = this_cpu()->curr;
 
+	/* It would block the thread the interrupt came upon. */
+	if (irq_context())
+		arch_panic("a blocking call in interrupt context");
 	curr->state |= TN_T_BLOCKED;
 	curr->wait_status = 0;
 	if (timeout != TN_INFINITE)

@@ -48,6 +48,11 @@ static inline void mmio_write32(uintptr_t addr, uint32_t v)
 	__asm__ volatile("str %w0, [%1]" ::"rZ"(v), "r"(addr) : "memory");
 }
 
+static inline void mmio_write64(uintptr_t addr, uint64_t v)
+{
+	__asm__ volatile("str %0, [%1]" ::"rZ"(v), "r"(addr) : "memory");
+}
+
 /* Saved by the exception entry; the layout is shared with vectors.S. */
 struct aarch64_frame {
 	uint64_t x[31];
