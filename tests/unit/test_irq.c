@@ -7,8 +7,10 @@
  */
 #include "simtest.h"
 
-/* An SPI no device of QEMU virt drives, inside the virtual GIC's range. */
+/* SPIs no device of QEMU virt drives, inside the virtual GIC's range. */
 #define TEST_SPI 60
+/* The one routed to another CPU: the others then never leave CPU 0. */
+#define REMOTE_SPI 61
 
 static struct event_log ev;
 static struct tn_irq irq;
@@ -41,15 +43,21 @@ static struct tn_irq_stats stats_of(struct tn_irq *i)
 	return s;
 }
 
-static void attach(struct tn_irq *i, int priority, tn_cpumask_t cpu,
-		   tn_irq_fn fn)
+static void attach_intid(struct tn_irq *i, unsigned int intid, int priority,
+			 tn_cpumask_t cpu, tn_irq_fn fn)
 {
 	struct tn_irq_attr attr;
 
 	tn_irq_attr_init(&attr);
 	attr.priority = priority;
 	attr.affinity = cpu;
-	EXPECT_EQ(tn_irq_attach(i, TEST_SPI, &attr, fn, NULL), 0);
+	EXPECT_EQ(tn_irq_attach(i, intid, &attr, fn, NULL), 0);
+}
+
+static void attach(struct tn_irq *i, int priority, tn_cpumask_t cpu,
+		   tn_irq_fn fn)
+{
+	attach_intid(i, TEST_SPI, priority, cpu, fn);
 }
 
 static int core_intids_main(void *arg)
@@ -110,7 +118,7 @@ static int twice_main(void *arg)
 	attach(&irq, 0, 0, count_only);
 	EXPECT_EQ(tn_irq_attach(&other, TEST_SPI, NULL, count_only, NULL),
 		  -EBUSY);
-	EXPECT_EQ(tn_irq_attach(&irq, TEST_SPI + 1, NULL, count_only, NULL),
+	EXPECT_EQ(tn_irq_attach(&irq, REMOTE_SPI, NULL, count_only, NULL),
 		  -EBUSY);
 	EXPECT_EQ(tn_irq_detach(&irq), 0);
 	return 0;
@@ -179,7 +187,7 @@ static int routed_main(void *arg)
 	(void)arg;
 	EXPECT_EQ(tn_sem_init(&sem, 0), 0);
 	handler_cpu = -1;
-	attach(&irq, 0, TN_CPU(1), put_sem);
+	attach_intid(&irq, REMOTE_SPI, 0, TN_CPU(1), put_sem);
 	EXPECT_EQ(tn_irq_raise(&irq), 0);
 	EXPECT_EQ(tn_sem_timedget(&sem, AT(TN_MSEC(5))), 0);
 	EXPECT_EQ(handler_cpu, 1);
