@@ -21,7 +21,7 @@ A64_LIBC_OBJS := $(call objs,a64,$(LIBC))
 TARGET_TESTS := $(filter-out tests/unit/test_sim.c tests/unit/test_libc.c \
 	tests/unit/test_irq_sim.c \
 	tests/unit/simrun.c,$(wildcard tests/unit/*.c)) $(wildcard tests/target/*.c)
-A64_APPS := demo latmus hectic faults hyptest
+A64_APPS := demo latmus hectic faults hyptest powerkey
 
 $(BUILD)/a64k/%.o: %.c
 	@mkdir -p $(@D)

@@ -10,10 +10,12 @@
 #   -g           wait for gdb on localhost:1234 before the first instruction
 #   -1           enter the image at EL1, as a hypervisor would, instead of
 #                EL2 (the machine then has no virtualization extensions)
+#   -q SOCKET    QEMU's monitor on that Unix socket, for a test to drive
 # ARGUMENTS reach the application's tn_main() (through /chosen/bootargs).
 set -eu
 cpus=4 mem=256M limit= icount= gdb= machine=virt,virtualization=on,gic-version=3
-while getopts "n:m:t:ig1h" opt; do
+monitor=none
+while getopts "n:m:t:ig1q:h" opt; do
 	case $opt in
 	n) cpus=$OPTARG ;;
 	m) mem=$OPTARG ;;
@@ -21,8 +23,9 @@ while getopts "n:m:t:ig1h" opt; do
 	i) icount="-icount shift=0,sleep=off" ;;
 	g) gdb="-s -S" ;;
 	1) machine=virt,gic-version=3 ;;
-	h) sed -n '2,14s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) sed -n '2,14s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	q) monitor=unix:$OPTARG,server=on,wait=off ;;
+	h) sed -n '2,15s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) sed -n '2,15s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -32,7 +35,7 @@ shift
 [ -f "$image" ] || { echo "qemu-run.sh: no image at $image (build it first)" >&2; exit 2; }
 
 set -- qemu-system-aarch64 -M "$machine" \
-	-cpu cortex-a72 -smp "$cpus" -m "$mem" -display none -monitor none \
+	-cpu cortex-a72 -smp "$cpus" -m "$mem" -display none -monitor "$monitor" \
 	-serial stdio -net none -no-reboot $icount $gdb -kernel "$image" \
 	-append "$*"
 if [ -n "$limit" ]; then
