@@ -6,6 +6,7 @@
 #ifndef TENON_KERNEL_ARCH_H
 #define TENON_KERNEL_ARCH_H
 
+#include <tenon/irq.h>
 #include <tenon/types.h>
 
 struct tn_thread;
@@ -44,6 +45,11 @@ void arch_irq_unmask(unsigned int intid, int cpu);
 void arch_irq_raise(unsigned int intid, int cpu);
 /* Masks every device interrupt on the calling CPU, or none of them. */
 void arch_irq_mask_devices(bool masked);
+/*
+ * Runs an application's handler in interrupt context, keeping from it the
+ * interrupted thread's state the kernel itself never touches (FP/SIMD).
+ */
+void arch_irq_call(tn_irq_fn fn, struct tn_irq *irq);
 
 tn_time_t arch_clock_read(void);
 /* One-shot interrupt on the calling CPU at date; TN_INFINITE: none. */

@@ -91,7 +91,7 @@ static void device_interrupt(unsigned int intid)
 	}
 	irq->running++;
 	tn_unlock(flags);
-	irq->fn(irq);
+	arch_irq_call(irq->fn, irq);
 	flags = tn_lock();
 	irq->running--;
 	irq->stats.handled++;

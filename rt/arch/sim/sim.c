@@ -349,6 +349,11 @@ void arch_irq_mask_devices(bool masked)
 	this_sim_cpu()->devices_masked = masked;
 }
 
+void arch_irq_call(tn_irq_fn fn, struct tn_irq *irq)
+{
+	fn(irq);
+}
+
 void tn_sim_irq_set_line(unsigned int intid, bool high)
 {
 	if (intid < 32 || intid >= TN_IRQ_MAX)
