@@ -12,14 +12,15 @@
 #                GDB_PORT names or else a free one; the port is printed
 #   -1           enter the image at EL1, as a hypervisor would, instead of
 #                EL2 (the machine then has no virtualization extensions)
+#   -q SOCKET    QEMU's monitor on that Unix socket, for a test to drive
 # ARGUMENTS reach the application's tn_main() (through /chosen/bootargs).
 # Ctrl-A x quits QEMU. The exit status is the application's (from its
 # "tenon: application exited with status N" line); 1 when the core halted
 # on a fault or a panic, 124 when -t stopped it, 130 when it was quit
 # before the application ended.
 set -eu
-cpus=4 core=cortex-a72 mem=256M limit= icount= gdb= machine=virt,virtualization=on,gic-version=3
-while getopts "n:c:m:t:ig1h" opt; do
+cpus=4 core=cortex-a72 mem=256M limit= icount= gdb= qmon= machine=virt,virtualization=on,gic-version=3
+while getopts "n:c:m:t:ig1q:h" opt; do
 	case $opt in
 	n) cpus=$OPTARG ;;
 	c) core=$OPTARG ;;
@@ -28,8 +29,9 @@ while getopts "n:c:m:t:ig1h" opt; do
 	i) icount="-icount shift=0,sleep=off" ;;
 	g) gdb=yes ;;
 	1) machine=virt,gic-version=3 ;;
-	h) sed -n '2,19s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) sed -n '2,19s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	q) qmon="-monitor unix:$OPTARG,server=on,wait=off" ;;
+	h) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) sed -n '2,20s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -61,7 +63,8 @@ trap 'rm -f "$log"' EXIT
 set -- qemu-system-aarch64 -M "$machine" \
 	-cpu "$core" -smp "$cpus" -m "$mem" -display none \
 	-chardev "stdio,id=con,mux=on,logfile=$log" -serial chardev:con \
-	-mon chardev=con -net none -no-reboot $icount $gdb -kernel "$image" \
+	-mon chardev=con $qmon -net none -no-reboot $icount $gdb \
+	-kernel "$image" \
 	-append "$*"
 qemu_child "$limit" "$@"
 status=$(tr -d '\r' <"$log" |

@@ -2,8 +2,10 @@
 # The on-target tests, on QEMU virt: the element test suite (the host's
 # tests plus those only a machine can answer) in instruction-counted time,
 # so that it runs the same way every time, then the fault reports, each of
-# which stops the machine. Ends with "target: N passed, N failed, N skipped".
-#   usage: target-tests.sh BINDIR   (where testsuite.elf and faults.elf are)
+# which stops the machine, then a device interrupt driven from outside.
+# Ends with "target: N passed, N failed, N skipped".
+#   usage: target-tests.sh BINDIR   (where testsuite.elf, faults.elf and
+#          powerkey.elf are)
 set -u
 bin=${1:?usage: target-tests.sh BINDIR}
 here=$(dirname "$0")
@@ -68,6 +70,22 @@ fault faults-bad-access-reported access \
 	"FAR 0xf0000000"
 fault faults-undefined-instruction-reported undefined \
 	"in thread 'main': undefined instruction" "ELR 0x"
+
+# A device's interrupt: QEMU virt's power key (PL061 GPIO line 3, SPI 7),
+# pressed through QEMU's monitor, handled in interrupt context and by a
+# handler thread.
+python3 "$here/../tests/target/powerkey.py" "$bin" >"$out" 2>&1
+grep -vE '^powerkey: [0-9]+ passed' "$out"
+counts=$(grep -E '^powerkey: [0-9]+ passed, [0-9]+ failed$' "$out")
+counts=${counts#powerkey: }
+if [ -n "$counts" ]; then
+	passed=$((passed + ${counts%% passed*}))
+	rest=${counts#*passed, }
+	failed=$((failed + ${rest%% failed*}))
+else
+	echo "FAILED powerkey: the test did not finish"
+	failed=$((failed + 1))
+fi
 
 echo "target: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -6,6 +6,7 @@
 #ifndef TENON_KERNEL_ARCH_H
 #define TENON_KERNEL_ARCH_H
 
+#include <tenon/irq.h>
 #include <tenon/types.h>
 
 struct tn_thread;
@@ -26,6 +27,29 @@ int arch_cpu_count(void);
 void arch_cpu_idle(void);
 /* Asks cpu to run tn_ipi_handler(). */
 void arch_send_ipi(int cpu);
+
+/*
+ * The interrupt controller. INTIDs number every interrupt as the GIC does;
+ * the port's timer and the IPI arch_send_ipi() sends are two of them. The
+ * port calls tn_irq_dispatch() for each interrupt it takes.
+ */
+extern const unsigned int arch_timer_intid, arch_ipi_intid;
+/* INTIDs 0 .. count - 1 exist. */
+unsigned int arch_irq_count(void);
+/* Sends a device interrupt to cpu (an SPI; a private one is cpu's own). */
+void arch_irq_route(unsigned int intid, int cpu);
+/* Masking returns once the interrupt can no longer be signalled. */
+void arch_irq_mask(unsigned int intid, int cpu);
+void arch_irq_unmask(unsigned int intid, int cpu);
+/* Makes it pending (an SGI: sent to cpu). */
+void arch_irq_raise(unsigned int intid, int cpu);
+/* Masks every device interrupt on the calling CPU, or none of them. */
+void arch_irq_mask_devices(bool masked);
+/*
+ * Runs an application's handler in interrupt context, keeping from it the
+ * interrupted thread's state the kernel itself never touches (FP/SIMD).
+ */
+void arch_irq_call(tn_irq_fn fn, struct tn_irq *irq);
 
 tn_time_t arch_clock_read(void);
 /* One-shot interrupt on the calling CPU at date; TN_INFINITE: none. */

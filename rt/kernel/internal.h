@@ -93,14 +93,16 @@ static inline void tn_unlock(unsigned long flags)
 	arch_irq_restore(flags);
 }
 
+bool irq_context(void);
 /*
- * Whether the caller is a handler: blocking services refuse (-EPERM).
- * No masking needed: a handler runs with interrupts masked, and a thread,
- * which never migrates, always reads false on its own CPU.
+ * Whether the caller is a handler (a timer's or health handler, or an
+ * interrupt handler in interrupt context): blocking services refuse
+ * (-EPERM). No masking needed: a handler runs with interrupts masked, and
+ * a thread, which never migrates, always reads false on its own CPU.
  */
 static inline bool in_handler(void)
 {
-	return this_cpu()->in_handler;
+	return this_cpu()->in_handler || irq_context();
 }
 
 /*
@@ -225,6 +227,16 @@ void log_drain_cpu(int cpu);
  * waits for other consumers a bounded time only).
  */
 void log_go_direct(bool fault);
+/* irq.c */
+void irq_reset(void);
+/* Whether the caller runs in interrupt context. */
+bool irq_context(void);
+/* cpu is about to run next: the threshold's mask follows it. */
+void irq_switch_to(struct tn_cpu *cpu, const struct tn_thread *next);
+/* The running thread of cpu changed priority. */
+void irq_prio_changed(struct tn_cpu *cpu);
+/* The one interrupt entry of the ports, interrupts masked, before EOI. */
+void tn_irq_dispatch(unsigned int intid);
 
 /* init.c: what the port calls */
 struct tn_boot {
@@ -237,7 +249,7 @@ void tn_kernel_init(const struct tn_boot *boot);
 /* The idle thread's body on each CPU; CPU 0 first starts "main". */
 __attribute__((noreturn)) void tn_cpu_main(void);
 struct tn_thread *tn_cpu_idle_thread(int cpu);
-/* Interrupt entry points, called with interrupts masked. */
+/* The core's interrupt handlers, called by tn_irq_dispatch(). */
 void tn_timer_interrupt(void);
 void tn_ipi_interrupt(void);
 /* Called as an interrupt returns, interrupts enabled: may switch away. */

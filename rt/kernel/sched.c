@@ -101,6 +101,7 @@ void sched_set_prio(struct tn_thread *t, int prio)
 		return;
 	if (t == cpu->curr) {
 		t->prio = prio;
+		irq_prio_changed(cpu);
 		/* Lowered: goes in front of its new level when preempted. */
 		if (sched_top_prio(cpu) > prio)
 			resched_cpu(cpu);
@@ -148,6 +149,7 @@ void sched_switch(void)
 	cpu->need_resched = false;
 
 	next = sched_pick(cpu);
+	irq_switch_to(cpu, next);
 	next->run_start = now;
 	/* A slice that would end past the end of time needs no timer. */
 	if (next->sched.policy == TN_SCHED_RR &&
@@ -162,10 +164,11 @@ void sched_switch(void)
 
 void sched_run(void)
 {
-	struct tn_cpu *cpu = this_cpu();
-
-	/* A handler runs on the interrupted thread: it switches later. */
-	if (cpu->need_resched && !cpu->in_handler)
+	/*
+	 * A handler runs on the interrupted thread, and interrupt context
+	 * ends in tn_irq_exit(): either switches once it is over.
+	 */
+	if (this_cpu()->need_resched && !in_handler())
 		sched_switch();
 }
 
@@ -174,8 +177,8 @@ int thread_block(tn_time_t timeout)
 	struct tn_thread *curr = this_cpu()->curr;
 
 	/* The services refuse to block in a handler; this is the backstop. */
-	if (this_cpu()->in_handler)
-		arch_panic("a handler blocked");
+	if (in_handler())
+		arch_panic("a blocking call in a handler or interrupt context");
 	curr->state |= TN_T_BLOCKED;
 	curr->wait_status = 0;
 	if (timeout != TN_INFINITE)

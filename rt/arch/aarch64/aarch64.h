@@ -48,6 +48,11 @@ static inline void mmio_write32(uintptr_t addr, uint32_t v)
 	__asm__ volatile("str %w0, [%1]" ::"rZ"(v), "r"(addr) : "memory");
 }
 
+static inline void mmio_write64(uintptr_t addr, uint64_t v)
+{
+	__asm__ volatile("str %0, [%1]" ::"rZ"(v), "r"(addr) : "memory");
+}
+
 /* Saved by the exception entry; the layout is shared with vectors.S. */
 struct aarch64_frame {
 	uint64_t x[31];
@@ -107,8 +112,16 @@ struct aarch64_ctx {
 extern int aarch64_ncpus;
 void aarch64_set_idle_context(int cpu);
 
+/* What aarch64_fpu_save() keeps: the layout is shared with switch.S. */
+struct aarch64_fpu {
+	__uint128_t q[32];
+	uint64_t fpcr, fpsr;
+};
+
 /* switch.S */
 void aarch64_context_switch(void *prev_ctx, void *next_ctx);
+void aarch64_fpu_save(struct aarch64_fpu *fpu);
+void aarch64_fpu_restore(const struct aarch64_fpu *fpu);
 void aarch64_thread_start(void);
 
 /* exception.c */

@@ -231,10 +231,7 @@ void aarch64_irq(struct aarch64_frame *frame)
 
 		if (intid >= 1020)
 			break;
-		if (intid == PLAT_TIMER_PPI)
-			tn_timer_interrupt();
-		else if (intid == 0)
-			tn_ipi_interrupt();
+		tn_irq_dispatch(intid);
 		gic_eoi(intid);
 	}
 	tn_irq_exit();

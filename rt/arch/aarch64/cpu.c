@@ -151,6 +151,19 @@ void arch_switch(struct tn_thread *prev, struct tn_thread *next, bool prev_ends)
 	aarch64_context_switch(prev->arch, next->arch);
 }
 
+void arch_irq_call(tn_irq_fn fn, struct tn_irq *irq)
+{
+	/*
+	 * Interrupt entry saves general registers only (the kernel uses no
+	 * others), but the handler is application code, free to use FP/SIMD.
+	 */
+	struct aarch64_fpu fpu __attribute__((aligned(16)));
+
+	aarch64_fpu_save(&fpu);
+	fn(irq);
+	aarch64_fpu_restore(&fpu);
+}
+
 void *arch_stack_alloc(size_t size)
 {
 	return mmu_stack_alloc(size);

@@ -1,6 +1,9 @@
 /*
- * The simulator port: simulated CPUs, their interrupt lines and timers,
- * the virtual clock, and the loop that decides which CPU runs. Threads are
+ * The simulator port: simulated CPUs, their timers and an interrupt
+ * controller shaped like the GIC (SGI 0 is the IPI, PPI 27 the timer,
+ * SPIs from 32 are device lines with a target CPU, an enable, a pending
+ * latch and a level; the core's two above a per-CPU device mask), the
+ * virtual clock, and the loop that decides which CPU runs. Threads are
  * ucontext coroutines; one host thread runs everything, so a simulated CPU
  * runs only between two of the points where it hands control back to the
  * loop: kernel entry and exit (lock, interrupt unmasking), idle, tn_spin()
@@ -25,8 +28,9 @@
 #define fiber_finish(save, lo, size) ((void)(save), (void)(lo), (void)(size))
 #endif
 
-#define IRQ_TIMER 0x1u
-#define IRQ_IPI 0x2u
+#define IRQ_IPI 0
+#define IRQ_TIMER 27
+#define CORE_IRQS (1u << IRQ_IPI | 1u << IRQ_TIMER)
 #define IDLE_STACK_SIZE (64 * 1024)
 
 struct sim_ctx {
@@ -47,7 +51,9 @@ struct sim_cpu {
 	enum cpu_state state;
 	tn_time_t busy_until;
 	tn_time_t timer_at;
-	unsigned int pending; /* IRQ_* raised, not yet taken */
+	uint32_t pending; /* private interrupts raised, not yet taken */
+	uint32_t enabled; /* private interrupts unmasked */
+	bool devices_masked;
 	bool irq_off;
 	bool in_irq;
 	struct sim_ctx *ctx; /* the context running on this CPU */
@@ -66,6 +72,11 @@ static struct {
 	struct sim_ctx loop;
 	struct sim_ctx *running;
 	struct sim_cpu cpu[TN_MAX_CPUS];
+	struct {
+		bool pending, enabled, line;
+		int target;
+	} spi[TN_IRQ_MAX];
+	int spis_enabled; /* so that most polls look at no SPI */
 	FILE *trace;
 	FILE *console;
 	uint64_t events;
@@ -158,23 +169,57 @@ static void yield_to_loop(void)
 	ctx_switch(sim.running, &sim.loop, false);
 }
 
+/* The interrupt cpu takes next, as its GIC would signal it, or -1. */
+static int next_irq(int cpu)
+{
+	struct sim_cpu *c = &sim.cpu[cpu];
+	uint32_t ready = c->pending & c->enabled;
+
+	/* The IPI first: its handler runs the timer queue too. */
+	if (ready & CORE_IRQS)
+		return ready & 1u << IRQ_IPI ? IRQ_IPI : IRQ_TIMER;
+	if (c->devices_masked)
+		return -1;
+	if (ready)
+		return __builtin_ctz(ready);
+	for (int i = 32; sim.spis_enabled && i < TN_IRQ_MAX; i++)
+		if (sim.spi[i].enabled && sim.spi[i].target == cpu &&
+		    (sim.spi[i].pending || sim.spi[i].line))
+			return i;
+	return -1;
+}
+
+static void take_irq(int intid)
+{
+	struct sim_cpu *c = this_sim_cpu();
+	char number[12];
+
+	if (intid == IRQ_IPI) {
+		c->pending &= ~CORE_IRQS;
+		trace_event("irq ipi", NULL, NULL);
+	} else if (intid == IRQ_TIMER) {
+		c->pending &= ~(1u << IRQ_TIMER);
+		trace_event("irq timer", NULL, NULL);
+	} else {
+		if (intid < 32)
+			c->pending &= ~(1u << intid);
+		else
+			sim.spi[intid].pending = false;
+		snprintf(number, sizeof(number), "%d", intid);
+		trace_event("irq", number, NULL);
+	}
+	tn_irq_dispatch((unsigned int)intid);
+}
+
 static void poll_irq(void)
 {
 	struct sim_cpu *c = this_sim_cpu();
+	int intid;
 
-	while (c->pending && !c->irq_off && !c->in_irq) {
-		unsigned int bits = c->pending;
-
-		c->pending = 0;
+	while (!c->irq_off && !c->in_irq && (intid = next_irq(sim.cur)) >= 0) {
 		c->irq_off = true;
 		c->in_irq = true;
-		trace_event(bits & IRQ_IPI ? "irq ipi" : "irq timer", NULL,
-			    NULL);
-		/* The IPI handler also runs the timer queue. */
-		if (bits & IRQ_IPI)
-			tn_ipi_interrupt();
-		else
-			tn_timer_interrupt();
+		take_irq(intid);
 		c->in_irq = false;
 		c->irq_off = false;
 		tn_irq_exit();
@@ -253,7 +298,70 @@ void arch_cpu_idle(void)
 
 void arch_send_ipi(int cpu)
 {
-	sim.cpu[cpu].pending |= IRQ_IPI;
+	sim.cpu[cpu].pending |= 1u << IRQ_IPI;
+}
+
+const unsigned int arch_timer_intid = IRQ_TIMER;
+const unsigned int arch_ipi_intid = IRQ_IPI;
+
+unsigned int arch_irq_count(void)
+{
+	return TN_IRQ_MAX;
+}
+
+void arch_irq_route(unsigned int intid, int cpu)
+{
+	if (intid >= 32)
+		sim.spi[intid].target = cpu;
+}
+
+void arch_irq_mask(unsigned int intid, int cpu)
+{
+	if (intid < 32) {
+		sim.cpu[cpu].enabled &= ~(1u << intid);
+	} else if (sim.spi[intid].enabled) {
+		sim.spi[intid].enabled = false;
+		sim.spis_enabled--;
+	}
+}
+
+void arch_irq_unmask(unsigned int intid, int cpu)
+{
+	if (intid < 32) {
+		sim.cpu[cpu].enabled |= 1u << intid;
+	} else if (!sim.spi[intid].enabled) {
+		sim.spi[intid].enabled = true;
+		sim.spis_enabled++;
+	}
+}
+
+void arch_irq_raise(unsigned int intid, int cpu)
+{
+	if (intid < 32)
+		sim.cpu[cpu].pending |= 1u << intid;
+	else
+		sim.spi[intid].pending = true;
+	/* Taken at once by the caller's CPU, as a machine's would. */
+	poll_irq();
+}
+
+void arch_irq_mask_devices(bool masked)
+{
+	this_sim_cpu()->devices_masked = masked;
+}
+
+void arch_irq_call(tn_irq_fn fn, struct tn_irq *irq)
+{
+	fn(irq);
+}
+
+void tn_sim_irq_set_line(unsigned int intid, bool high)
+{
+	if (intid < 32 || intid >= TN_IRQ_MAX)
+		arch_panic("tn_sim_irq_set_line: not an SPI");
+	sim.spi[intid].line = high;
+	if (high)
+		poll_irq();
 }
 
 tn_time_t arch_clock_read(void)
@@ -266,7 +374,7 @@ void arch_timer_program(tn_time_t date)
 	struct sim_cpu *c = this_sim_cpu();
 
 	if (date <= sim.now) {
-		c->pending |= IRQ_TIMER;
+		c->pending |= 1u << IRQ_TIMER;
 		c->timer_at = TN_INFINITE;
 	} else {
 		c->timer_at = date;
@@ -359,9 +467,10 @@ static bool cpu_can_run(const struct sim_cpu *c)
 	case CPU_RUN:
 		return true;
 	case CPU_WFI:
-		return c->pending != 0;
+		return next_irq((int)(c - sim.cpu)) >= 0;
 	case CPU_BUSY:
-		return c->pending != 0 || sim.now >= c->busy_until;
+		return next_irq((int)(c - sim.cpu)) >= 0 ||
+		       sim.now >= c->busy_until;
 	}
 	return false;
 }
@@ -394,7 +503,7 @@ static bool advance_clock(enum tn_sim_status *status)
 
 		if (c->timer_at <= sim.now) {
 			c->timer_at = TN_INFINITE;
-			c->pending |= IRQ_TIMER;
+			c->pending |= 1u << IRQ_TIMER;
 		}
 	}
 	return true;
@@ -475,6 +584,7 @@ int tn_sim_run(const struct tn_sim_config *config, int (*main)(void *arg),
 		struct sim_cpu *c = &sim.cpu[i];
 
 		c->timer_at = TN_INFINITE;
+		c->enabled = CORE_IRQS;
 		c->idle_stack = arch_stack_alloc(IDLE_STACK_SIZE);
 		if (!c->idle_stack)
 			arch_panic("no memory for an idle stack");

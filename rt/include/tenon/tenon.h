@@ -12,6 +12,7 @@
 #include <tenon/flags.h>
 #include <tenon/health.h>
 #include <tenon/heap.h>
+#include <tenon/irq.h>
 #include <tenon/log.h>
 #include <tenon/mutex.h>
 #include <tenon/observable.h>

@@ -49,6 +49,12 @@ void tn_sim_config_init(struct tn_sim_config *config);
 int tn_sim_run(const struct tn_sim_config *config, int (*main)(void *arg),
 	       void *arg, struct tn_sim_result *result);
 const char *tn_sim_status_name(enum tn_sim_status status);
+/*
+ * A simulated device's interrupt wire: SPI intid (32 .. TN_IRQ_MAX - 1),
+ * level-triggered, pending for as long as it is high, as a device keeps
+ * its line up until its driver clears the cause. Call it from a thread.
+ */
+void tn_sim_irq_set_line(unsigned int intid, bool high);
 
 #ifdef __cplusplus
 }
