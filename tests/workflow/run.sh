@@ -159,13 +159,13 @@ debug_session() {
 		fail "$1" "the run script printed no gdb command"
 		return 1
 	fi
-	eval "timeout 120 $cmd -batch -nx -x $tmp/gdb.cmd" >"$out" 2>&1
+	if ! eval "timeout 300 $cmd -batch -nx -x $tmp/gdb.cmd" >"$out" 2>&1; then
+		fail "$1" "gdb did not finish its commands"
+		return 1
+	fi
 }
 cat >"$tmp/gdb.cmd" <<'GDB'
 break aarch64_irq thread 2
-continue
-continue
-continue
 continue
 bt
 continue
@@ -175,7 +175,7 @@ bt
 kill
 GDB
 port=$(free_port)
-GDB_PORT=$port sh tools/qemu-run.sh -g -i -t 120 "$build/a64/bin/demo.elf" \
+GDB_PORT=$port sh tools/qemu-run.sh -g -i -t 300 "$build/a64/bin/demo.elf" \
 	</dev/null >"$tmp/qemu.out" 2>&1 &
 qemu=$!
 wait_listen "$port"
@@ -211,7 +211,7 @@ bt
 kill
 GDB
 port=$(free_port)
-GDB_PORT=$port sh tools/system-run.sh -g rt -t 150 "$build/sys/qemu-virt" \
+GDB_PORT=$port sh tools/system-run.sh -g rt -t 300 "$build/sys/qemu-virt" \
 	</dev/null >"$tmp/sys.out" 2>&1 &
 qemu=$!
 wait_listen "$port"
