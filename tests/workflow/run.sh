@@ -159,8 +159,11 @@ debug_session() {
 		fail "$1" "the run script printed no gdb command"
 		return 1
 	fi
-	if ! eval "timeout 300 $cmd -batch -nx -x $tmp/gdb.cmd" >"$out" 2>&1; then
-		fail "$1" "gdb did not finish its commands"
+	# What gdb prints is checked, not its status: a command after the
+	# machine stopped (the application ended) fails, harmlessly.
+	eval "timeout 300 $cmd -batch -nx -x $tmp/gdb.cmd" >"$out" 2>&1
+	if [ $? -eq 124 ]; then
+		fail "$1" "gdb did not finish its commands in 300 s"
 		return 1
 	fi
 }
