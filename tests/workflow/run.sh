@@ -131,9 +131,6 @@ check linux-package-unknown-refused $? 1 "no-such-package-anywhere:arm64 is not 
 LINUX_OVERLAY=$tmp/nowhere sh tools/linux-assets.sh "$tmp/lb" cache >"$out" 2>&1
 check linux-overlay-missing-refused $? 1 "LINUX_OVERLAY=$tmp/nowhere: no such directory"
 
-# gdb on the machine: a backtrace taken in the interrupt handler goes on
-# through the exception frame into the interrupted thread, down to the
-# thread's first frame. demo's workers spin on CPU 1 (gdb's thread 2).
 free_port() {
 	python3 -c 'import socket
 s = socket.socket()
@@ -167,45 +164,10 @@ debug_session() {
 		return 1
 	fi
 }
-cat >"$tmp/gdb.cmd" <<'GDB'
-break aarch64_irq thread 2
-continue
-bt
-continue
-bt
-continue
-bt
-kill
-GDB
-port=$(free_port)
-GDB_PORT=$port sh tools/qemu-run.sh -g -i -t 300 "$build/a64/bin/demo.elf" \
-	</dev/null >"$tmp/qemu.out" 2>&1 &
-qemu=$!
-wait_listen "$port"
-# through: a backtrace with the handler, the exception frame, then worker
-# and the thread's entry below it.
-through='BEGIN { found = 0 }
-/^#0 / { sig = 0; work = 0 }
-/<signal handler called>/ { sig = 1 }
-/ worker \(/ { work = sig }
-/aarch64_thread_start/ { if (work) found = 1 }
-END { exit !found }'
-if debug_session gdb-backtrace-through-interrupt-reaches-thread "$tmp/qemu.out"; then
-	if grep -q 'corrupt stack' "$out"; then
-		fail gdb-backtrace-through-interrupt-reaches-thread \
-			"a backtrace ended in 'corrupt stack'"
-	elif ! awk "$through" "$out"; then
-		fail gdb-backtrace-through-interrupt-reaches-thread \
-			"no backtrace from the handler through worker to aarch64_thread_start"
-	else
-		ok gdb-backtrace-through-interrupt-reaches-thread
-	fi
-fi
-kill $qemu 2>/dev/null
-wait $qemu 2>/dev/null
-
 # gdb on the real-time partition of the running system, with its symbols:
-# the command make debug PART=rt prints, as it prints it.
+# the command make debug PART=rt prints, as it prints it. A backtrace taken
+# in the interrupt handler goes on through the exception frame into the
+# interrupted code, down to its first frame.
 cat >"$tmp/gdb.cmd" <<'GDB'
 break aarch64_irq thread 1
 continue
