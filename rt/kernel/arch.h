@@ -46,10 +46,12 @@ void arch_irq_raise(unsigned int intid, int cpu);
 /* Masks every device interrupt on the calling CPU, or none of them. */
 void arch_irq_mask_devices(bool masked);
 /*
- * Runs an application's handler in interrupt context, keeping from it the
- * interrupted thread's state the kernel itself never touches (FP/SIMD).
+ * Runs fn(arg), application code, in interrupt context, keeping from it
+ * the interrupted thread's state the kernel itself never touches
+ * (FP/SIMD): for interrupt handlers, and timer and health handlers run as
+ * an interrupt ends.
  */
-void arch_irq_call(tn_irq_fn fn, struct tn_irq *irq);
+void arch_app_call(void (*fn)(void *), void *arg);
 
 tn_time_t arch_clock_read(void);
 /* One-shot interrupt on the calling CPU at date; TN_INFINITE: none. */

@@ -12,20 +12,49 @@
  */
 #include "kernel/internal.h"
 
+struct timer_call {
+	struct tn_timer *timer;
+	tn_timer_fn fn;
+	uint64_t expiries;
+};
+
+static void call_timer(void *arg)
+{
+	struct timer_call *c = arg;
+
+	c->fn(c->timer, c->expiries);
+}
+
+static void call_health(void *arg)
+{
+	health_call(arg);
+}
+
+/*
+ * As an interrupt ends, the interrupted thread's FP/SIMD registers are
+ * live and the kernel saved none of them: the handler, application code,
+ * must not change them.
+ */
+static void run(struct tn_cpu *cpu, void (*fn)(void *), void *arg)
+{
+	if (cpu->in_irq)
+		arch_app_call(fn, arg);
+	else
+		fn(arg);
+}
+
 void handlers_run(void)
 {
 	struct tn_cpu *cpu = this_cpu();
 
 	cpu->in_handler = true;
 	while (cpu->handlers_due) {
-		struct tn_timer *timer;
+		struct timer_call t;
 		struct health_call call;
-		tn_timer_fn fn;
-		uint64_t expiries;
 
-		if (timer_call_next(cpu, &timer, &fn, &expiries)) {
+		if (timer_call_next(cpu, &t.timer, &t.fn, &t.expiries)) {
 			arch_kernel_unlock();
-			fn(timer, expiries);
+			run(cpu, call_timer, &t);
 			arch_kernel_lock();
 		} else if (cpu->health_count) {
 			call = cpu->health_calls[cpu->health_head];
@@ -33,7 +62,7 @@ void handlers_run(void)
 			    (cpu->health_head + 1) % TN_HEALTH_CALLS;
 			cpu->health_count--;
 			arch_kernel_unlock();
-			health_call(&call);
+			run(cpu, call_health, &call);
 			arch_kernel_lock();
 		} else {
 			cpu->handlers_due = false;

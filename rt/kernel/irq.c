@@ -66,6 +66,13 @@ static bool is_attached(const struct tn_irq *irq)
 	       irq_table[irq->intid] == irq;
 }
 
+static void call_handler(void *arg)
+{
+	struct tn_irq *irq = arg;
+
+	irq->fn(irq);
+}
+
 static void device_interrupt(unsigned int intid)
 {
 	unsigned long flags = tn_lock();
@@ -91,7 +98,7 @@ static void device_interrupt(unsigned int intid)
 	}
 	irq->running++;
 	tn_unlock(flags);
-	arch_irq_call(irq->fn, irq);
+	arch_app_call(call_handler, irq);
 	flags = tn_lock();
 	irq->running--;
 	irq->stats.handled++;

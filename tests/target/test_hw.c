@@ -159,3 +159,41 @@ TEST(hw_fpu_stress)
 {
 	sim_run_main(2, 1, 50, fpu_main, NULL);
 }
+
+/*
+ * A timer handler runs as the timer's interrupt ends, on the interrupted
+ * thread: its FP work must leave that thread's FP/SIMD registers as they
+ * were. The thread computes without ever blocking while a periodic
+ * timer's handler computes with FP of its own every 20 us.
+ */
+static volatile double handler_sink;
+
+static void fp_handler(struct tn_timer *timer, uint64_t ticks)
+{
+	(void)timer;
+	(void)ticks;
+	handler_sink += fp_work(3.75, 20);
+}
+
+static int handler_fp_main(void *arg)
+{
+	struct tn_timer timer;
+	volatile double seed = 2.5; /* computed again, not reused */
+	double want = fp_work(seed, FPU_ROUNDS), have;
+
+	(void)arg;
+	EXPECT_EQ(tn_timer_init(&timer, fp_handler, NULL), 0);
+	EXPECT_EQ(
+	    tn_timer_set(&timer, tn_clock_read() + TN_USEC(20), TN_USEC(20)),
+	    0);
+	have = fp_work(seed, FPU_ROUNDS);
+	tn_timer_destroy(&timer);
+	EXPECT(handler_sink != 0);
+	EXPECT(have == want);
+	return 0;
+}
+
+TEST(hw_timer_handler_keeps_interrupted_fp_registers)
+{
+	sim_run_main(1, 1, 50, handler_fp_main, NULL);
+}

@@ -151,7 +151,7 @@ void arch_switch(struct tn_thread *prev, struct tn_thread *next, bool prev_ends)
 	aarch64_context_switch(prev->arch, next->arch);
 }
 
-void arch_irq_call(tn_irq_fn fn, struct tn_irq *irq)
+void arch_app_call(void (*fn)(void *), void *arg)
 {
 	/*
 	 * Interrupt entry saves general registers only (the kernel uses no
@@ -160,7 +160,7 @@ void arch_irq_call(tn_irq_fn fn, struct tn_irq *irq)
 	struct aarch64_fpu fpu __attribute__((aligned(16)));
 
 	aarch64_fpu_save(&fpu);
-	fn(irq);
+	fn(arg);
 	aarch64_fpu_restore(&fpu);
 }
 

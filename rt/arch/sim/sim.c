@@ -350,9 +350,9 @@ void arch_irq_mask_devices(bool masked)
 	this_sim_cpu()->devices_masked = masked;
 }
 
-void arch_irq_call(tn_irq_fn fn, struct tn_irq *irq)
+void arch_app_call(void (*fn)(void *), void *arg)
 {
-	fn(irq);
+	fn(arg);
 }
 
 void tn_sim_irq_set_line(unsigned int intid, bool high)
