@@ -35,7 +35,7 @@ fi
 sh "$here/qemu-run.sh" -1 -i -n 4 -t 300 "$bin/testsuite.elf" hw- \
 	sched-cross 2>&1 | tr -d '\r' >"$out"
 if grep -q "at EL1 (in a partition)" "$out" &&
-	grep -q '^4 passed, 0 failed, 0 skipped$' "$out"; then
+	grep -q '^5 passed, 0 failed, 0 skipped$' "$out"; then
 	echo "OK     boots-entered-at-el1"
 	passed=$((passed + 1))
 else
