@@ -76,4 +76,9 @@ check-partition: partition-system
 reset-system:
 	@$(MAKE) --no-print-directory system SYSTEM=reset-stress
 
-.PHONY: reset-system
+# Kept out of make test for now: the two partitions' lines, printed at once
+# through today's console, lose a verdict in about one run in two.
+check-reset: reset-system
+	python3 tests/system/run.py $(BUILD) $(SYSTEM) reset
+
+.PHONY: reset-system check-reset

