@@ -312,9 +312,10 @@ static inline volatile uint8_t *tn_chan_slot(const struct tn_chan_ring *r,
 /*
  * What is in flight, from this end's index and the peer's: queue
  * messages or stream bytes; -EIO if the peer's index says more than the
- * buffer holds (or that it passed ours).
+ * buffer holds (or that it passed ours). tn_chan_span() only looks;
+ * tn_chan_in_flight() also counts the error.
  */
-static inline int64_t tn_chan_in_flight(struct tn_chan_ring *r)
+static inline int64_t tn_chan_span(const struct tn_chan_ring *r)
 {
 	uint64_t head, tail, n;
 
@@ -326,9 +327,14 @@ static inline int64_t tn_chan_in_flight(struct tn_chan_ring *r)
 		tail = r->index;
 	}
 	n = head - tail;
-	if (n > r->depth)
-		return tn_chan_corrupt(r);
-	return (int64_t)n;
+	return n > r->depth ? -EIO : (int64_t)n;
+}
+
+static inline int64_t tn_chan_in_flight(struct tn_chan_ring *r)
+{
+	int64_t n = tn_chan_span(r);
+
+	return n < 0 ? tn_chan_corrupt(r) : n;
 }
 
 /* This end waits (on) or not (off) for the peer's doorbell. */
@@ -601,14 +607,15 @@ static inline int tn_chan_sample_new(const struct tn_chan_ring *r)
 /*
  * For poll: whether a receive/read (reader) or a send/write (writer)
  * would proceed now: 1 yes, 0 no, -EIO (corrupt: it would return that).
+ * It only looks (counts nothing), so it may run beside an operation.
  */
-static inline int tn_chan_ready(struct tn_chan_ring *r)
+static inline int tn_chan_ready(const struct tn_chan_ring *r)
 {
 	int64_t n;
 
 	if (r->kind == TN_CHAN_SAMPLE)
 		return r->role == TN_CHAN_WRITER ? 1 : tn_chan_sample_new(r);
-	n = tn_chan_in_flight(r);
+	n = tn_chan_span(r);
 	if (n < 0)
 		return (int)n;
 	if (r->role == TN_CHAN_READER)
