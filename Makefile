@@ -13,7 +13,7 @@ endif
 
 CSTD := -std=gnu11
 WARN := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wshadow
-SIM_INC := -Irt/include -Irt/arch/sim/include -Irt
+SIM_INC := -Irt/include -Irt/arch/sim/include -Irt -Iabi
 SIM_CFLAGS := $(CSTD) $(WARN) -O2 -g $(SIM_INC)
 SAN_CFLAGS := $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined $(SIM_INC) -Itests
@@ -28,7 +28,7 @@ LIBC_SAN_CFLAGS := -Irt/lib/include -include rt/lib/host_prefix.h -fno-builtin \
 	$(SAN_CFLAGS)
 
 RT_KERNEL := $(wildcard rt/kernel/*.c)
-RT_SIM := rt/arch/sim/sim.c
+RT_SIM := rt/arch/sim/sim.c rt/arch/sim/channel.c
 RT_SIM_MAIN := rt/arch/sim/main.c
 UNIT_TESTS := $(wildcard tests/unit/*.c) tests/harness.c
 UNIT_TESTS_CXX := $(wildcard tests/unit/*.cpp)

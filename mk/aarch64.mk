@@ -7,11 +7,11 @@ CROSS ?= aarch64-linux-gnu-
 A64_CC := $(CROSS)gcc
 A64_GCCINC = $(shell $(A64_CC) -print-file-name=include)
 A64_BASE = $(CSTD) $(WARN) -O2 -g -ffreestanding -nostdinc \
-	-isystem $(A64_GCCINC) -Irt/lib/include -Irt/include -Irt \
+	-isystem $(A64_GCCINC) -Irt/lib/include -Irt/include -Irt -Iabi \
 	-mcpu=cortex-a72 -mno-outline-atomics -fno-stack-protector -fno-pie \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 A64_KCFLAGS = $(A64_BASE) -mgeneral-regs-only
-A64_CFLAGS = $(A64_BASE) -Itests -Itests/unit -Iabi
+A64_CFLAGS = $(A64_BASE) -Itests -Itests/unit
 A64_LDFLAGS := -nostdlib -static -no-pie -T rt/arch/aarch64/link.ld \
 	-Wl,--build-id=none -Wl,--no-warn-rwx-segments
 
@@ -20,7 +20,7 @@ A64_KOBJS := $(patsubst %,$(BUILD)/a64k/%.o,$(basename $(RT_KERNEL) $(RT_A64)))
 A64_LIBC_OBJS := $(call objs,a64,$(LIBC))
 # The element tests that also mean something on a machine.
 TARGET_TESTS := $(filter-out tests/unit/test_sim.c tests/unit/test_libc.c \
-	tests/unit/test_irq_sim.c \
+	tests/unit/test_irq_sim.c tests/unit/test_channel_sim.c \
 	tests/unit/simrun.c,$(wildcard tests/unit/*.c)) $(wildcard tests/target/*.c)
 
 $(BUILD)/a64k/%.o: %.c

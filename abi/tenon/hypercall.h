@@ -30,4 +30,11 @@
 #define TN_HC_CONSOLE_WRITE (TN_HC_BASE + 2)
 #define TN_HC_CONSOLE_MAX 256
 
+/*
+ * x1 = a channel's id (its index in the system description): rings the
+ * doorbell of the channel's other ends. x0 = 0, or -EINVAL if the caller
+ * has no end of that channel.
+ */
+#define TN_HC_CHANNEL_NOTIFY (TN_HC_BASE + 3)
+
 #endif

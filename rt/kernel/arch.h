@@ -54,6 +54,19 @@ void arch_irq_mask_devices(bool masked);
 void arch_app_call(void (*fn)(void *), void *arg);
 
 tn_time_t arch_clock_read(void);
+/*
+ * The system counter every partition shares (CNTVCT on aarch64), for
+ * stamps another partition reads, and a count of it as a date on the
+ * monotonic clock.
+ */
+uint64_t arch_counter_read(void);
+tn_time_t arch_counter_to_time(uint64_t ticks);
+
+struct tn_channel_desc;
+/* The channel ends the partition's description gives: *count of them. */
+const struct tn_channel_desc *arch_channels(unsigned int *count);
+/* Rings the doorbell of channel id's other ends. */
+void arch_channel_notify(uint32_t id);
 /* One-shot interrupt on the calling CPU at date; TN_INFINITE: none. */
 void arch_timer_program(tn_time_t date);
 

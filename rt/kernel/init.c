@@ -20,6 +20,7 @@ void tn_kernel_init(const struct tn_boot *b)
 	health_reset();
 	log_reset();
 	irq_reset();
+	channel_reset();
 	memset(&main_thread, 0, sizeof(main_thread));
 	tn_list_init(&tn_all_threads);
 	for (int i = 0; i < ncpus; i++) {

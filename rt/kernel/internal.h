@@ -227,6 +227,13 @@ void log_drain_cpu(int cpu);
  * waits for other consumers a bounded time only).
  */
 void log_go_direct(bool fault);
+/* channel.c */
+struct tn_channel;
+void channel_reset(void);
+/* A poll item starts (+1) or stops (-1) watching ch. */
+void channel_poll_watch(struct tn_channel *ch, int delta);
+bool channel_poll_ready(const struct tn_channel *ch);
+struct tn_poll_head *channel_poll_head(struct tn_channel *ch);
 /* irq.c */
 void irq_reset(void);
 /* Whether the caller runs in interrupt context. */

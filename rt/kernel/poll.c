@@ -51,6 +51,14 @@ void poll_source_gone(struct tn_poll_head *head)
 
 static bool set_ready(const struct tn_poll_set *set);
 
+/* An item leaves its live source (a channel keeps count of them). */
+static void unwatch(struct tn_poll_item *item)
+{
+	tn_list_del(&item->watching);
+	if (item->source && item->type == TN_POLL_CHANNEL)
+		channel_poll_watch(item->source, -1);
+}
+
 static bool item_ready(const struct tn_poll_item *item)
 {
 	switch (item->type) {
@@ -64,6 +72,8 @@ static bool item_ready(const struct tn_poll_item *item)
 		return set_ready(item->source);
 	case TN_POLL_TIMER:
 		return ((const struct tn_timer *)item->source)->ticks > 0;
+	case TN_POLL_CHANNEL:
+		return channel_poll_ready(item->source);
 	}
 	return false;
 }
@@ -113,6 +123,8 @@ static struct tn_poll_head *source_head(int type, void *source)
 
 		return timer->magic == TN_TIMER_MAGIC ? &timer->poll : NULL;
 	}
+	case TN_POLL_CHANNEL:
+		return channel_poll_head(source);
 	}
 	return NULL;
 }
@@ -197,7 +209,7 @@ int tn_poll_destroy(struct tn_poll_set *set)
 		    tn_list_entry(set->items.next, struct tn_poll_item, in_set);
 
 		tn_list_del(&item->in_set);
-		tn_list_del(&item->watching);
+		unwatch(item);
 		item->set = NULL;
 		item->key = 0;
 	}
@@ -274,6 +286,8 @@ int tn_poll_add(struct tn_poll_set *set, struct tn_poll_item *item, int type,
 		tn_list_add_tail(&item->in_set, &set->items);
 		tn_list_add_tail(&item->watching,
 				 &source_head(type, source)->watchers);
+		if (type == TN_POLL_CHANNEL)
+			channel_poll_watch(source, 1);
 		/* Already ready: waiters must look again. */
 		wq_wake_all(&set->waiters, 0);
 		poll_notify(&set->poll);
@@ -293,7 +307,7 @@ int tn_poll_del(struct tn_poll_set *set, struct tn_poll_item *item)
 		ret = -EINVAL;
 	} else {
 		tn_list_del(&item->in_set);
-		tn_list_del(&item->watching);
+		unwatch(item);
 		item->set = NULL;
 		item->key = 0;
 		/* Emptied: its waiters could only wait for ever. */

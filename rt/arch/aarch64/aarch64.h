@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <tenon/channel.h>
+
 #include "arch/aarch64/asm.h"
 #include "kernel/internal.h"
 
@@ -79,6 +81,12 @@ void gic_set_cpu_affinity(int cpu, uint64_t mpidr);
 
 /* mmu.c */
 void mmu_init(uintptr_t ram_base, size_t ram_size);
+/*
+ * Before mmu_init(): maps [base, base + size) Normal non-cacheable (a
+ * channel's region, as the hypervisor maps it). -EINVAL: not page
+ * aligned or beyond the 4 GiB mapped; -ENOMEM: out of page tables.
+ */
+int mmu_map_nc(uintptr_t base, size_t size);
 void mmu_enable_secondary(void);
 /* Stacks with an unmapped guard page below them. */
 void *mmu_stack_alloc(size_t size);
@@ -98,8 +106,12 @@ struct fdt_info {
 	uint64_t ram_base, ram_size;
 	int ncpus;
 	uint64_t mpidr[TN_MAX_CPUS];
+	unsigned int nchannels;
+	struct tn_channel_desc channels[TN_CHANNELS_MAX];
 };
 int fdt_read(const void *blob, struct fdt_info *info);
+/* channel.c: keeps the channels fdt gives and has their regions mapped. */
+void aarch64_channels_init(const struct fdt_info *fdt);
 
 /* What arch_switch() saves: the layout is shared with switch.S. */
 struct aarch64_ctx {

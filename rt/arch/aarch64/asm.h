@@ -9,8 +9,9 @@
 #define EXCEPTION_STACK_SIZE 16384
 #define IDLE_STACK_SIZE 32768
 
-/* attr0: normal write-back; attr1: device nGnRnE. */
-#define MAIR_VALUE 0x00ff
+/* attr0: normal write-back; attr1: device nGnRnE; attr2: normal non-cacheable.
+ */
+#define MAIR_VALUE 0x4400ff
 /* 4 GiB of VA from TTBR0, 4 KiB granule, walks inner shareable WB. */
 #define TCR_VALUE 0x803520
 #define SCTLR_EL1_RES1 0x30d00800

@@ -150,7 +150,7 @@ static void boot_cpu0(bool native, uintptr_t dtb)
 	    .main = app_main,
 	    .main_priority = TN_PRIO_MIN,
 	};
-	struct fdt_info fdt;
+	static struct fdt_info fdt; /* too large for the boot stack */
 	int ncpus;
 
 	aarch64_native = native;
@@ -170,6 +170,7 @@ static void boot_cpu0(bool native, uintptr_t dtb)
 		fdt.ncpus = 0;
 		fdt.bootargs = NULL;
 		fdt.console = true;
+		fdt.nchannels = 0;
 	}
 	console_present = fdt.console;
 	if (fdt.gicd)
@@ -178,6 +179,7 @@ static void boot_cpu0(bool native, uintptr_t dtb)
 		aarch64_plat.uart = fdt.uart;
 	if ((uintptr_t)__image_end + (4ul << 20) > fdt.ram_base + fdt.ram_size)
 		arch_panic("RAM too small for the image");
+	aarch64_channels_init(&fdt);
 	mmu_init(fdt.ram_base, fdt.ram_size);
 	ncpus = order_cpus(&fdt);
 	gic_init_global();

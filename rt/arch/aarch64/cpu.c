@@ -99,6 +99,19 @@ tn_time_t arch_clock_read(void)
 	return (tn_time_t)((unsigned __int128)ticks * ns_per_tick_32 >> 32);
 }
 
+uint64_t arch_counter_read(void)
+{
+	isb();
+	return read_sysreg(cntvct_el0);
+}
+
+tn_time_t arch_counter_to_time(uint64_t ticks)
+{
+	if (!ns_per_tick_32)
+		clock_factors();
+	return (tn_time_t)((unsigned __int128)ticks * ns_per_tick_32 >> 32);
+}
+
 void arch_timer_program(tn_time_t date)
 {
 	uint64_t ticks;

@@ -1,6 +1,9 @@
 /*
  * Reads, from the flattened device tree the loader left in memory, the
- * few facts the core needs: its bootargs, its RAM and its CPUs. A blob
+ * few facts the core needs: its bootargs, its RAM and its CPUs, the
+ * GIC's and the UART's addresses, and its channels' ends (nodes under
+ * /tenon-channels; one without a region, name or doorbell is left out,
+ * and the kernel checks the rest when it is opened). A blob
  * that is not a device tree is refused; nothing is read past its size.
  */
 #include <string.h>
@@ -47,6 +50,59 @@ static bool is_compatible(const uint8_t *val, uint32_t len, const char *what)
 	return false;
 }
 
+static bool in_channels(const char *const node[4])
+{
+	return !strcmp(node[1], "tenon-channels") &&
+	       !strncmp(node[2], "channel@", 8);
+}
+
+static uint32_t be32_or0(const uint8_t *val, uint32_t len)
+{
+	return len >= 4 ? be32(val) : 0;
+}
+
+/* A property of a channel node (under /tenon-channels); see partition-dt. */
+static void channel_prop(struct tn_channel_desc *c, const char *pname,
+			 const uint8_t *val, uint32_t len, uint32_t acells,
+			 uint32_t scells, bool *has_reg)
+{
+	if (!strcmp(pname, "reg") && len >= 4 * (acells + scells) &&
+	    acells <= 2 && scells <= 2) {
+		c->region = (volatile void *)(uintptr_t)cells(val, acells);
+		c->size = cells(val + 4 * acells, scells);
+		*has_reg = true;
+	} else if (!strcmp(pname, "tenon,name") && len) {
+		size_t n = strnlen((const char *)val, len);
+
+		if (n < TN_CHAN_NAME_MAX)
+			memcpy(c->name, val, n);
+	} else if (!strcmp(pname, "tenon,peer") && len) {
+		size_t n = strnlen((const char *)val, len);
+
+		if (n < TN_CHAN_NAME_MAX)
+			memcpy(c->peer, val, n);
+	} else if (!strcmp(pname, "tenon,id")) {
+		c->id = be32_or0(val, len);
+	} else if (!strcmp(pname, "tenon,kind")) {
+		c->kind = be32_or0(val, len);
+	} else if (!strcmp(pname, "tenon,role")) {
+		c->role = be32_or0(val, len);
+	} else if (!strcmp(pname, "tenon,msg-size")) {
+		c->msg_size = be32_or0(val, len);
+	} else if (!strcmp(pname, "tenon,depth")) {
+		c->depth = be32_or0(val, len);
+	} else if (!strcmp(pname, "tenon,validity-us")) {
+		c->validity_us = be32_or0(val, len);
+	} else if (!strcmp(pname, "interrupts") && len >= 12) {
+		uint32_t type = be32(val), num = be32(val + 4);
+
+		if (type == 0 && num < 988)
+			c->intid = 32 + num;
+		else if (type == 1 && num < 16)
+			c->intid = 16 + num;
+	}
+}
+
 int fdt_read(const void *blob, struct fdt_info *info)
 {
 	const uint8_t *base = blob;
@@ -56,6 +112,9 @@ int fdt_read(const void *blob, struct fdt_info *info)
 	uint32_t pos, depth = 0, reg_len = 0;
 	const uint8_t *reg = NULL; /* of the node being read, below the root */
 	bool gic = false, uart = false;
+	uint32_t chan_addr = 2, chan_size = 2;
+	struct tn_channel_desc chan;
+	bool chan_reg = false;
 
 	memset(info, 0, sizeof(*info));
 	if (be32(base) != FDT_MAGIC)
@@ -78,6 +137,10 @@ int fdt_read(const void *blob, struct fdt_info *info)
 
 			if (depth < 4)
 				node[depth] = name;
+			if (depth == 2) {
+				memset(&chan, 0, sizeof(chan));
+				chan_reg = false;
+			}
 			depth++;
 			pos += ((uint32_t)len + 4) & ~3u;
 		} else if (token == FDT_END_NODE) {
@@ -95,6 +158,10 @@ int fdt_read(const void *blob, struct fdt_info *info)
 			}
 			if (depth == 2)
 				reg = NULL, gic = uart = false;
+			if (depth == 3 && in_channels(node) && chan_reg &&
+			    chan.name[0] && chan.intid &&
+			    info->nchannels < TN_CHANNELS_MAX)
+				info->channels[info->nchannels++] = chan;
 			depth--;
 		} else if (token == FDT_PROP) {
 			uint32_t len = be32(base + pos);
@@ -108,6 +175,16 @@ int fdt_read(const void *blob, struct fdt_info *info)
 			if (depth == 2 && !strcmp(pname, "reg") &&
 			    len >= 4 * (root_addr + root_size))
 				reg = val, reg_len = len;
+			if (depth == 2 && !strcmp(node[1], "tenon-channels") &&
+			    !strcmp(pname, "#address-cells"))
+				chan_addr = be32_or0(val, len);
+			else if (depth == 2 &&
+				 !strcmp(node[1], "tenon-channels") &&
+				 !strcmp(pname, "#size-cells"))
+				chan_size = be32_or0(val, len);
+			else if (depth == 3 && in_channels(node))
+				channel_prop(&chan, pname, val, len, chan_addr,
+					     chan_size, &chan_reg);
 			if (depth == 1 && !strcmp(pname, "#address-cells"))
 				root_addr = be32(val);
 			else if (depth == 1 && !strcmp(pname, "#size-cells"))

@@ -2,8 +2,10 @@
  * The final translation tables: the low 1 GiB as devices, RAM as normal
  * memory in 2 MiB blocks, and at the top of RAM an arena of 4 KiB pages
  * where thread stacks live, each above an unmapped guard page so that an
- * overflow faults at once instead of corrupting its neighbour. Addresses
- * are identity-mapped; anything outside RAM and devices faults.
+ * overflow faults at once instead of corrupting its neighbour; channels'
+ * regions Normal non-cacheable, in 2 MiB blocks or 4 KiB pages as their
+ * size and alignment allow. Addresses are identity-mapped; anything
+ * outside RAM, devices and channels faults.
  */
 #include "arch/aarch64/aarch64.h"
 
@@ -18,12 +20,26 @@
 #define DESC_PAGE 0x3ul
 #define ATTR_NORMAL 0x700ul		 /* AttrIndx 0, inner shareable, AF */
 #define ATTR_DEVICE 0x0060000000000404ul /* AttrIndx 1, AF, XN */
+#define ATTR_NC 0x0060000000000708ul /* AttrIndx 2, inner shareable, AF, XN */
+#define NC_TABLES 8		     /* 4 KiB-page tables for channels */
 
 extern uint64_t aarch64_ttbr0;
 
 static uint64_t l1[512] __attribute__((aligned(4096)));
 static uint64_t l2[L1_ENTRIES][512] __attribute__((aligned(4096)));
 static uint64_t l3[ARENA_MAX / BLOCK_2M][512] __attribute__((aligned(4096)));
+
+/* The low 1 GiB once a channel's region lies in it; tables for pages. */
+static uint64_t l2_low[512] __attribute__((aligned(4096)));
+static uint64_t l3_nc[NC_TABLES][512] __attribute__((aligned(4096)));
+static int l3_nc_used;
+
+/* Channels' regions, mapped by mmu_init() once RAM is. */
+static struct {
+	uintptr_t base;
+	size_t size;
+} nc_regions[TN_CHANNELS_MAX];
+static int nc_count;
 
 static uintptr_t arena_base;
 static size_t arena_pages;
@@ -53,6 +69,88 @@ static void unlock_arena(unsigned long flags)
 static uint64_t *arena_pte(size_t page)
 {
 	return &l3[page / 512][page % 512];
+}
+
+int mmu_map_nc(uintptr_t base, size_t size)
+{
+	size_t pages_needed = 0;
+
+	if ((base | size) & (PAGE_SIZE - 1) || !size ||
+	    base + size > L1_ENTRIES * GIB || base + size < base)
+		return -EINVAL;
+	if (nc_count == TN_CHANNELS_MAX)
+		return -ENOMEM;
+	/* Every 2 MiB block it covers only in part takes a page table. */
+	for (uintptr_t a = base & ~(BLOCK_2M - 1); a < base + size;
+	     a += BLOCK_2M)
+		if (a < base || a + BLOCK_2M > base + size)
+			pages_needed++;
+	for (int i = 0; i < nc_count; i++)
+		for (uintptr_t a = nc_regions[i].base & ~(BLOCK_2M - 1);
+		     a < nc_regions[i].base + nc_regions[i].size; a += BLOCK_2M)
+			if (a < nc_regions[i].base ||
+			    a + BLOCK_2M >
+				nc_regions[i].base + nc_regions[i].size)
+				pages_needed++;
+	if (pages_needed > NC_TABLES)
+		return -ENOMEM;
+	nc_regions[nc_count].base = base;
+	nc_regions[nc_count].size = size;
+	nc_count++;
+	return 0;
+}
+
+/* The level-2 table of GiB g, made from its block mapping if need be. */
+static uint64_t *table_of_gib(size_t g)
+{
+	if (g == 0) {
+		if ((l1[0] & 3) != DESC_TABLE) {
+			for (size_t i = 0; i < 512; i++)
+				l2_low[i] =
+				    (i * BLOCK_2M) | DESC_BLOCK | ATTR_DEVICE;
+			l1[0] = (uint64_t)(uintptr_t)l2_low | DESC_TABLE;
+		}
+		return l2_low;
+	}
+	if ((l1[g] & 3) != DESC_TABLE)
+		l1[g] = (uint64_t)(uintptr_t)l2[g] | DESC_TABLE;
+	return l2[g];
+}
+
+/* The page table of the 2 MiB block at a, split from its block. */
+static uint64_t *table_of_block(uint64_t *l2e, uintptr_t a)
+{
+	uint64_t old = *l2e, *t;
+
+	if ((old & 3) == DESC_TABLE)
+		return (uint64_t *)(uintptr_t)(old & 0x0000fffffffff000ul);
+	t = l3_nc[l3_nc_used++]; /* counted by mmu_map_nc() */
+	for (size_t p = 0; p < 512; p++)
+		t[p] = (old & 1) ? (a + p * PAGE_SIZE) | DESC_PAGE |
+				       (old & 0xfff0000000000ffcul)
+				 : 0;
+	*l2e = (uint64_t)(uintptr_t)t | DESC_TABLE;
+	return t;
+}
+
+static void map_nc(uintptr_t base, size_t size)
+{
+	for (uintptr_t a = base & ~(BLOCK_2M - 1); a < base + size;
+	     a += BLOCK_2M) {
+		uint64_t *l2t = table_of_gib(a / GIB);
+		uint64_t *l2e = &l2t[a % GIB / BLOCK_2M];
+
+		if (a >= base && a + BLOCK_2M <= base + size) {
+			*l2e = a | DESC_BLOCK | ATTR_NC;
+			continue;
+		}
+		uint64_t *t = table_of_block(l2e, a);
+
+		for (uintptr_t p = a; p < a + BLOCK_2M; p += PAGE_SIZE)
+			if (p >= base && p < base + size)
+				t[(p - a) / PAGE_SIZE] =
+				    p | DESC_PAGE | ATTR_NC;
+	}
 }
 
 void mmu_init(uintptr_t ram_base, size_t ram_size)
@@ -86,6 +184,9 @@ void mmu_init(uintptr_t ram_base, size_t ram_size)
 			l2[g][i] = a | DESC_BLOCK | ATTR_NORMAL;
 		}
 	}
+
+	for (int i = 0; i < nc_count; i++)
+		map_nc(nc_regions[i].base, nc_regions[i].size);
 
 	dsb(ish);
 	write_sysreg(ttbr0_el1, (uintptr_t)l1);

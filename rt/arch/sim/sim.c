@@ -364,6 +364,13 @@ void tn_sim_irq_set_line(unsigned int intid, bool high)
 		poll_irq();
 }
 
+void tn_sim_irq_raise(unsigned int intid)
+{
+	if (intid < 32 || intid >= TN_IRQ_MAX)
+		arch_panic("tn_sim_irq_raise: not an SPI");
+	arch_irq_raise(intid, sim.spi[intid].target);
+}
+
 tn_time_t arch_clock_read(void)
 {
 	return sim.now;

@@ -1,7 +1,10 @@
 /*
  * Poll sets: one thread waits for any of several sources to become ready:
  * a semaphore with units, flags with bits set, a subscriber with
- * notifications, a timer with expiries to collect, or another poll set with a
+ * notifications, a timer with expiries to collect, a channel a call on
+ * which would not wait (a queue or stream to read with something in it,
+ * one to write with room, a sample newer than the last read, or one the
+ * peer left corrupt, whose call fails at once), or another poll set with a
  * ready source (sets nest up to TN_POLL_MAX_DEPTH deep; a cycle is refused). A
  * source destroyed while watched is reported as TN_POLLNVAL until its item is
  * removed.
@@ -24,7 +27,8 @@ enum tn_poll_type {
 	TN_POLL_FLAGS,
 	TN_POLL_SUBSCRIBER,
 	TN_POLL_SET,
-	TN_POLL_TIMER, /* ready with expiries not yet collected */
+	TN_POLL_TIMER,	 /* ready with expiries not yet collected */
+	TN_POLL_CHANNEL, /* a receive, read or send would not wait */
 };
 
 #define TN_POLLIN 0x1u	 /* something to take */

@@ -55,6 +55,22 @@ const char *tn_sim_status_name(enum tn_sim_status status);
  * its line up until its driver clears the cause. Call it from a thread.
  */
 void tn_sim_irq_set_line(unsigned int intid, bool high);
+/*
+ * An edge on SPI intid: pending until taken, as a doorbell a hypervisor
+ * delivers. Call it from a thread or a hook.
+ */
+void tn_sim_irq_raise(unsigned int intid);
+
+/*
+ * Channels: declares an end the core will find by name (before the run;
+ * the region is the test's memory); -ENOSPC past TN_CHANNELS_MAX.
+ * tn_sim_channel_clear() forgets them all and the hook. The hook is
+ * called, on the ringing thread, when the core rings a channel's peer.
+ */
+struct tn_channel_desc;
+int tn_sim_channel_add(const struct tn_channel_desc *desc);
+void tn_sim_channel_clear(void);
+void tn_sim_channel_on_notify(void (*fn)(uint32_t id, void *arg), void *arg);
 
 #ifdef __cplusplus
 }
