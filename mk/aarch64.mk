@@ -56,6 +56,13 @@ $(BUILD)/a64/bin/latbench.elf: $(BUILD)/a64/apps/latbench/latbench.o \
 	@mkdir -p $(@D)
 	$(A64_CC) $(A64_LDFLAGS) $^ -lgcc -o $@
 
+# control: the heater loop with latmus beside it (apps/control).
+$(BUILD)/a64/bin/control.elf: $(BUILD)/a64/apps/control/control.o \
+			      $(BUILD)/a64/bench/latmus.o $(A64_KOBJS) \
+			      $(A64_LIBC_OBJS)
+	@mkdir -p $(@D)
+	$(A64_CC) $(A64_LDFLAGS) $^ -lgcc -o $@
+
 # Test guests: images that are not real-time applications.
 A64_GUESTS := resettest
 

@@ -6,8 +6,9 @@
 # A file apps/NAME/machine-only says why NAME cannot run on the simulator.
 #   make new-app NAME=x [DIR=path]   starts one from tools/app-template.c
 
-# latbench is latmus and hectic linked together (mk/aarch64.mk).
-APP_SPECIAL := latbench
+# latbench is latmus and hectic linked together, control the heater loop
+# and latmus (mk/aarch64.mk): machine images only.
+APP_SPECIAL := latbench control
 APPS := $(filter-out $(APP_SPECIAL),$(sort $(patsubst apps/%/,%,\
 	$(dir $(wildcard apps/*/*.c)))))
 

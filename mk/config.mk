@@ -20,7 +20,7 @@ CONFIG_CFLAGS := $(CSTD) $(WARN) -O2 -g -Iabi
 SYSTEM_FILES = $(patsubst %,$(BUILD)/%,$(shell sed -n -E \
 	's/^[[:space:]]*(image|initrd)[[:space:]]*=[[:space:]]*"([^"]*)".*/\2/p' \
 	config/$(SYSTEM).dts 2>/dev/null))
-BUILDABLE_IMAGES = $(patsubst %,$(BUILD)/a64/bin/%.bin,$(APPS) $(APP_EXT) \
+BUILDABLE_IMAGES = $(patsubst %,$(BUILD)/a64/bin/%.bin,$(APPS) $(APP_EXT) control \
 	$(A64_GUESTS) testsuite) \
 	$(BUILD)/linux/Image $(BUILD)/linux/initramfs.cpio.gz
 SYSTEM_IMAGES = $(filter $(BUILDABLE_IMAGES) $(wildcard $(SYSTEM_FILES)),\

@@ -63,6 +63,7 @@ static void start_main(void)
 	ret = tn_thread_create(&main_thread, &attr, main_entry, boot.arg);
 	if (ret)
 		arch_panic("cannot start the main thread");
+	ps_start();
 }
 
 void tn_cpu_main(void)

@@ -234,6 +234,8 @@ void channel_reset(void);
 void channel_poll_watch(struct tn_channel *ch, int delta);
 bool channel_poll_ready(const struct tn_channel *ch);
 struct tn_poll_head *channel_poll_head(struct tn_channel *ch);
+/* ps.c: publishes the thread table, if the system asks for it. */
+void ps_start(void);
 /* irq.c */
 void irq_reset(void);
 /* Whether the caller runs in interrupt context. */
