@@ -127,7 +127,8 @@ help:
 	@echo "make new-app NAME=x a new application in apps/x (DIR=path: elsewhere)"
 	@echo "make config         check the system description, print its layout"
 	@echo "make bench-latency, bench-partition, bench-sim   the benchmarks (docs/bench.md)"
-	@echo "make check-target, check-partition, check-system, check-config   parts of make test"
+	@echo "make check-target, check-partition, check-system, check-config, check-linux   parts of make test"
+	@echo "make bench-fuzz     the channel protocol fuzzer, ten million cases"
 	@echo "make format         format the C sources"
 	@echo "applications: $(APPS)"
 

@@ -7,7 +7,7 @@ LINUX_CACHE := cache
 LINUX_INITRAMFS_SRC := $(shell find linux/initramfs -type f 2>/dev/null)
 # The project's own programs for the initramfs (linux/tools/*.c).
 LINUX_EXTRA := $(patsubst linux/tools/%.c,$(BUILD)/linux/extra/%,\
-	$(wildcard linux/tools/*.c))
+	$(wildcard linux/tools/*.c)) $(BUILD)/linux/extra/tenon
 
 .PHONY: linux-assets
 
@@ -25,7 +25,8 @@ $(BUILD)/linux/Image: tools/linux-assets.sh | $(LINUX_EXTRA)
 # packages (linux/packages, LINUX_PACKAGES=...) and overlays (linux/overlay/,
 # LINUX_OVERLAY=dir) are its to compare with what the archive holds.
 $(BUILD)/linux/initramfs.cpio.gz: tools/linux-assets.sh $(LINUX_INITRAMFS_SRC) \
-				  $(LINUX_EXTRA) FORCE | $(BUILD)/linux/Image
+				  $(LINUX_EXTRA) linux/python/tenon.py FORCE | \
+				  $(BUILD)/linux/Image
 	@sh tools/linux-assets.sh $(BUILD) $(LINUX_CACHE)
 
 FORCE:
@@ -48,7 +49,6 @@ TENON_CMD_SRC := linux/cmd/tenon.c linux/cmd/ps.c
 LINUX_INC := -Iabi -Ilinux/libtenon -Ilinux/cmd
 A64L_CC := $(CROSS)gcc
 A64L_CFLAGS := $(CSTD) $(WARN) -O2 -g $(LINUX_INC) -fPIC
-LINUX_EXTRA += $(BUILD)/linux/extra/tenon
 
 $(BUILD)/a64l/%.o: %.c
 	@mkdir -p $(@D)
