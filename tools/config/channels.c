@@ -26,7 +26,7 @@ static const char *const chan_props[] = {
 
 const char *chan_kind_name(uint32_t kind)
 {
-	return kind == TN_CHAN_QUEUE    ? "queue"
+	return kind == TN_CHAN_QUEUE	? "queue"
 	       : kind == TN_CHAN_SAMPLE ? "sample"
 	       : kind == TN_CHAN_STREAM ? "stream"
 					: "?";
@@ -81,8 +81,10 @@ static int read_u32(const struct sys *sys, const void *fdt, int off,
 	if (!val)
 		return 0;
 	if (len != 4) {
-		cfg_error(sys, c->path, "%s must be one cell, e.g. %s (got %d "
-			  "bytes)", name, example, len);
+		cfg_error(sys, c->path,
+			  "%s must be one cell, e.g. %s (got %d "
+			  "bytes)",
+			  name, example, len);
 		return -1;
 	}
 	*out = fdt32_ld(val);
@@ -120,26 +122,34 @@ static void read_ends(const struct sys *sys, const void *fdt, int off,
 	partition_names(sys, names, sizeof(names));
 	val = fdt_getprop(fdt, off, "writer", &len);
 	if (!val) {
-		cfg_error(sys, c->path, "missing property 'writer'; add "
-			  "writer = \"PARTITION\"; (one of %s)", names);
+		cfg_error(sys, c->path,
+			  "missing property 'writer'; add "
+			  "writer = \"PARTITION\"; (one of %s)",
+			  names);
 	} else if (!strings(val, len) || strlen(val) + 1 != (size_t)len) {
-		cfg_error(sys, c->path, "writer must be one partition's name, "
+		cfg_error(sys, c->path,
+			  "writer must be one partition's name, "
 			  "e.g. writer = \"rt\";");
 	} else if ((w = partition_named(sys, val)) < 0) {
-		cfg_error(sys, c->path, "writer \"%s\" is not a partition; "
-			  "give one of %s", val, names);
+		cfg_error(sys, c->path,
+			  "writer \"%s\" is not a partition; "
+			  "give one of %s",
+			  val, names);
 	} else {
 		add_end(c, w, TN_CHAN_WRITER);
 	}
 
 	val = fdt_getprop(fdt, off, "reader", &len);
 	if (!val) {
-		cfg_error(sys, c->path, "missing property 'reader'; add "
-			  "reader = \"PARTITION\"; (one of %s)", names);
+		cfg_error(sys, c->path,
+			  "missing property 'reader'; add "
+			  "reader = \"PARTITION\"; (one of %s)",
+			  names);
 		return;
 	}
 	if (!strings(val, len)) {
-		cfg_error(sys, c->path, "reader must be a partition's name "
+		cfg_error(sys, c->path,
+			  "reader must be a partition's name "
 			  "(a sample: one or more), e.g. reader = \"linux\";");
 		return;
 	}
@@ -147,7 +157,8 @@ static void read_ends(const struct sys *sys, const void *fdt, int off,
 	for (s = val; s < end; s += strlen(s) + 1)
 		count++;
 	if (count > 1 && c->kind && c->kind != TN_CHAN_SAMPLE) {
-		cfg_error(sys, c->path, "reader names %d partitions; a %s has "
+		cfg_error(sys, c->path,
+			  "reader names %d partitions; a %s has "
 			  "one reader (only a sample may have several)",
 			  count, chan_kind_name(c->kind));
 		return;
@@ -159,15 +170,21 @@ static void read_ends(const struct sys *sys, const void *fdt, int off,
 		for (unsigned i = 1; i < c->nends; i++)
 			twice |= c->ends[i].part == r;
 		if (r < 0)
-			cfg_error(sys, c->path, "reader \"%s\" is not a "
-				  "partition; give one of %s", s, names);
+			cfg_error(sys, c->path,
+				  "reader \"%s\" is not a "
+				  "partition; give one of %s",
+				  s, names);
 		else if (r == w)
-			cfg_error(sys, c->path, "reader \"%s\" is also the "
+			cfg_error(sys, c->path,
+				  "reader \"%s\" is also the "
 				  "writer; a channel joins two partitions, "
-				  "give it another reader", s);
+				  "give it another reader",
+				  s);
 		else if (twice)
-			cfg_error(sys, c->path, "reader \"%s\" is given twice; "
-				  "give each reader once", s);
+			cfg_error(sys, c->path,
+				  "reader \"%s\" is given twice; "
+				  "give each reader once",
+				  s);
 		else
 			add_end(c, r, TN_CHAN_READER);
 	}
@@ -185,39 +202,50 @@ static void read_sizes(const struct sys *sys, const void *fdt, int off,
 	m = read_u32(sys, fdt, off, c, "msg-size", "msg-size = <64>;",
 		     &c->msg_size);
 	d = read_u32(sys, fdt, off, c, "depth", "depth = <16>;", &c->depth);
-	v = read_u32(sys, fdt, off, c, "validity-us",
-		     "validity-us = <100000>;", &c->validity_us);
+	v = read_u32(sys, fdt, off, c, "validity-us", "validity-us = <100000>;",
+		     &c->validity_us);
 	if (!c->kind)
 		return;
 	if (has_msg && !m)
-		cfg_error(sys, c->path, "missing property 'msg-size'; add "
+		cfg_error(sys, c->path,
+			  "missing property 'msg-size'; add "
 			  "msg-size = <BYTES>; (a %s's largest message, 1 to "
-			  "%u)", kind, TN_CHAN_MSG_MAX);
+			  "%u)",
+			  kind, TN_CHAN_MSG_MAX);
 	else if (!has_msg && m)
-		cfg_error(sys, c->path, "msg-size is not for a stream (it "
+		cfg_error(sys, c->path,
+			  "msg-size is not for a stream (it "
 			  "has no messages); remove it");
 	else if (m > 0 && (!c->msg_size || c->msg_size > TN_CHAN_MSG_MAX))
-		cfg_error(sys, c->path, "msg-size <%u> is out of range; give "
-			  "1 to %u bytes", c->msg_size, TN_CHAN_MSG_MAX);
+		cfg_error(sys, c->path,
+			  "msg-size <%u> is out of range; give "
+			  "1 to %u bytes",
+			  c->msg_size, TN_CHAN_MSG_MAX);
 	if (has_depth && !d)
-		cfg_error(sys, c->path, "missing property 'depth'; add "
-			  "depth = <N>; (%s)", c->kind == TN_CHAN_QUEUE
-			  ? "a queue's messages" : "a stream's bytes");
+		cfg_error(sys, c->path,
+			  "missing property 'depth'; add "
+			  "depth = <N>; (%s)",
+			  c->kind == TN_CHAN_QUEUE ? "a queue's messages"
+						   : "a stream's bytes");
 	else if (!has_depth && d)
-		cfg_error(sys, c->path, "depth is not for a sample (it holds "
+		cfg_error(sys, c->path,
+			  "depth is not for a sample (it holds "
 			  "the latest value only); remove it");
 	else if (d > 0 && c->kind == TN_CHAN_QUEUE &&
 		 (!c->depth || c->depth > TN_CHAN_DEPTH_MAX))
-		cfg_error(sys, c->path, "depth <%u> is out of range; a queue "
-			  "holds 1 to %u messages", c->depth,
-			  TN_CHAN_DEPTH_MAX);
+		cfg_error(sys, c->path,
+			  "depth <%u> is out of range; a queue "
+			  "holds 1 to %u messages",
+			  c->depth, TN_CHAN_DEPTH_MAX);
 	else if (d > 0 && c->kind == TN_CHAN_STREAM &&
 		 (!c->depth || c->depth > TN_CHAN_STREAM_MAX))
-		cfg_error(sys, c->path, "depth <%u> is out of range; a "
-			  "stream's buffer is 1 to %u bytes", c->depth,
-			  TN_CHAN_STREAM_MAX);
+		cfg_error(sys, c->path,
+			  "depth <%u> is out of range; a "
+			  "stream's buffer is 1 to %u bytes",
+			  c->depth, TN_CHAN_STREAM_MAX);
 	if (v && c->kind != TN_CHAN_SAMPLE)
-		cfg_error(sys, c->path, "validity-us is for a sample only; "
+		cfg_error(sys, c->path,
+			  "validity-us is for a sample only; "
 			  "remove it");
 	if (c->kind != TN_CHAN_SAMPLE)
 		c->validity_us = 0;
@@ -229,9 +257,11 @@ static void read_sizes(const struct sys *sys, const void *fdt, int off,
 	    tn_chan_data_size(c->kind, c->msg_size, c->depth)) {
 		c->size = tn_chan_region_size(c->kind, c->msg_size, c->depth);
 		if (!c->size)
-			cfg_error(sys, c->path, "its region would be more "
+			cfg_error(sys, c->path,
+				  "its region would be more "
 				  "than %u MiB; make msg-size or depth "
-				  "smaller", TN_CHAN_REGION_MAX >> 20);
+				  "smaller",
+				  TN_CHAN_REGION_MAX >> 20);
 	}
 }
 
@@ -243,13 +273,16 @@ static void read_channel(const struct sys *sys, const void *fdt, int off,
 	int plen, sub;
 
 	if (len == 0 || len >= TN_CHAN_NAME_MAX)
-		cfg_error(sys, c->path, "the channel name '%s' is %zu "
-			  "characters; give it 1 to %d", name, len,
-			  TN_CHAN_NAME_MAX - 1);
+		cfg_error(sys, c->path,
+			  "the channel name '%s' is %zu "
+			  "characters; give it 1 to %d",
+			  name, len, TN_CHAN_NAME_MAX - 1);
 	else if (strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") != len)
-		cfg_error(sys, c->path, "the channel name '%s' has other "
+		cfg_error(sys, c->path,
+			  "the channel name '%s' has other "
 			  "characters than a-z, 0-9, '_' and '-'; rename the "
-			  "node", name);
+			  "node",
+			  name);
 	else
 		memcpy(c->name, name, len + 1);
 
@@ -259,20 +292,26 @@ static void read_channel(const struct sys *sys, const void *fdt, int off,
 
 		if (fdt_getprop_by_offset(fdt, plen, &pname, NULL) &&
 		    !known_prop(pname))
-			cfg_error(sys, c->path, "unknown property '%s' "
+			cfg_error(sys, c->path,
+				  "unknown property '%s' "
 				  "(known: kind, writer, reader, msg-size, "
-				  "depth, validity-us)", pname);
+				  "depth, validity-us)",
+				  pname);
 	}
 	fdt_for_each_subnode(sub, fdt, off)
-		cfg_error(sys, c->path, "unknown node '%s' (a channel has no "
-			  "nodes)", fdt_get_name(fdt, sub, NULL));
+	    cfg_error(sys, c->path,
+		      "unknown node '%s' (a channel has no "
+		      "nodes)",
+		      fdt_get_name(fdt, sub, NULL));
 
 	val = fdt_getprop(fdt, off, "kind", &plen);
 	if (!val)
-		cfg_error(sys, c->path, "missing property 'kind'; add kind = "
+		cfg_error(sys, c->path,
+			  "missing property 'kind'; add kind = "
 			  "\"queue\"; (or \"sample\", \"stream\")");
 	else if (!strings(val, plen) || strlen(val) + 1 != (size_t)plen)
-		cfg_error(sys, c->path, "kind must be one string: \"queue\", "
+		cfg_error(sys, c->path,
+			  "kind must be one string: \"queue\", "
 			  "\"sample\" or \"stream\"");
 	else if (!strcmp(val, "queue"))
 		c->kind = TN_CHAN_QUEUE;
@@ -281,8 +320,10 @@ static void read_channel(const struct sys *sys, const void *fdt, int off,
 	else if (!strcmp(val, "stream"))
 		c->kind = TN_CHAN_STREAM;
 	else
-		cfg_error(sys, c->path, "kind \"%s\" is unknown; use "
-			  "\"queue\", \"sample\" or \"stream\"", val);
+		cfg_error(sys, c->path,
+			  "kind \"%s\" is unknown; use "
+			  "\"queue\", \"sample\" or \"stream\"",
+			  val);
 	read_ends(sys, fdt, off, c);
 	read_sizes(sys, fdt, off, c);
 }
@@ -299,9 +340,11 @@ void cfg_read_channels(const void *fdt, struct sys *sys)
 		const char *name;
 
 		if (fdt_getprop_by_offset(fdt, prop, &name, NULL))
-			cfg_error(sys, "/channels", "unknown property '%s' "
+			cfg_error(sys, "/channels",
+				  "unknown property '%s' "
 				  "(this node has none: each channel is a node "
-				  "of its own)", name);
+				  "of its own)",
+				  name);
 	}
 	fdt_for_each_subnode(off, fdt, top) count++;
 	if (count > TN_CFG_MAX_CHANNELS) {
@@ -320,8 +363,8 @@ void cfg_read_channels(const void *fdt, struct sys *sys)
 	{
 		struct chan *c = &sys->chans[i++];
 
-		c->path = xasprintf("/channels/%s",
-				    fdt_get_name(fdt, off, NULL));
+		c->path =
+		    xasprintf("/channels/%s", fdt_get_name(fdt, off, NULL));
 		sys->nchans = i;
 		read_channel(sys, fdt, off, c);
 	}
@@ -345,7 +388,8 @@ void cfg_place_channels(struct sys *sys)
 		/* In the window, aligned to its size: a PCI BAR is. */
 		ipa = align_up(ipa, c->size);
 		if (ipa + c->size > plat.chan_ipa_base + plat.chan_ipa_size) {
-			cfg_error(sys, c->path, "its region (%s) does not fit "
+			cfg_error(sys, c->path,
+				  "its region (%s) does not fit "
 				  "in the channels' window %s, which the "
 				  "channels before it fill; make the channels "
 				  "smaller",
@@ -393,7 +437,8 @@ void cfg_place_channel_ram(struct sys *sys)
 			at += piece;
 		}
 		if (!piece) {
-			cfg_error(sys, c->path, "no room for its region (%s) in "
+			cfg_error(sys, c->path,
+				  "no room for its region (%s) in "
 				  "RAM that no partition, nor the hypervisor, "
 				  "has; give the machine more RAM in / memory, "
 				  "or leave RAM unassigned",

@@ -210,7 +210,8 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 		const struct chan *c = &sys->chans[i];
 
 		fprintf(f, "\t\t/* %s: %s, %s writes, %s */\n", c->name,
-			chan_kind_name(c->kind), sys->parts[c->ends[0].part].name,
+			chan_kind_name(c->kind),
+			sys->parts[c->ends[0].part].name,
 			fmt_size(s1, sizeof(s1), c->size));
 		field(f, 2, NULL, "[%u] = {", i);
 		field(f, 3, NULL, ".name = \"%s\",", c->name);
@@ -505,7 +506,8 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 
 	if (sys->nchans) {
 		fputs("\nChannels (regions Normal non-cacheable, the same IPA "
-		      "in every end):\n", f);
+		      "in every end):\n",
+		      f);
 		t.cols = 8;
 		static const char *const chan_head[] = {
 		    "channel", "kind",	 "writer", "readers",
@@ -534,12 +536,13 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 			}
 			row[0] = xstrdup(c->name);
 			row[1] = xstrdup(chan_kind_name(c->kind));
-			row[2] = sys->parts[c->ends[0].part].kind ==
-					 TN_CFG_KIND_LINUX
-				     ? xasprintf("%s(pci 00:%02x.0)",
-						 sys->parts[c->ends[0].part].name,
-						 c->ends[0].pci_dev)
-				     : xstrdup(sys->parts[c->ends[0].part].name);
+			row[2] =
+			    sys->parts[c->ends[0].part].kind ==
+				    TN_CFG_KIND_LINUX
+				? xasprintf("%s(pci 00:%02x.0)",
+					    sys->parts[c->ends[0].part].name,
+					    c->ends[0].pci_dev)
+				: xstrdup(sys->parts[c->ends[0].part].name);
 			row[3] = xstrdup(readers);
 			if (c->kind == TN_CHAN_STREAM)
 				row[4] = xasprintf("%u bytes", c->depth);
@@ -551,8 +554,8 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 						   c->msg_size, c->validity_us);
 			else
 				row[4] = xasprintf("%u bytes", c->msg_size);
-			row[5] = xstrdup(fmt_range(s1, sizeof(s1), c->ipa,
-						   c->size));
+			row[5] =
+			    xstrdup(fmt_range(s1, sizeof(s1), c->ipa, c->size));
 			row[6] = xasprintf("0x%08llx", u(c->pa));
 			row[7] = xasprintf("SPI %u", chan_spi(sys, c));
 		}
