@@ -255,7 +255,8 @@ static void game_intact(void)
 
 	game = "intact";
 	chan_make(&c);
-	buf = malloc(c.msg_size + 9000);
+	/* Room for a message, or a stream write of up to depth + 50. */
+	buf = malloc(c.msg_size + c.depth + 64);
 	if (tn_chan_ring_init(&w, c.region, c.size, c.kind, TN_CHAN_WRITER,
 			      c.msg_size, c.depth) ||
 	    tn_chan_ring_init(&rd, c.region, c.size, c.kind, TN_CHAN_READER,
