@@ -33,7 +33,7 @@ RT_SIM_MAIN := rt/arch/sim/main.c
 UNIT_TESTS := $(wildcard tests/unit/*.c) tests/harness.c
 UNIT_TESTS_CXX := $(wildcard tests/unit/*.cpp)
 LIBC := $(wildcard rt/lib/*.c)
-C_SOURCES := $(shell find rt apps tests tools -name '*.[ch]' -o -name '*.cpp' \
+C_SOURCES := $(shell find rt apps tests tools linux/libtenon linux/cmd -name '*.[ch]' -o -name '*.cpp' \
 	2>/dev/null)
 
 # $(call objs,variant,sources)
@@ -127,7 +127,8 @@ help:
 	@echo "make new-app NAME=x a new application in apps/x (DIR=path: elsewhere)"
 	@echo "make config         check the system description, print its layout"
 	@echo "make bench-latency, bench-partition, bench-sim   the benchmarks (docs/bench.md)"
-	@echo "make check-target, check-partition, check-system, check-config   parts of make test"
+	@echo "make check-target, check-partition, check-system, check-config, check-linux   parts of make test"
+	@echo "make bench-fuzz     the channel protocol fuzzer, ten million cases"
 	@echo "make format         format the C sources"
 	@echo "applications: $(APPS)"
 
@@ -188,7 +189,7 @@ format-check:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)
 
 include mk/linux.mk
 include mk/config.mk

@@ -7,7 +7,7 @@ LINUX_CACHE := cache
 LINUX_INITRAMFS_SRC := $(shell find linux/initramfs -type f 2>/dev/null)
 # The project's own programs for the initramfs (linux/tools/*.c).
 LINUX_EXTRA := $(patsubst linux/tools/%.c,$(BUILD)/linux/extra/%,\
-	$(wildcard linux/tools/*.c))
+	$(wildcard linux/tools/*.c)) $(BUILD)/linux/extra/tenon
 
 .PHONY: linux-assets
 
@@ -25,7 +25,8 @@ $(BUILD)/linux/Image: tools/linux-assets.sh | $(LINUX_EXTRA)
 # packages (linux/packages, LINUX_PACKAGES=...) and overlays (linux/overlay/,
 # LINUX_OVERLAY=dir) are its to compare with what the archive holds.
 $(BUILD)/linux/initramfs.cpio.gz: tools/linux-assets.sh $(LINUX_INITRAMFS_SRC) \
-				  $(LINUX_EXTRA) FORCE | $(BUILD)/linux/Image
+				  $(LINUX_EXTRA) linux/python/tenon.py FORCE | \
+				  $(BUILD)/linux/Image
 	@sh tools/linux-assets.sh $(BUILD) $(LINUX_CACHE)
 
 FORCE:
@@ -36,3 +37,68 @@ $(BUILD)/linux/extra/%: linux/tools/%.c
 	@mkdir -p $(@D)
 	$(A64_CC) $(CSTD) $(WARN) -O2 -static -nostdlib -ffreestanding \
 		-fno-stack-protector -mno-outline-atomics $< -lgcc -o $@
+
+# ---- Channels on Linux: libtenon, the tenon command, their tests ----------
+# libtenon (linux/libtenon/) and the tenon command (linux/cmd/) are built
+# for the Linux partition with Debian's cross C library (static and
+# shared; the command static, into the initramfs), and for the host with
+# the sanitizers, where the tests run them against a fake device
+# (tests/linux/) and the fuzzer drives the protocol (tests/fuzz/).
+LIBTENON_SRC := linux/libtenon/device.c linux/libtenon/channel.c
+TENON_CMD_SRC := linux/cmd/tenon.c linux/cmd/ps.c
+LINUX_INC := -Iabi -Ilinux/libtenon -Ilinux/cmd
+A64L_CC := $(CROSS)gcc
+A64L_CFLAGS := $(CSTD) $(WARN) -O2 -g $(LINUX_INC) -fPIC
+
+$(BUILD)/a64l/%.o: %.c
+	@mkdir -p $(@D)
+	$(A64L_CC) $(A64L_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/linux/lib/libtenon.a: $(call objs,a64l,$(LIBTENON_SRC))
+	@mkdir -p $(@D)
+	rm -f $@
+	$(CROSS)ar rcs $@ $^
+
+$(BUILD)/linux/lib/libtenon.so: $(call objs,a64l,$(LIBTENON_SRC))
+	@mkdir -p $(@D)
+	$(A64L_CC) -shared -Wl,-soname,libtenon.so.1 $^ -o $@
+
+$(BUILD)/linux/extra/tenon: $(call objs,a64l,$(TENON_CMD_SRC)) \
+			    $(BUILD)/linux/lib/libtenon.a \
+			    $(BUILD)/linux/lib/libtenon.so
+	@mkdir -p $(@D)
+	$(A64L_CC) -static -s $(call objs,a64l,$(TENON_CMD_SRC)) \
+		$(BUILD)/linux/lib/libtenon.a -o $@
+
+# The host builds, with the sanitizers.
+$(BUILD)/san/linux/%.o $(BUILD)/san/tests/linux/%.o \
+$(BUILD)/san/tests/fuzz/%.o: SAN_CFLAGS += $(LINUX_INC)
+
+$(BUILD)/san/bin/libtenon-tests: $(call objs,san,$(LIBTENON_SRC) \
+				tests/linux/test_libtenon.c \
+				tests/linux/fake.c tests/harness.c)
+	@mkdir -p $(@D)
+	$(CC) -fsanitize=address,undefined $^ -lpthread -o $@
+
+$(BUILD)/san/bin/tenon: $(call objs,san,$(LIBTENON_SRC) $(TENON_CMD_SRC))
+	@mkdir -p $(@D)
+	$(CC) -fsanitize=address,undefined $^ -o $@
+
+$(BUILD)/san/bin/chan-fuzz: $(call objs,san,tests/fuzz/chan_fuzz.c)
+	@mkdir -p $(@D)
+	$(CC) -fsanitize=address,undefined $^ -o $@
+
+LINUX_HOST_TESTS := $(BUILD)/san/bin/libtenon-tests $(BUILD)/san/bin/tenon \
+	$(BUILD)/san/bin/chan-fuzz $(BUILD)/linux/extra/tenon
+
+.PHONY: check-linux bench-fuzz
+check: $(LINUX_HOST_TESTS)
+
+# The Linux side's host tests: libtenon, the tenon command and the Python
+# module against fake devices, and a bounded fuzz run.
+check-linux: $(LINUX_HOST_TESTS)
+	sh tests/linux/run.sh $(BUILD)
+
+# The fuzzer's long run: ten million cases.
+bench-fuzz: $(BUILD)/san/bin/chan-fuzz
+	$(BUILD)/san/bin/chan-fuzz -n 10000000

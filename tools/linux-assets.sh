@@ -8,6 +8,9 @@
 #                                    wants it (uncompressed, 64-byte header)
 #   BUILDDIR/linux/initramfs.cpio.gz busybox, /init (linux/initramfs/), the
 #                                    rt-tests tools below and their libraries,
+#                                    the project's programs (BUILDDIR/linux/
+#                                    extra: tenon), uio and uio_pci_generic,
+#                                    the Python module tenon.py,
 #                                    the user's packages and overlays (below)
 # Idempotent: a package already in CACHEDIR is not fetched again, and when
 # everything is there and up to date it does nothing, without the network.
@@ -281,7 +284,8 @@ overlays: $OVERLAYS"
 newer=""
 if [ -s "$cpio_gz" ]; then
 	# shellcheck disable=SC2086 # the overlay directories, one a word
-	newer=$(find "$0" "$top/linux/initramfs" "$stamps" $OVERLAYS \
+	newer=$(find "$0" "$top/linux/initramfs" "$top/linux/python" "$stamps" \
+		"$out/extra" $OVERLAYS \
 		-newer "$cpio_gz" 2>/dev/null | head -n 1)
 	[ "$(cat "$out/initramfs.contents" 2>/dev/null)" = "$contents" ] ||
 		newer=contents
@@ -338,6 +342,27 @@ if ! [ -s "$cpio_gz" ] || [ -n "$newer" ]; then
 		done
 	}
 	put /bin/busybox
+	# The stock drivers a channel's PCI function is bound to (Debian
+	# ships them as plain .ko files, which busybox insmod loads; a
+	# compressed one is unpacked here, since busybox may not know the
+	# format). /init loads them.
+	for mod in uio uio_pci_generic; do
+		ko=/lib/modules/$krel/kernel/drivers/uio/$mod.ko
+		if [ -e "$root$ko" ]; then
+			put "$ko"
+		elif [ -e "$root$ko.xz" ]; then
+			mkdir -p "$(dirname "$tree$ko")"
+			xz -dc "$root$ko.xz" >"$tree$ko" || die "xz -d $ko.xz failed"
+		elif [ -e "$root$ko.zst" ]; then
+			mkdir -p "$(dirname "$tree$ko")"
+			zstd -qdc "$root$ko.zst" >"$tree$ko" || die "zstd -d $ko.zst failed"
+		else
+			die "$kname has no $ko: channels need it"
+		fi
+	done
+	# The channels' Python module, for an image that has Python.
+	mkdir -p "$tree/usr/lib/python3/dist-packages"
+	cp -p "$top/linux/python/tenon.py" "$tree/usr/lib/python3/dist-packages/"
 	ln -s busybox "$tree/bin/sh" # the applets' links: busybox --install in /init
 	for t in $RT_TOOLS; do
 		put_elf "/usr/bin/$t"

@@ -64,6 +64,11 @@ sh tests/workflow/run.sh "$build" >"$log" 2>&1 || status=1
 cat "$log"
 count
 
+echo "== Linux channel library, Python module and command on the host (fake devices), fuzz"
+sh tests/linux/run.sh "$build" >"$log" 2>&1 || status=1
+grep -v '^ok' "$log"
+count
+
 echo "== host unit tests (simulator, ASan and UBSan)"
 "$build/san/bin/unit-tests" >"$log" 2>&1 || status=1
 cat "$log"

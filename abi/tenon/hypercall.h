@@ -14,7 +14,7 @@
 
 /* x0 = TN_HC_ABI_VERSION. */
 #define TN_HC_VERSION (TN_HC_BASE + 0)
-#define TN_HC_ABI_VERSION 2
+#define TN_HC_ABI_VERSION 3
 
 /*
  * x0 = 0, x1 = the caller's partition index, x2 = number of partitions,
@@ -31,9 +31,11 @@
 #define TN_HC_CONSOLE_MAX 256
 
 /*
- * x1 = a channel's id (its index in the system description): rings the
- * doorbell of the channel's other ends. x0 = 0, or -EINVAL if the caller
- * has no end of that channel.
+ * x1 = a channel's index (its tenon,id): rings the doorbell of the
+ * channel's other end(s), the writer's readers or a reader's writer
+ * (since ABI version 3). x0 = 0, or -EINVAL if the caller has no end of
+ * that channel. A doorbell already pending at the other end is not rung
+ * again: ringing in a loop costs the other end nothing more.
  */
 #define TN_HC_CHANNEL_NOTIFY (TN_HC_BASE + 3)
 

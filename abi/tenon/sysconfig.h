@@ -11,12 +11,13 @@
 #include <stdint.h>
 
 #define TN_SYSCONFIG_MAGIC 0x54434647u /* "TCFG" */
-#define TN_SYSCONFIG_VERSION 3
+#define TN_SYSCONFIG_VERSION 4
 
 #define TN_CFG_MAX_CPUS 8
 #define TN_CFG_MAX_PARTITIONS 4
 #define TN_CFG_MAX_DEVICES 8
 #define TN_CFG_NAME_MAX 16
+#define TN_CFG_MAX_CHANNELS 16
 
 enum tn_cfg_kind {
 	TN_CFG_KIND_RTOS = 1,  /* the Tenon real-time core */
@@ -65,6 +66,22 @@ struct tn_cfg_platform {
 	uint32_t ptimer_ppi;	  /* the EL1 physical timer */
 	uint32_t pmu_ppi;	  /* the PMU's overflow interrupt */
 	uint32_t pa_bits;	  /* physical addresses the system needs */
+	/*
+	 * Channels (since version 4). Linux ends are functions on an
+	 * emulated PCI host bridge: its ECAM (bus 0 only), the window of
+	 * their registers (BAR0s) and that of the shared regions (BAR2s,
+	 * which every end sees at the same IPA). Each end's doorbell (or
+	 * INTx) is SPI INTID chan_intid_base + the channel's index, in its
+	 * own partition's virtual GIC.
+	 */
+	uint64_t pci_ecam_base;
+	uint64_t pci_ecam_size;
+	uint64_t pci_bar0_base;
+	uint64_t pci_bar0_size;
+	uint64_t chan_ipa_base;
+	uint64_t chan_ipa_size;
+	uint32_t chan_intid_base;
+	uint32_t chan_intids;
 };
 
 struct tn_cfg_partition {
@@ -85,6 +102,36 @@ struct tn_cfg_partition {
 	struct tn_cfg_copy copies[TN_CFG_COPIES];
 };
 
+/*
+ * One end of a channel: a partition, what it does (enum tn_chan_role of
+ * tenon/channel_abi.h) and how it is told that the other end rang.
+ */
+struct tn_cfg_chan_end {
+	uint32_t partition; /* index in partitions[] */
+	uint32_t role;	    /* TN_CHAN_WRITER or TN_CHAN_READER */
+	uint32_t intid;	    /* rtos: its doorbell SPI; linux: its INTx SPI */
+	uint32_t pci_dev;   /* linux: its device number on bus 0; else 0 */
+	uint64_t bar0_ipa;  /* linux: its registers (BAR0); else 0 */
+};
+
+/*
+ * A channel: its shared region, in RAM no partition owns, mapped at the
+ * same IPA into each end; ends[0] is the writer, then the readers.
+ */
+struct tn_cfg_channel {
+	char name[TN_CFG_NAME_MAX];
+	uint32_t kind;	      /* enum tn_chan_kind */
+	uint32_t msg_size;    /* queue, sample: bytes; else 0 */
+	uint32_t depth;	      /* queue: messages; stream: bytes; else 0 */
+	uint32_t validity_us; /* sample: 0 for none */
+	uint64_t region_pa;   /* page-aligned */
+	uint64_t region_ipa;  /* aligned to its size */
+	uint64_t region_size; /* tn_chan_region_size(): a power of two */
+	uint32_t nends;
+	uint32_t pad;
+	struct tn_cfg_chan_end ends[TN_CFG_MAX_PARTITIONS];
+};
+
 struct tn_sysconfig {
 	uint32_t magic;
 	uint32_t version;
@@ -94,6 +141,9 @@ struct tn_sysconfig {
 	uint64_t hyp_size;	 /* its image */
 	struct tn_cfg_platform platform;
 	struct tn_cfg_partition partitions[TN_CFG_MAX_PARTITIONS];
+	uint32_t nchannels; /* since version 4 */
+	uint32_t pad;
+	struct tn_cfg_channel channels[TN_CFG_MAX_CHANNELS];
 };
 
 #endif

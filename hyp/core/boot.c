@@ -4,6 +4,9 @@
  * then each CPU runs the vCPU the description gives it, if any.
  */
 #include "hyp.h"
+#include "core/channel.h"
+#include "core/mmio.h"
+#include "plat/qemu-virt/platform.h"
 
 int hyp_ncpus;
 static struct vcpu vcpus[HYP_MAX_CPUS];
@@ -28,6 +31,16 @@ static void log_partition(const struct tn_cfg_partition *c)
 		c->ndevices, c->ndevices == 1 ? "" : "s");
 }
 
+/* The emulated PL011, as an MMIO region (vuart.c). */
+static enum mmio_result uart_mmio(struct vcpu *v, void *arg, uint64_t off,
+				  bool write, int size, uint64_t *value)
+{
+	(void)v;
+	(void)size;
+	return vuart_access(arg, off, write, value) ? MMIO_DONE
+						    : MMIO_NOT_MINE;
+}
+
 static void setup_partitions(void)
 {
 	for (uint32_t i = 0; i < tn_sysconfig.npartitions; i++) {
@@ -37,6 +50,11 @@ static void setup_partitions(void)
 		p->cfg = c;
 		p->index = (int)i;
 		stage2_build(p);
+		vgic_register_mmio(p);
+		if (c->console)
+			mmio_region_register(p, PLAT_UART_BASE, PLAT_UART_SIZE,
+					     uart_mmio, p, &p->lock,
+					     "the UART");
 		for (uint32_t n = 0; n < c->ncpus; n++) {
 			struct vcpu *v = &vcpus[c->cpus[n]];
 
@@ -49,6 +67,7 @@ static void setup_partitions(void)
 		partition_reset(p, false);
 		log_partition(c);
 	}
+	channel_init();
 }
 
 void hyp_cpu_main(uint64_t cpu, uint64_t el)

@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include "hyp.h"
+#include "core/channel.h"
 #include "tenon/hypercall.h"
 
 static int64_t console_write(struct vcpu *v, uint64_t ipa, uint64_t len)
@@ -42,6 +43,9 @@ void hypercall(struct vcpu *v)
 		spin_lock(&v->part->lock);
 		ret = console_write(v, v->x[1], v->x[2]);
 		spin_unlock(&v->part->lock);
+		break;
+	case TN_HC_CHANNEL_NOTIFY:
+		ret = channel_notify(v, v->x[1]);
 		break;
 	default:
 		ret = -ENOSYS;

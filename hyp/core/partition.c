@@ -5,6 +5,7 @@
  * run on. The machine powers off only once no partition can run again.
  */
 #include "hyp.h"
+#include "core/channel.h"
 
 struct partition partitions[TN_CFG_MAX_PARTITIONS];
 
@@ -112,6 +113,8 @@ void partition_reset(struct partition *p, bool wipe)
 		reload(p);
 		arch_tlb_flush_vmid(p);
 	}
+	/* Its ends' registers, not the regions: a channel outlives a reset. */
+	channel_reset_partition(p);
 	spin_lock(&p->lock);
 	vgic_init_partition(p);
 	for (uint32_t d = 0; d < c->ndevices; d++) {

@@ -193,6 +193,49 @@ def console_input(tmp):
           "Linux did not answer what was typed")
 
 
+def channels_linux(tmp):
+    """Linux's ends of the default system's channels, through the stock
+    uio_pci_generic and the tenon command (linux/initramfs/init's
+    "channels" hook prints each command's exit status)."""
+    lines = boot(variant(tmp, "channels"),
+                 lambda l: index_of(l, r"^\[linux\] tenon-linux: test "
+                                    r"channels (passed|failed)") >= 0)
+
+    def status(what):
+        i = index_of(lines, r"^\[linux\] tenon-linux: %s status " % what)
+        return lines[i].split(" status ")[1].split()[0] if i >= 0 else None
+    ends = {}
+    for l in lines:
+        f = l.split()
+        if len(f) > 4 and f[0] == "[linux]" and f[1] in ("setpoint", "state",
+                                                           "log"):
+            ends[f[1]] = f[2:5]
+    check("channels-linux-lists-the-systems-channels",
+          ends == {"setpoint": ["queue", "writer", "rt"],
+                   "state": ["sample", "reader", "rt"],
+                   "log": ["stream", "reader", "rt"]}
+          and status("channels") == "0",
+          "tenon channels gave %s (status %s)" % (ends, status("channels")))
+    check("channels-linux-binds-uio-pci-generic",
+          index_of(lines, r"^\[linux\] /dev/uio0 +/dev/uio1 +/dev/uio2$")
+          >= 0, "no /dev/uio0-2 after /init bound the functions")
+    check("channels-linux-sends-on-a-queue", status("send") == "0",
+          "tenon send setpoint 42: status %s" % status("send"))
+    check("channels-linux-reads-sample-and-stream",
+          status("sample") in ("0", "1") and
+          (status("sample-wait") == "0" or index_of(
+              lines, r"tenon sample: no new value of state in time") >= 0)
+          and status("cat") == "0",
+          "tenon sample/cat: status %s, %s, %s" % (
+              status("sample"), status("sample-wait"), status("cat")))
+    check("channels-linux-unknown-channel-is-an-error",
+          status("unknown") == "1" and
+          index_of(lines, r"no channel 'nosuch' in this system") >= 0,
+          "tenon send nosuch: status %s" % status("unknown"))
+    if len(results) and not all(results[-5:]):
+        show(lines)
+
+
 def hypercalls(tmp):
     """Hypercalls and PSCI from the real-time partition, bad ones too."""
     lines = boot(variant(tmp, "poweroff", ("a64/bin/hyptest.bin", "-m 64")),
@@ -380,7 +423,7 @@ def broken_tables(tmp):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         everything = (isolation_and_poweroff, reboot, console_input,
-                      hypercalls, device_passthrough, exit_status,
+                      channels_linux, hypercalls, device_passthrough, exit_status,
                       malformed_description, high_ram, broken_tables)
         for scenario in (reset_stress,) if ONLY == "reset" else everything:
             try:

@@ -31,7 +31,8 @@ static const char *const root_props[] = {
     "compatible", "platform", "#address-cells", "#size-cells", "cpus",
     "memory",	  NULL,
 };
-static const char *const root_nodes[] = {"hypervisor", "partitions", NULL};
+static const char *const root_nodes[] = {"hypervisor", "partitions",
+					 "channels", NULL};
 static const char *const hyp_props[] = {"memory", NULL};
 static const char *const part_props[] = {
     "kind",	"cpus",	   "memory",  "image", "initrd",
@@ -264,7 +265,7 @@ static void read_root(const struct node *root, struct sys *sys)
 	char r1[48];
 
 	check_names(root, root_props, root_nodes,
-		    "known: hypervisor, partitions");
+		    "known: hypervisor, partitions, channels");
 
 	switch (get_string(root, "compatible",
 			   "compatible = \"" SYSTEM_COMPATIBLE "\";", &s)) {
@@ -875,4 +876,5 @@ void cfg_read(const void *fdt, struct sys *sys)
 	read_root(&root, sys);
 	read_hypervisor(fdt, sys);
 	read_partitions(fdt, sys);
+	cfg_read_channels(fdt, sys);
 }

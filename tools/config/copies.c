@@ -35,6 +35,15 @@ static bool taken(const struct sys *sys, uint64_t at, uint64_t *end)
 			}
 		}
 	}
+	/* The channels' regions (channels.c), once placed. */
+	for (unsigned i = 0; i < sys->nchans; i++) {
+		const struct chan *c = &sys->chans[i];
+
+		if (c->pa && at >= c->pa && at - c->pa < c->size) {
+			*end = c->pa + c->size;
+			return true;
+		}
+	}
 	return false;
 }
 
@@ -56,6 +65,9 @@ static uint64_t next_taken(const struct sys *sys, uint64_t at, uint64_t limit)
 			    COPY_BLOCK(p->copies[c].pa) < next)
 				next = COPY_BLOCK(p->copies[c].pa);
 	}
+	for (unsigned i = 0; i < sys->nchans; i++)
+		if (sys->chans[i].pa > at && sys->chans[i].pa < next)
+			next = sys->chans[i].pa;
 	return next;
 }
 

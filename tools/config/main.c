@@ -333,11 +333,15 @@ int main(int argc, char *argv[])
 	cfg_read(blob, &sys);
 	if (cfg_errors())
 		return count_errors(&sys);
+	cfg_place_channels(&sys);
+	if (cfg_errors())
+		return count_errors(&sys);
 	for (unsigned i = 0; i < sys.nparts; i++)
-		if (cfg_partition_dtb(&sys.parts[i]))
+		if (cfg_partition_dtb(&sys, &sys.parts[i]))
 			return 1;
 	cfg_layout_dtbs(&sys);
 	cfg_place_copies(&sys);
+	cfg_place_channel_ram(&sys);
 	if (cfg_errors())
 		return count_errors(&sys);
 	if (!out) {

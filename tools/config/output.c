@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tenon-config.h"
+#include "tenon/channel_abi.h"
 
 static const char *kind_name(enum tn_cfg_kind kind)
 {
@@ -96,6 +97,20 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 	field(f, 2, NULL, ".pmu_ppi = %u,", plat.pmu_ppi);
 	field(f, 2, "RAM and devices below 2^pa_bits", ".pa_bits = %u,",
 	      cfg_pa_bits(sys));
+	field(f, 2, "the emulated PCI host bridge, bus 0",
+	      ".pci_ecam_base = 0x%08llx,", u(plat.pci_ecam_base));
+	field(f, 2, NULL, ".pci_ecam_size = 0x%08llx,", u(plat.pci_ecam_size));
+	field(f, 2, "its functions' registers (BAR0)",
+	      ".pci_bar0_base = 0x%08llx,", u(plat.pci_bar0_base));
+	field(f, 2, NULL, ".pci_bar0_size = 0x%08llx,", u(plat.pci_bar0_size));
+	field(f, 2, "the channels' regions (BAR2)",
+	      ".chan_ipa_base = 0x%08llx,", u(plat.chan_ipa_base));
+	field(f, 2, NULL, ".chan_ipa_size = 0x%08llx,", u(plat.chan_ipa_size));
+	snprintf(s2, sizeof(s2), "SPI %u + the channel's index",
+		 plat.chan_spi_base);
+	field(f, 2, s2, ".chan_intid_base = %u,",
+	      GIC_SPI_INTID(plat.chan_spi_base));
+	field(f, 2, NULL, ".chan_intids = %u,", plat.chan_spis);
 	field(f, 1, NULL, "},");
 	field(f, 1, NULL, ".partitions = {");
 	for (unsigned i = 0; i < sys->nparts; i++) {
@@ -188,6 +203,51 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 		field(f, 2, NULL, "},");
 	}
 	field(f, 1, NULL, "},");
+	field(f, 1, NULL, ".nchannels = %u,", sys->nchans);
+	if (sys->nchans)
+		field(f, 1, NULL, ".channels = {");
+	for (unsigned i = 0; i < sys->nchans; i++) {
+		const struct chan *c = &sys->chans[i];
+
+		fprintf(f, "\t\t/* %s: %s, %s writes, %s */\n", c->name,
+			chan_kind_name(c->kind),
+			sys->parts[c->ends[0].part].name,
+			fmt_size(s1, sizeof(s1), c->size));
+		field(f, 2, NULL, "[%u] = {", i);
+		field(f, 3, NULL, ".name = \"%s\",", c->name);
+		field(f, 3, chan_kind_name(c->kind), ".kind = %u,", c->kind);
+		field(f, 3, NULL, ".msg_size = %u,", c->msg_size);
+		field(f, 3, NULL, ".depth = %u,", c->depth);
+		field(f, 3, NULL, ".validity_us = %u,", c->validity_us);
+		field(f, 3, "in RAM nobody has", ".region_pa = 0x%08llx,",
+		      u(c->pa));
+		field(f, 3, "the same in every end", ".region_ipa = 0x%08llx,",
+		      u(c->ipa));
+		field(f, 3, NULL, ".region_size = 0x%08llx,", u(c->size));
+		field(f, 3, "the writer, then the readers", ".nends = %u,",
+		      c->nends);
+		field(f, 3, NULL, ".ends = {");
+		for (unsigned e = 0; e < c->nends; e++) {
+			const struct chan_end *end = &c->ends[e];
+			const struct part *p = &sys->parts[end->part];
+			bool pci = p->kind == TN_CFG_KIND_LINUX;
+
+			snprintf(s2, sizeof(s2), "%s, %s%s", p->name,
+				 end->role == TN_CHAN_WRITER ? "writer"
+							     : "reader",
+				 pci ? ": PCI function, INTx" : ": doorbell");
+			field(f, 4, s2,
+			      "{.partition = %d, .role = %u, .intid = %u, "
+			      ".pci_dev = %u, .bar0_ipa = 0x%08llx},",
+			      end->part, end->role,
+			      GIC_SPI_INTID(chan_spi(sys, c)), end->pci_dev,
+			      u(end->bar0_ipa));
+		}
+		field(f, 3, NULL, "},");
+		field(f, 2, NULL, "},");
+	}
+	if (sys->nchans)
+		field(f, 1, NULL, "},");
 	fputs("};\n", f);
 }
 
@@ -440,6 +500,64 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 						   dev->spi);
 				row[4] = xstrdup(dev->what);
 			}
+		}
+		print_table(f, &t, "  ");
+	}
+
+	if (sys->nchans) {
+		fputs("\nChannels (regions Normal non-cacheable, the same IPA "
+		      "in every end):\n",
+		      f);
+		t.cols = 8;
+		static const char *const chan_head[] = {
+		    "channel", "kind",	 "writer", "readers",
+		    "sizes",   "region", "PA",	   "doorbell"};
+		for (int c = 0; c < t.cols; c++)
+			t.cell[0][c] = xstrdup(chan_head[c]);
+		t.rows = 1;
+		for (unsigned i = 0; i < sys->nchans; i++) {
+			const struct chan *c = &sys->chans[i];
+			char **row = t.cell[t.rows++];
+			char readers[TN_CFG_MAX_PARTITIONS * 40] = "";
+			size_t len = 0;
+
+			for (unsigned e = 1; e < c->nends; e++) {
+				const struct part *p =
+				    &sys->parts[c->ends[e].part];
+
+				len += snprintf(readers + len,
+						sizeof(readers) - len, "%s%s",
+						e > 1 ? "," : "", p->name);
+				if (p->kind == TN_CFG_KIND_LINUX)
+					len += snprintf(readers + len,
+							sizeof(readers) - len,
+							"(pci 00:%02x.0)",
+							c->ends[e].pci_dev);
+			}
+			row[0] = xstrdup(c->name);
+			row[1] = xstrdup(chan_kind_name(c->kind));
+			row[2] =
+			    sys->parts[c->ends[0].part].kind ==
+				    TN_CFG_KIND_LINUX
+				? xasprintf("%s(pci 00:%02x.0)",
+					    sys->parts[c->ends[0].part].name,
+					    c->ends[0].pci_dev)
+				: xstrdup(sys->parts[c->ends[0].part].name);
+			row[3] = xstrdup(readers);
+			if (c->kind == TN_CHAN_STREAM)
+				row[4] = xasprintf("%u bytes", c->depth);
+			else if (c->kind == TN_CHAN_QUEUE)
+				row[4] = xasprintf("%u x %u bytes", c->depth,
+						   c->msg_size);
+			else if (c->validity_us)
+				row[4] = xasprintf("%u bytes, valid %u us",
+						   c->msg_size, c->validity_us);
+			else
+				row[4] = xasprintf("%u bytes", c->msg_size);
+			row[5] =
+			    xstrdup(fmt_range(s1, sizeof(s1), c->ipa, c->size));
+			row[6] = xasprintf("0x%08llx", u(c->pa));
+			row[7] = xasprintf("SPI %u", chan_spi(sys, c));
 		}
 		print_table(f, &t, "  ");
 	}

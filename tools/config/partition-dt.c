@@ -19,6 +19,7 @@
 #include <libfdt.h>
 
 #include "tenon-config.h"
+#include "tenon/channel_abi.h"
 
 #define PHANDLE_GIC 1
 #define PHANDLE_CLK 2
@@ -26,6 +27,7 @@
 /* dt-bindings/interrupt-controller/arm-gic.h and irq.h */
 #define GIC_SPI 0
 #define GIC_PPI 1
+#define IRQ_TYPE_EDGE_RISING 1
 #define IRQ_TYPE_LEVEL_HIGH 4
 #define GIC_CPU_MASK_SIMPLE(n) ((((1u << (n)) - 1) & 0xff) << 8)
 
@@ -116,9 +118,30 @@ static void prop_reg(struct dt *d, const uint64_t *pairs, int n)
 	prop_cells(d, "reg", cells, 4 * n);
 }
 
-static void node_chosen(struct dt *d, const struct part *p)
+/* The end partition `pi` has of channel c, or NULL. */
+static const struct chan_end *end_of(const struct chan *c, int pi)
+{
+	for (unsigned e = 0; e < c->nends; e++)
+		if (c->ends[e].part == pi)
+			return &c->ends[e];
+	return NULL;
+}
+
+static bool has_ends(const struct sys *sys, const struct part *p)
+{
+	for (unsigned i = 0; i < sys->nchans; i++)
+		if (end_of(&sys->chans[i], (int)(p - sys->parts)))
+			return true;
+	return false;
+}
+
+static void node_chosen(struct dt *d, const struct sys *sys,
+			const struct part *p)
 {
 	begin(d, "chosen");
+	/* Linux keeps the BARs where the hypervisor put them. */
+	if (p->kind == TN_CFG_KIND_LINUX && has_ends(sys, p))
+		prop_u32(d, "linux,pci-probe-only", 1);
 	if (p->bootargs)
 		prop_str(d, "bootargs", p->bootargs);
 	if (p->console)
@@ -274,7 +297,134 @@ static void node_device(struct dt *d, const struct plat_device *dev)
 	end(d);
 }
 
-static int build(struct dt *d, int size, const struct part *p)
+/* The other end of c from `self` (a sample writer's: its first reader). */
+static const char *peer_name(const struct sys *sys, const struct chan *c,
+			     const struct chan_end *self)
+{
+	const struct chan_end *peer =
+	    self->role == TN_CHAN_WRITER ? &c->ends[1] : &c->ends[0];
+
+	return c->nends > 1 ? sys->parts[peer->part].name : "";
+}
+
+/*
+ * A real-time end: one node per channel, its region, what it is, and its
+ * doorbell, an edge SPI of its own virtual GIC.
+ */
+static void node_rt_channels(struct dt *d, const struct sys *sys,
+			     const struct part *p)
+{
+	int pi = (int)(p - sys->parts);
+
+	begin(d, "tenon-channels");
+	prop_str(d, "compatible", "tenon,channels");
+	prop_u32(d, "#address-cells", 2);
+	prop_u32(d, "#size-cells", 2);
+	for (unsigned i = 0; i < sys->nchans; i++) {
+		const struct chan *c = &sys->chans[i];
+		const struct chan_end *e = end_of(c, pi);
+		const uint64_t reg[] = {c->ipa, c->size};
+		const uint32_t irq[] = {GIC_SPI, chan_spi(sys, c),
+					IRQ_TYPE_EDGE_RISING};
+		char name[32];
+
+		if (!e)
+			continue;
+		snprintf(name, sizeof(name), "channel@%llx",
+			 (unsigned long long)c->ipa);
+		begin(d, name);
+		prop_str(d, "compatible", "tenon,channel");
+		prop_reg(d, reg, 1);
+		prop_str(d, "tenon,name", c->name);
+		prop_u32(d, "tenon,id", i);
+		prop_u32(d, "tenon,kind", c->kind);
+		prop_u32(d, "tenon,role", e->role);
+		prop_u32(d, "tenon,msg-size", c->msg_size);
+		prop_u32(d, "tenon,depth", c->depth);
+		prop_u32(d, "tenon,validity-us", c->validity_us);
+		prop_str(d, "tenon,peer", peer_name(sys, c, e));
+		prop_cells(d, "interrupts", irq, 3);
+		end(d);
+	}
+	end(d);
+}
+
+/* PCI addresses (IEEE 1275 PCI binding): phys.hi's space code. */
+#define PCI_SPACE_MEM32 0x02000000u
+#define PCI_PREFETCHABLE 0x40000000u
+#define PCI_DEV_SHIFT 11
+
+/*
+ * A Linux end: a function on an emulated ECAM host bridge, bus 0 only,
+ * its BARs in the two windows (registers, then the regions, prefetchable),
+ * INTA of each function its own level SPI.
+ */
+static void node_pci(struct dt *d, const struct sys *sys, const struct part *p)
+{
+	int pi = (int)(p - sys->parts);
+	const uint64_t reg[] = {plat.pci_ecam_base, plat.pci_ecam_size};
+	const uint32_t bus_range[] = {0, 0};
+	const uint32_t ranges[] = {
+	    PCI_SPACE_MEM32,
+	    (uint32_t)(plat.pci_bar0_base >> 32),
+	    (uint32_t)plat.pci_bar0_base,
+	    (uint32_t)(plat.pci_bar0_base >> 32),
+	    (uint32_t)plat.pci_bar0_base,
+	    (uint32_t)(plat.pci_bar0_size >> 32),
+	    (uint32_t)plat.pci_bar0_size,
+	    PCI_SPACE_MEM32 | PCI_PREFETCHABLE,
+	    (uint32_t)(plat.chan_ipa_base >> 32),
+	    (uint32_t)plat.chan_ipa_base,
+	    (uint32_t)(plat.chan_ipa_base >> 32),
+	    (uint32_t)plat.chan_ipa_base,
+	    (uint32_t)(plat.chan_ipa_size >> 32),
+	    (uint32_t)plat.chan_ipa_size,
+	};
+	const uint32_t map_mask[] = {0x1f << PCI_DEV_SHIFT, 0, 0, 7};
+	/* Child unit address (3), INTA, GIC phandle, its address (2), IRQ. */
+	fdt32_t map[TN_CFG_MAX_CHANNELS * 10];
+	int n = 0;
+	char name[32];
+
+	for (unsigned i = 0; i < sys->nchans; i++) {
+		const struct chan_end *e = end_of(&sys->chans[i], pi);
+		const uint32_t entry[] = {
+		    e ? e->pci_dev << PCI_DEV_SHIFT : 0,
+		    0,
+		    0,
+		    1,
+		    PHANDLE_GIC,
+		    0,
+		    0,
+		    GIC_SPI,
+		    chan_spi(sys, &sys->chans[i]),
+		    IRQ_TYPE_LEVEL_HIGH,
+		};
+
+		if (!e)
+			continue;
+		for (int k = 0; k < 10; k++)
+			map[n++] = cpu_to_fdt32(entry[k]);
+	}
+	snprintf(name, sizeof(name), "pcie@%llx",
+		 (unsigned long long)plat.pci_ecam_base);
+	begin(d, name);
+	prop_str(d, "compatible", "pci-host-ecam-generic");
+	prop_str(d, "device_type", "pci");
+	prop_u32(d, "#address-cells", 3);
+	prop_u32(d, "#size-cells", 2);
+	prop_u32(d, "#interrupt-cells", 1);
+	prop_reg(d, reg, 1);
+	prop_cells(d, "bus-range", bus_range, 2);
+	prop_u32(d, "linux,pci-domain", 0);
+	prop_cells(d, "ranges", ranges, 14);
+	prop_cells(d, "interrupt-map-mask", map_mask, 4);
+	prop(d, "interrupt-map", map, 4 * n);
+	end(d);
+}
+
+static int build(struct dt *d, int size, const struct sys *sys,
+		 const struct part *p)
 {
 	d->err = fdt_create(d->fdt, size);
 	if (!d->err)
@@ -284,7 +434,7 @@ static int build(struct dt *d, int size, const struct part *p)
 	prop_u32(d, "#size-cells", 2);
 	prop_str(d, "compatible", "tenon,partition");
 	prop_u32(d, "interrupt-parent", PHANDLE_GIC);
-	node_chosen(d, p);
+	node_chosen(d, sys, p);
 	node_memory(d, p);
 	node_cpus(d, p);
 	node_psci(d);
@@ -297,13 +447,17 @@ static int build(struct dt *d, int size, const struct part *p)
 		node_console(d);
 	for (uint32_t i = 0; i < p->ndevices; i++)
 		node_device(d, p->devices[i]);
+	if (has_ends(sys, p) && p->kind == TN_CFG_KIND_LINUX)
+		node_pci(d, sys, p);
+	else if (has_ends(sys, p))
+		node_rt_channels(d, sys, p);
 	end(d);
 	if (!d->err)
 		d->err = fdt_finish(d->fdt);
 	return d->err;
 }
 
-int cfg_partition_dtb(struct part *p)
+int cfg_partition_dtb(const struct sys *sys, struct part *p)
 {
 	struct dt d = {NULL, 0};
 
@@ -313,7 +467,7 @@ int cfg_partition_dtb(struct part *p)
 			fprintf(stderr, "tenon-config: out of memory\n");
 			return -1;
 		}
-		if (!build(&d, size, p)) {
+		if (!build(&d, size, sys, p)) {
 			p->dtb = d.fdt;
 			p->dtb_size = fdt_totalsize(d.fdt);
 			return 0;

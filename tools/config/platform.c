@@ -34,6 +34,17 @@ const struct platform plat = {
     .timer_ppis = {13, 14, 11, 10},
     .pa_bits_min = 32,
     .pa_bits_max = 39,
+    .pci_ecam_base = 0x3f000000,
+    .pci_ecam_size = 0x100000, /* bus 0: 32 devices of 8 functions */
+    .pci_bar0_base = 0x10000000,
+    .pci_bar0_size = 0x10000000,
+    /* 64 KiB apart: past a function's 4 KiB of registers, nothing. */
+    .pci_bar0_stride = 0x10000,
+    .chan_ipa_base = 0x20000000,
+    .chan_ipa_size = 0x1e000000,
+    /* QEMU's virtio-mmio SPIs, which no partition is given. */
+    .chan_spi_base = 16,
+    .chan_spis = 16,
 };
 
 const struct plat_device plat_devices[] = {

@@ -41,6 +41,18 @@ struct platform {
 	uint32_t pa_bits_min; /* what the hypervisor maps at the least */
 	uint32_t pa_bits_max; /* and at the most (39: 4 KiB pages from
 				 level 1) */
+	/*
+	 * Channels: where partitions see the emulated PCI host bridge (its
+	 * ECAM, bus 0 only), the window of its functions' registers (BAR0,
+	 * one every pci_bar0_stride) and the window of the shared regions
+	 * (BAR2, the same IPA for every end); the SPIs of the doorbells and
+	 * INTx lines, SPI chan_spi_base + the channel's index. QEMU virt's
+	 * own PCIe addresses: no partition has the physical PCIe.
+	 */
+	uint64_t pci_ecam_base, pci_ecam_size;
+	uint64_t pci_bar0_base, pci_bar0_size, pci_bar0_stride;
+	uint64_t chan_ipa_base, chan_ipa_size;
+	uint32_t chan_spi_base, chan_spis;
 };
 extern const struct platform plat;
 #define GIC_SPI_INTID(spi) (32 + (spi))
@@ -110,6 +122,24 @@ extern const char *const copy_what[TN_CFG_COPIES]; /* "device tree", ... */
 #define COPY_EXTENT(size) (((size) + PART_ALIGN - 1) & ~(PART_ALIGN - 1))
 #define COPY_BLOCK(pa) ((pa) & ~(PART_ALIGN - 1)) /* where its blocks start */
 
+/* A channel as the description gives it (channels.c). */
+struct chan_end {
+	int part;	   /* index in sys->parts */
+	uint32_t role;	   /* TN_CHAN_WRITER, TN_CHAN_READER */
+	uint32_t pci_dev;  /* a linux end: its device on bus 0 */
+	uint64_t bar0_ipa; /* a linux end: its registers */
+};
+struct chan {
+	char *path;		    /* "/channels/<name>" */
+	char name[TN_CFG_NAME_MAX]; /* valid when there is no error */
+	uint32_t kind;		    /* enum tn_chan_kind; 0 if not given */
+	uint32_t msg_size, depth, validity_us;
+	unsigned nends; /* ends[0] the writer, then the readers */
+	struct chan_end ends[TN_CFG_MAX_PARTITIONS];
+	uint64_t size; /* tn_chan_region_size() */
+	uint64_t pa, ipa;
+};
+
 /* The whole system. */
 struct sys {
 	const char *source; /* the .dts, named in messages */
@@ -121,6 +151,8 @@ struct sys {
 	uint64_t hyp_pa, hyp_size;
 	unsigned nparts;
 	struct part *parts;
+	unsigned nchans;
+	struct chan *chans;
 };
 
 /* main.c: messages. */
@@ -151,8 +183,22 @@ void cfg_layout_dtbs(struct sys *sys);
 /* The physical address bits the system needs (RAM and devices). */
 uint32_t cfg_pa_bits(const struct sys *sys);
 
+/*
+ * channels.c: reads and checks /channels (after the partitions), then
+ * places each region's IPA in the platform's window and numbers the
+ * Linux ends on their partition's PCI bus (cfg_place_channels, before
+ * the device trees are built), and its PA in RAM given to nobody
+ * (cfg_place_channel_ram, after the pristine copies).
+ */
+void cfg_read_channels(const void *fdt, struct sys *sys);
+void cfg_place_channels(struct sys *sys);
+void cfg_place_channel_ram(struct sys *sys);
+const char *chan_kind_name(uint32_t kind);
+/* The SPI of channel c's doorbell (or INTx) in each end's partition. */
+uint32_t chan_spi(const struct sys *sys, const struct chan *c);
+
 /* partition-dt.c: builds each partition's device tree (p->dtb). */
-int cfg_partition_dtb(struct part *p);
+int cfg_partition_dtb(const struct sys *sys, struct part *p);
 
 /*
  * copies.c: places every partition's pristine copies in the RAM given to

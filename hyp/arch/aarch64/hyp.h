@@ -182,13 +182,14 @@ void gic_write_lr(int n, uint64_t v);
 /* vgic.c */
 void vgic_init_partition(struct partition *p);
 void vgic_init_vcpu(struct vcpu *v);
-enum mmio_result {
-	MMIO_NOT_MINE, /* not the virtual GIC's */
-	MMIO_DONE,
-	MMIO_BAD_SIZE, /* an access size (or alignment) the register refuses */
-};
-enum mmio_result vgic_mmio(struct vcpu *v, uint64_t ipa, bool write, int size,
-			   uint64_t *value);
+/* Registers p's distributor and redistributors as MMIO regions. */
+void vgic_register_mmio(struct partition *p);
+/*
+ * An edge on SPI intid of p (an emulated device's, a doorbell): pending
+ * for its vCPU. Costs no kick when it is pending already, disabled, or
+ * its vCPU is not running. Under p->lock.
+ */
+void vgic_raise_edge(struct partition *p, uint32_t intid);
 /*
  * A physical PPI of v's CPU came: false if it is not one of the CPU's own
  * devices the guest drives (timers, PMU), else it is pending for v.
@@ -285,6 +286,12 @@ bool vcpu_wait_halted(struct partition *p, uint64_t timeout_ms);
 
 /* stage2.c */
 void stage2_build(struct partition *p);
+/*
+ * Maps a range of a channel's region into p, Normal non-cacheable, never
+ * executable, writable or read-only. At boot, before p runs.
+ */
+void stage2_map_shared(struct partition *p, uint64_t ipa, uint64_t pa,
+		       uint64_t size, bool writable);
 /* EL2's own tables, once the table is checked; then on each CPU. */
 void hyp_mmu_init(void);
 void hyp_mmu_enable(void);

@@ -45,6 +45,15 @@
 /* Stage 2: Normal write-back RW, or Device-nGnRE RW execute-never. */
 #define S2_NORMAL (0xful << 2 | 3ul << 6 | DESC_SH_INNER | DESC_AF)
 #define S2_DEVICE (0x1ul << 2 | 3ul << 6 | DESC_AF | DESC_XN)
+/*
+ * A channel's region: MemAttr 0b0101, Normal outer and inner
+ * non-cacheable, whatever the guest's own tables say (the stage-1 and
+ * stage-2 attributes combine to the weaker), so both ends agree without
+ * depending on each other; outer shareable, as non-cacheable memory is;
+ * S2AP read-only or read-write.
+ */
+#define S2_SHARED_RO (0x5ul << 2 | 1ul << 6 | 2ul << 8 | DESC_AF | DESC_XN)
+#define S2_SHARED_RW (0x5ul << 2 | 3ul << 6 | 2ul << 8 | DESC_AF | DESC_XN)
 
 extern char _start[], __text_end[], __rodata_end[], __image_end[];
 extern char hyp_stacks[], hyp_stacks_end[];
@@ -179,6 +188,11 @@ void hyp_mmu_init(void)
 		S1_DEVICE, "the GIC redistributors");
 	map_el2(m->uart_base, m->uart_base + m->uart_size, S1_DEVICE,
 		"the UART");
+	/* Only to zero them at boot: EL2 never reads them. */
+	for (uint32_t i = 0; i < t->nchannels; i++)
+		map_el2(t->channels[i].region_pa,
+			t->channels[i].region_pa + t->channels[i].region_size,
+			S1_DATA, "a channel's region");
 	for (uint32_t i = 0; i < t->npartitions; i++) {
 		const struct tn_cfg_partition *c = &t->partitions[i];
 
@@ -221,4 +235,12 @@ void stage2_build(struct partition *p)
 		    c->devices[d].size, S2_DEVICE, c->name);
 	dsb(ish);
 	p->vttbr = (uint64_t)(uintptr_t)l1 | (uint64_t)(p->index + 1) << 48;
+}
+
+void stage2_map_shared(struct partition *p, uint64_t ipa, uint64_t pa,
+		       uint64_t size, bool writable)
+{
+	map(s2_l1[p->index], ipa, pa, size,
+	    writable ? S2_SHARED_RW : S2_SHARED_RO, p->cfg->name);
+	dsb(ish);
 }

@@ -6,6 +6,7 @@
  * the guest, logged with the partition's name.
  */
 #include "hyp.h"
+#include "core/mmio.h"
 #include "tenon/hypercall.h"
 #include "plat/qemu-virt/platform.h"
 
@@ -117,30 +118,30 @@ static void data_abort(struct vcpu *v, uint64_t esr)
 	unsigned int rt = esr >> ISS_SRT_SHIFT & 0x1f;
 	uint64_t value = 0;
 	enum mmio_result done = MMIO_NOT_MINE;
-	const char *why = "not its memory";
+	const char *why = "not its memory", *what = NULL;
+	char reason[96];
 
 	if (valid) {
 		if (write)
 			value = reg_read(v, rt) &
 				(size == 8 ? ~0ull : (1ull << (8 * size)) - 1);
-		spin_lock(&p->lock);
-		done = vgic_mmio(v, ipa, write, size, &value);
-		if (done == MMIO_NOT_MINE && p->cfg->console &&
-		    ipa >= PLAT_UART_BASE &&
-		    ipa < PLAT_UART_BASE + PLAT_UART_SIZE)
-			done = vuart_access(p, ipa - PLAT_UART_BASE, write,
-					    &value)
-				   ? MMIO_DONE
-				   : MMIO_NOT_MINE;
-		spin_unlock(&p->lock);
-		if (done == MMIO_BAD_SIZE)
-			why = size == 1   ? "a GIC register that takes no byte "
-					    "access"
-			      : size == 2 ? "a GIC register: no GIC register "
-					    "takes a halfword access"
-			      : size == 8 ? "a GIC register that takes no "
-					    "doubleword access"
-					  : "a GIC register, unaligned";
+		done = mmio_dispatch(v, ipa, write, size, &value, &what);
+		if (done == MMIO_BAD_SIZE) {
+			if (ipa & (uint64_t)(size - 1))
+				hyp_snprintf(reason, sizeof(reason),
+					     "%s: an unaligned access", what);
+			else
+				hyp_snprintf(reason, sizeof(reason),
+					     "%s: a register that takes no "
+					     "%d-byte access",
+					     what, size);
+			why = reason;
+		} else if (done == MMIO_READ_ONLY) {
+			hyp_snprintf(reason, sizeof(reason),
+				     "%s: a register that takes no write",
+				     what);
+			why = reason;
+		}
 	} else {
 		why = "an access the hypervisor cannot emulate (use a single "
 		      "load or store)";

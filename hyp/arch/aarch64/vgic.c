@@ -10,6 +10,7 @@
  * following the physical line.
  */
 #include "hyp.h"
+#include "core/mmio.h"
 #include "plat/qemu-virt/platform.h"
 
 #define PIDR2_GICV3 0x3b
@@ -738,30 +739,58 @@ static bool size_allowed(bool dist, uint64_t off, int size)
 	return false;
 }
 
-enum mmio_result vgic_mmio(struct vcpu *v, uint64_t ipa, bool write, int size,
-			   uint64_t *value)
+static enum mmio_result distributor_mmio(struct vcpu *v, void *arg,
+					 uint64_t off, bool write, int size,
+					 uint64_t *value)
 {
-	struct partition *p = v->part;
-	uint64_t gicr_end = PLAT_GICR_BASE + PLAT_GICR_STRIDE * p->cfg->ncpus;
+	(void)arg;
+	if (!size_allowed(true, off, size))
+		return MMIO_BAD_SIZE;
+	distributor(v, off, write, size, value);
+	return MMIO_DONE;
+}
 
-	if (ipa >= PLAT_GICD_BASE && ipa < PLAT_GICD_BASE + PLAT_GICD_SIZE) {
-		uint64_t off = ipa - PLAT_GICD_BASE;
+static enum mmio_result redistributors_mmio(struct vcpu *v, void *arg,
+					    uint64_t rel, bool write, int size,
+					    uint64_t *value)
+{
+	(void)arg;
+	if (!size_allowed(false, rel % PLAT_GICR_STRIDE, size))
+		return MMIO_BAD_SIZE;
+	redistributor(v, v->part->vcpus[rel / PLAT_GICR_STRIDE],
+		      rel % PLAT_GICR_STRIDE, write, size, value);
+	return MMIO_DONE;
+}
 
-		if (!size_allowed(true, off, size))
-			return MMIO_BAD_SIZE;
-		distributor(v, off, write, size, value);
-		return MMIO_DONE;
-	}
-	if (ipa >= PLAT_GICR_BASE && ipa < gicr_end) {
-		uint64_t rel = ipa - PLAT_GICR_BASE;
+void vgic_register_mmio(struct partition *p)
+{
+	mmio_region_register(p, PLAT_GICD_BASE, PLAT_GICD_SIZE,
+			     distributor_mmio, NULL, &p->lock,
+			     "the GIC distributor");
+	mmio_region_register(p, PLAT_GICR_BASE,
+			     PLAT_GICR_STRIDE * p->cfg->ncpus,
+			     redistributors_mmio, NULL, &p->lock,
+			     "the GIC redistributors");
+}
 
-		if (!size_allowed(false, rel % PLAT_GICR_STRIDE, size))
-			return MMIO_BAD_SIZE;
-		redistributor(v, p->vcpus[rel / PLAT_GICR_STRIDE],
-			      rel % PLAT_GICR_STRIDE, write, size, value);
-		return MMIO_DONE;
-	}
-	return MMIO_NOT_MINE;
+void vgic_raise_edge(struct partition *p, uint32_t intid)
+{
+	struct virq *q = &p->spi[intid - 32];
+	struct vcpu *t = spi_target(p, q);
+
+	/*
+	 * Pending already: one edge is all it takes, and its kick went when
+	 * it became so. One a list register holds (maybe ended by the guest
+	 * since, which the holder learns at its next exit) is pending again:
+	 * delivered once the register is free, never lost.
+	 */
+	if (q->pending)
+		return;
+	q->pending = true;
+	mark(t, q);
+	if (q->enabled && p->gicd_ctlr & 2 && t->state == VCPU_RUNNING &&
+	    t != this_vcpu())
+		gic_kick(t->pcpu);
 }
 
 /*

@@ -1,0 +1,39 @@
+#!/bin/sh
+# The Linux side of the channels, on the host: libtenon's tests against a
+# fake device (ASan, UBSan), the Python module and the tenon command
+# (host build, and the partition's build under qemu-aarch64) against fake
+# functions, and a bounded run of the protocol fuzzer. The last line
+# gives the counts.
+#   usage: run.sh BUILDDIR
+set -u
+build=${1:?usage: run.sh BUILDDIR}
+here=$(dirname "$0")
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+passed=0 failed=0
+
+# add: the stage's last "N passed, N failed" into the total.
+add() {
+	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
+	line=${line#*: }
+	if [ -z "$line" ]; then
+		failed=$((failed + 1))
+		return
+	fi
+	passed=$((passed + ${line%% passed*}))
+	rest=${line#*passed, }
+	failed=$((failed + ${rest%% failed*}))
+}
+
+"$build/san/bin/libtenon-tests" >"$log" 2>&1
+cat "$log"
+add
+python3 "$here/test_host.py" "$build/san/bin/tenon" \
+	"$build/linux/extra/tenon" >"$log" 2>&1
+cat "$log"
+add
+"$build/san/bin/chan-fuzz" -n 20000 >"$log" 2>&1
+cat "$log"
+add
+echo "linux: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
