@@ -8,6 +8,7 @@
  *                                   taken at the next period
  *   state    (sample, rt -> Linux)  the loop's state, one text line,
  *                                   published every 10 ms
+ *   log      (stream, rt -> Linux)  a line per setpoint taken or refused
  *
  * so that `tenon send setpoint 42` then `tenon sample state` on Linux
  * moves the heater and shows it getting there. Without the channels (the
@@ -57,8 +58,9 @@ struct loop {
 
 static struct loop loop = {
     .setpoint = 40.0, .temp = T_ROOM, .last_temp = T_ROOM};
-static struct tn_channel setpoint_ch, state_ch;
-static bool have_setpoint, have_state;
+static struct tn_channel setpoint_ch, state_ch, log_ch;
+static bool have_setpoint, have_state, have_log;
+static unsigned long log_dropped; /* lines the log had no room for */
 
 static double clamp(double v, double lo, double hi)
 {
@@ -119,6 +121,20 @@ static int parse_setpoint(const char *text, double *out)
 	return 0;
 }
 
+/* A line on the log stream, if there is room for all of it: never waits. */
+static void log_line(const char *fmt, double v)
+{
+	char line[96];
+	int n;
+
+	if (!have_log)
+		return;
+	n = snprintf(line, sizeof(line), fmt, (double)tn_clock_read() / 1e9, v);
+	if (tn_channel_trywrite(&log_ch, line, (size_t)n) != n)
+		log_dropped++; /* a part may have gone: the reader sees it cut
+				*/
+}
+
 /*
  * Takes what Linux sent since the last period: a few messages at most,
  * so that a flood of setpoints cannot stretch the period.
@@ -134,12 +150,16 @@ static void take_setpoints(struct loop *l)
 		if (n == -EAGAIN)
 			break;
 		if (n < 0 || (msg[n] = 0, parse_setpoint(msg, &v))) {
-			l->rejected++; /* a corrupt message, or not a setpoint
-					*/
+			/* A corrupt message, or not a setpoint. */
+			l->rejected++;
+			log_line("%.3f: setpoint refused (%.0f so far); a "
+				 "temperature from 20 to 70 C\n",
+				 (double)l->rejected);
 			continue;
 		}
 		l->setpoint = v;
 		l->setpoints++;
+		log_line("%.3f: setpoint %.2f C\n", v);
 	}
 }
 
@@ -210,7 +230,10 @@ static bool open_channel(struct tn_channel *ch, const char *name, uint32_t kind,
 	if (info.kind != kind || info.role != role || info.msg_size > max) {
 		printf("control: channel %s: expected a %s this partition "
 		       "%s, of at most %u bytes\n",
-		       name, kind == TN_CHAN_QUEUE ? "queue" : "sample",
+		       name,
+		       kind == TN_CHAN_QUEUE	? "queue"
+		       : kind == TN_CHAN_SAMPLE ? "sample"
+						: "stream",
 		       role == TN_CHAN_READER ? "reads" : "writes",
 		       (unsigned)max);
 		tn_channel_close(ch);
@@ -241,6 +264,8 @@ int tn_main(int argc, char *argv[])
 				     TN_CHAN_READER, SETPOINT_MAX);
 	have_state = open_channel(&state_ch, "state", TN_CHAN_SAMPLE,
 				  TN_CHAN_WRITER, TN_CHAN_MSG_MAX);
+	have_log = open_channel(&log_ch, "log", TN_CHAN_STREAM, TN_CHAN_WRITER,
+				TN_CHAN_STREAM_MAX);
 	printf("control: heater held at %.1f C by a 1 kHz PID loop; %s\n",
 	       loop.setpoint,
 	       have_setpoint ? "setpoints from channel setpoint"

@@ -207,18 +207,20 @@ def channels_linux(tmp):
     ends = {}
     for l in lines:
         f = l.split()
-        if len(f) > 4 and f[0] == "[linux]" and f[1] in ("setpoint", "state",
-                                                           "log"):
+        if len(f) > 4 and f[0] == "[linux]" and f[1] in (
+                "setpoint", "state", "log", "tenon-ps"):
             ends[f[1]] = f[2:5]
     check("channels-linux-lists-the-systems-channels",
           ends == {"setpoint": ["queue", "writer", "rt"],
                    "state": ["sample", "reader", "rt"],
-                   "log": ["stream", "reader", "rt"]}
+                   "log": ["stream", "reader", "rt"],
+                   "tenon-ps": ["sample", "reader", "rt"]}
           and status("channels") == "0",
           "tenon channels gave %s (status %s)" % (ends, status("channels")))
     check("channels-linux-binds-uio-pci-generic",
-          index_of(lines, r"^\[linux\] /dev/uio0 +/dev/uio1 +/dev/uio2$")
-          >= 0, "no /dev/uio0-2 after /init bound the functions")
+          index_of(lines, r"^\[linux\] /dev/uio0 +/dev/uio1 +/dev/uio2 "
+                   r"+/dev/uio3$") >= 0,
+          "no /dev/uio0-3 after /init bound the functions")
     check("channels-linux-sends-on-a-queue", status("send") == "0",
           "tenon send setpoint 42: status %s" % status("send"))
     check("channels-linux-reads-sample-and-stream",
@@ -233,6 +235,50 @@ def channels_linux(tmp):
           index_of(lines, r"no channel 'nosuch' in this system") >= 0,
           "tenon send nosuch: status %s" % status("unknown"))
     if len(results) and not all(results[-5:]):
+        show(lines)
+
+
+def control_job(tmp):
+    """The default system's real-time job driven from Linux's shell, as
+    README shows (linux/initramfs/init's "control" hook): a setpoint sent
+    reaches the loop, which heats towards it; a bad one is refused and
+    logged; tenon ps lists the real-time threads."""
+    lines = boot(variant(tmp, "control"),
+                 lambda l: index_of(l, r"^\[linux\] tenon-linux: test "
+                                    r"control (passed|failed)") >= 0)
+
+    def status(what):
+        i = index_of(lines, r"^\[linux\] tenon-linux: %s status " % what)
+        return lines[i].split(" status ")[1].split()[0] if i >= 0 else None
+    state = [l for l in lines if "setpoint=" in l and "temp=" in l]
+    fields = dict(kv.split("=", 1) for kv in state[-1].split()[1:]
+                  if "=" in kv) if state else {}
+    check("control-setpoint-sent-from-linux-reaches-the-loop",
+          status("send") == "0" and fields.get("setpoint") == "60.00"
+          and fields.get("setpoints") == "1",
+          "state after tenon send setpoint 60: %s" % (state[-1:] or None))
+    check("control-loop-heats-towards-the-setpoint",
+          float(fields.get("temp", "0")) > 30.0
+          and fields.get("overruns") is not None,
+          "temperature %s after 3 s" % fields.get("temp"))
+    check("control-refuses-a-bad-setpoint-and-logs-it",
+          fields.get("rejected") == "1"
+          and index_of(lines, r"setpoint 60\.00 C$") >= 0
+          and index_of(lines, r"setpoint refused \(1 so far\)") >= 0
+          and status("log") == "0",
+          "rejected=%s, log status %s" % (fields.get("rejected"),
+                                          status("log")))
+    names = set()
+    first = index_of(lines, r"CPU +NAME +STATE")
+    for l in lines[first + 1:] if first >= 0 else []:
+        f = l.split()
+        if len(f) > 3 and f[0] == "[linux]" and f[1].isdigit():
+            names.add(f[2])
+    check("control-tenon-ps-lists-the-real-time-threads",
+          status("ps") == "0"
+          and {"main", "control", "latmus-sampler", "tenon-ps"} <= names,
+          "tenon ps: status %s, threads %s" % (status("ps"), sorted(names)))
+    if len(results) and not all(results[-4:]):
         show(lines)
 
 
@@ -423,9 +469,12 @@ def broken_tables(tmp):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         everything = (isolation_and_poweroff, reboot, console_input,
-                      channels_linux, hypercalls, device_passthrough, exit_status,
+                      channels_linux, control_job, hypercalls, device_passthrough, exit_status,
                       malformed_description, high_ram, broken_tables)
-        for scenario in (reset_stress,) if ONLY == "reset" else everything:
+        # ONLY: "reset", or the name of one scenario of everything.
+        named = [f for f in everything if f.__name__ == ONLY]
+        for scenario in ((reset_stress,) if ONLY == "reset" else
+                         named if named else everything):
             try:
                 scenario(tmp)
             except CannotBoot as e:
