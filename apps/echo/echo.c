@@ -63,15 +63,17 @@ static int echo_once(struct pair *p)
 	switch (p->kind) {
 	case TN_CHAN_QUEUE:
 		n = tn_channel_receive(&p->in, p->buf, BUF_SIZE, TN_INFINITE);
-		return n < 0 ? n : tn_channel_send(&p->out, p->buf, (size_t)n,
-						   TN_INFINITE);
+		return n < 0 ? n
+			     : tn_channel_send(&p->out, p->buf, (size_t)n,
+					       TN_INFINITE);
 	case TN_CHAN_STREAM:
 		n = tn_channel_read(&p->in, p->buf, BUF_SIZE, TN_INFINITE);
 		return n < 0 ? n : write_all(&p->out, p->buf, (size_t)n);
 	default:
 		n = tn_channel_read_new_sample(&p->in, p->buf, BUF_SIZE, &s,
 					       TN_INFINITE);
-		return n < 0 ? n : tn_channel_publish(&p->out, p->buf, (size_t)n);
+		return n < 0 ? n
+			     : tn_channel_publish(&p->out, p->buf, (size_t)n);
 	}
 }
 
@@ -127,7 +129,7 @@ static void add_pair(const char *in_name)
 	npairs++;
 	if (!quiet)
 		printf("echo: %s: %s from %s back to %s\n", p->name,
-		       in.kind == TN_CHAN_QUEUE    ? "messages"
+		       in.kind == TN_CHAN_QUEUE	   ? "messages"
 		       : in.kind == TN_CHAN_STREAM ? "bytes"
 						   : "samples",
 		       in.peer, out.peer);
