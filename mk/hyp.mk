@@ -35,12 +35,17 @@ system: $(BUILD)/sys/$(SYSTEM)/tenon.elf $(SYS_DIR)/.generated
 
 # The whole system on QEMU, tested from outside (tests/system/run.py),
 # with config/high-ram.dts (RAM above 4 GiB) and the reset guests beside it.
-check-system: system reset-system high-ram-system \
+check-system: system reset-system high-ram-system echo-system \
 	      $(patsubst %,$(BUILD)/a64/bin/%.bin,$(APPS))
 	python3 tests/system/run.py $(BUILD) $(SYSTEM)
 
 high-ram-system: $(BUILD)/a64/bin/hyptest.bin
 	@$(MAKE) --no-print-directory system SYSTEM=high-ram
+
+# config/echo.dts: apps/echo beside Linux, for the channel tests and
+# make bench-channel.
+echo-system:
+	@$(MAKE) --no-print-directory system SYSTEM=echo
 
 # The hypervisor linked with a table given in TABLE (a sysconfig.c), into
 # tenon.elf beside it: how the system tests give it tables the compiler
@@ -51,7 +56,7 @@ hyp-with-table: $(HYP_OBJS)
 		-Wl,--build-id=none -Wl,--no-warn-rwx-segments $(HYP_OBJS) \
 		$(TABLE:.c=.o) -lgcc -o $(dir $(TABLE))tenon.elf
 
-.PHONY: system check-system high-ram-system hyp-with-table
+.PHONY: system check-system high-ram-system echo-system hyp-with-table
 
 # latmus in the real-time partition under instruction counting, Linux
 # idle and then running hackbench; the figures go to docs/bench.md.

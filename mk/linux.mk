@@ -45,7 +45,7 @@ $(BUILD)/linux/extra/%: linux/tools/%.c
 # the sanitizers, where the tests run them against a fake device
 # (tests/linux/) and the fuzzer drives the protocol (tests/fuzz/).
 LIBTENON_SRC := linux/libtenon/device.c linux/libtenon/channel.c
-TENON_CMD_SRC := linux/cmd/tenon.c linux/cmd/ps.c
+TENON_CMD_SRC := linux/cmd/tenon.c linux/cmd/ps.c linux/cmd/bench.c
 LINUX_INC := -Iabi -Ilinux/libtenon -Ilinux/cmd
 A64L_CC := $(CROSS)gcc
 A64L_CFLAGS := $(CSTD) $(WARN) -O2 -g $(LINUX_INC) -fPIC

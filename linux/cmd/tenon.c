@@ -1,6 +1,6 @@
 /*
  * tenon: the shell's way to Tenon's channels, on libtenon.
- *   tenon channels | send | recv | sample | write | cat | ps
+ *   tenon channels | send | recv | sample | write | cat | ps | bench
  * Exit status: 0 done, 1 the operation failed (the message says why),
  * 2 a usage error.
  */
@@ -431,6 +431,7 @@ static const struct {
     {"write", cmd_write, "copy standard input into a stream"},
     {"cat", cmd_cat, "print a stream's bytes"},
     {"ps", tenon_cmd_ps, "list the real-time partition's threads"},
+    {"bench", tenon_cmd_bench, "time round trips through an echoing peer"},
 };
 
 static void usage(FILE *f)

@@ -38,9 +38,10 @@ class CannotBoot(Exception):
     """A variant of the system could not be made: its checks fail."""
 
 
-def variant(tmp, test, rt=None):
-    """The default system with the Linux partition told to run a test hook
-    and, if rt is given, the real-time partition another (image, args)."""
+def variant(tmp, test, rt=None, system=SYSTEM):
+    """The default system (or config/<system>.dts, built beside it) with
+    the Linux partition told to run a test hook and, if rt is given, the
+    real-time partition another (image, args)."""
     def edit(text):
         # The tests read the kernel's messages: no quiet boot for them.
         text = text.replace(" quiet rdinit=/init", " rdinit=/init")
@@ -57,7 +58,7 @@ def variant(tmp, test, rt=None):
         return text
     name = test + ("-" + os.path.basename(rt[0]) if rt else "")
     try:
-        return tenon_system.derive(BUILD, SYSTEM, tmp, name, edit)
+        return tenon_system.derive(BUILD, system, tmp, name, edit)
     except (subprocess.CalledProcessError, SystemExit) as e:
         raise CannotBoot("cannot make the system variant %s: %s" % (name, e))
 
@@ -282,6 +283,39 @@ def control_job(tmp):
         show(lines)
 
 
+def channel_echo(tmp):
+    """Every kind of channel both ways through apps/echo (config/echo.dts,
+    linux/initramfs/init's "echo" hook), each answer waited for on
+    /dev/uioN; a queue's answer left unread survives Linux's reboot."""
+    lines = boot(variant(tmp, "echo", system="echo"),
+                 lambda l: index_of(l, r"^\[linux\] tenon-linux: test "
+                                    r"echo (passed|failed)") >= 0)
+
+    def said(what):
+        i = index_of(lines, r"^\[linux\] tenon-linux: %s" % what)
+        return lines[i].split(what, 1)[1].strip() if i >= 0 else None
+    check("channel-queue-answer-survives-linux-reboot",
+          index_of(lines, r"rebooting with an answer unread") >= 0
+          and said("after reboot:") == "before-reboot",
+          "after the reboot q-out held %r" % said("after reboot:"))
+    check("channel-queue-round-trip-through-rt",
+          said("queue back:") == "hello-rt",
+          "q-out answered %r" % said("queue back:"))
+    check("channel-stream-round-trip-through-rt",
+          said("write status") == "0"
+          and said("stream back:") == "stream-of-bytes",
+          "s-out answered %r" % said("stream back:"))
+    check("channel-sample-round-trip-through-rt",
+          (said("sample back:") or "").startswith("12345"),
+          "v-out answered %r" % said("sample back:"))
+    check("channel-bench-300-round-trips-each-intact",
+          said("bench status") == "0"
+          and index_of(lines, r"bench q: 300 round trips of 256 bytes") >= 0,
+          "tenon bench: status %s" % said("bench status"))
+    if len(results) and not all(results[-5:]):
+        show(lines)
+
+
 def hypercalls(tmp):
     """Hypercalls and PSCI from the real-time partition, bad ones too."""
     lines = boot(variant(tmp, "poweroff", ("a64/bin/hyptest.bin", "-m 64")),
@@ -469,7 +503,7 @@ def broken_tables(tmp):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         everything = (isolation_and_poweroff, reboot, console_input,
-                      channels_linux, control_job, hypercalls, device_passthrough, exit_status,
+                      channels_linux, control_job, channel_echo, hypercalls, device_passthrough, exit_status,
                       malformed_description, high_ram, broken_tables)
         # ONLY: "reset", or the name of one scenario of everything.
         named = [f for f in everything if f.__name__ == ONLY]
