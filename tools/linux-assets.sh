@@ -8,6 +8,7 @@
 #                                    wants it (uncompressed, 64-byte header)
 #   BUILDDIR/linux/initramfs.cpio.gz busybox, /init (linux/initramfs/), the
 #                                    rt-tests tools below and their libraries,
+#                                    the kernel's uio modules (channels),
 #                                    the user's packages and overlays (below)
 # Idempotent: a package already in CACHEDIR is not fetched again, and when
 # everything is there and up to date it does nothing, without the network.
@@ -341,6 +342,11 @@ if ! [ -s "$cpio_gz" ] || [ -n "$newer" ]; then
 	ln -s busybox "$tree/bin/sh" # the applets' links: busybox --install in /init
 	for t in $RT_TOOLS; do
 		put_elf "/usr/bin/$t"
+	done
+	# The kernel's own modules a channel's end needs: uio_pci_generic
+	# binds its PCI function (insmod uio.ko first).
+	for mod in uio uio_pci_generic; do
+		put "/lib/modules/$krel/kernel/drivers/uio/$mod.ko"
 	done
 	# The project's own programs for Linux (BUILDDIR/linux/extra).
 	if [ -d "$out/extra" ]; then
