@@ -31,8 +31,8 @@ static const char *const root_props[] = {
     "compatible", "platform", "#address-cells", "#size-cells", "cpus",
     "memory",	  NULL,
 };
-static const char *const root_nodes[] = {"hypervisor", "partitions",
-					 "channels", NULL};
+static const char *const root_nodes[] = {"hypervisor", "partitions", "channels",
+					 NULL};
 static const char *const hyp_props[] = {"memory", NULL};
 static const char *const part_props[] = {
     "kind",	"cpus",	   "memory",  "image", "initrd",
