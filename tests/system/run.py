@@ -504,6 +504,12 @@ def broken_tables(tmp):
                  "0x00200000",
                  r"the hypervisor's image 0x40200000-0x[0-9a-f]+ is not "
                  r"inside its RAM 0x40000000\+0x200000")
+    broken_table(tmp, "boot-refuses-channel-region-in-partition-ram",
+                 "a channel's region", r"(\.region_pa = )0x[0-9a-f]+",
+                 "0x60000000",
+                 r"channel setpoint: region 0x60000000\+0x4000 at IPA "
+                 r"0x20000000 is not a power of two in RAM nobody has, "
+                 r"aligned in the window")
 
 
 def main():
