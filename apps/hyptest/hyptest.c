@@ -8,6 +8,12 @@
  * to).
  *
  *   hyptest -m RAM_MIB    the partition's RAM size, to aim just past it
+ *   -c IN,SPI,IPA,OUT     also the channels: IN is a channel it reads
+ *                         (its doorbell SPI, its region's IPA): its pages'
+ *                         permissions, then its doorbell, which Linux
+ *                         rings once up (waited for CHANNEL_WAIT_S at
+ *                         most); then it rings channel OUT (one it
+ *                         writes) back
  *
  * Prints "hyptest: ok NAME" or "hyptest: FAILED NAME: ..." per check and
  * "hyptest: N passed, N failed".
@@ -115,6 +121,12 @@ static void entry_never_run(void)
 #define PROBE_MASK 0x90
 #define PROBE_SGI 9
 #define POISON 0x5a5a5a5a5a5a5a5aul
+#define GICD_ISENABLER 0x0100
+#define GICD_ICENABLER 0x0180
+#define CHANNEL_WAIT_S 240 /* Linux boots to user space first */
+#define CHANNEL_WRITER_PAGE 0x0000
+#define CHANNEL_READER_PAGE 0x1000
+#define CHANNEL_RESERVED 12 /* a control page's reserved word */
 
 /* What the probe vectors saw; written in exceptions, read after. */
 static struct {
@@ -549,19 +561,93 @@ static void pmu(void)
 	      taken == 1 && probe.last_irq == PPI_PMU, 1);
 }
 
+/* A store the hypervisor must refuse: an abort, memory untouched. */
+static void check_store_aborts(const char *name, uintptr_t a)
+{
+	uint32_t before = rd32(a);
+
+	probe_begin();
+	wr32(a, ~before);
+	probe_end();
+	if (probe.syncs == 1 && probe.esr >> 26 == EC_DABT_CUR &&
+	    rd32(a) == before) {
+		printf("hyptest: ok %s\n", name);
+		passed++;
+	} else {
+		printf("hyptest: FAILED %s: %lu exceptions (ESR %#lx), word "
+		       "%#x, was %#x\n",
+		       name, (unsigned long)probe.syncs,
+		       (unsigned long)probe.esr, rd32(a), before);
+		failed++;
+	}
+}
+
+/*
+ * The channel `in` (this partition its reader, Linux its writer): its
+ * pages as mapped for a reader, and its doorbell, which Linux rings once
+ * it is up; then a doorbell rung back on channel `out`.
+ */
+static void channels(unsigned long in, unsigned long spi, uintptr_t ipa,
+		     unsigned long out)
+{
+	uintptr_t own = ipa + CHANNEL_READER_PAGE + CHANNEL_RESERVED;
+	uint32_t intid = 32 + (uint32_t)spi, taken = 0;
+
+	check("channel-notify-unknown-channel",
+	      hvc(TN_HC_CHANNEL_NOTIFY, 999, 0, 0).x0, -EINVAL);
+	check("channel-notify-id-wraps",
+	      hvc(TN_HC_CHANNEL_NOTIFY, ~0ul, 0, 0).x0, -EINVAL);
+	check_store_aborts("channel-reader-cannot-write-writer-page",
+			   ipa + CHANNEL_WRITER_PAGE + CHANNEL_RESERVED);
+	wr32(own, 0x7e57);
+	check("channel-reader-writes-its-own-page", rd32(own), 0x7e57);
+	wr32(own, 0);
+
+	probe_begin();
+	wr8(PLAT_GICD_BASE + GICD_IPRIORITYR + intid, PROBE_PRIORITY);
+	wr32(PLAT_GICD_BASE + GICD_ISENABLER + 4 * (intid / 32),
+	     1u << intid % 32);
+	for (int s = 0; s < CHANNEL_WAIT_S && !taken; s++)
+		taken = probe_window(1000000);
+	wr32(PLAT_GICD_BASE + GICD_ICENABLER + 4 * (intid / 32),
+	     1u << intid % 32);
+	probe_end();
+	check("doorbell-from-linux-raises-rt-spi",
+	      taken ? (long)probe.last_irq : -1, (long)intid);
+	check("channel-notify-rings-linux",
+	      hvc(TN_HC_CHANNEL_NOTIFY, out, 0, 0).x0, 0);
+	check("channel-notify-of-channel-read",
+	      hvc(TN_HC_CHANNEL_NOTIFY, in, 0, 0).x0, 0);
+}
+
 int tn_main(int argc, char *argv[])
 {
+	unsigned long chan_in = 0, chan_spi = 0, chan_ipa = 0, chan_out = 0;
+	bool chans = false;
 	static const char hello[] = "hyptest: hello through the hypercall\n";
 	unsigned long ram_end;
 	long ram_mib = 0;
 	struct ret r;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "m:")) != -1)
-		if (opt == 'm')
+	while ((opt = getopt(argc, argv, "m:c:")) != -1) {
+		char *end = optarg;
+
+		if (opt == 'm') {
 			ram_mib = strtol(optarg, NULL, 0);
+		} else if (opt == 'c') {
+			chan_in = strtoul(end, &end, 0);
+			chan_spi = *end == ',' ? strtoul(end + 1, &end, 0) : 0;
+			chan_ipa = *end == ',' ? strtoul(end + 1, &end, 0) : 0;
+			chan_out = *end == ',' ? strtoul(end + 1, &end, 0) : 0;
+			chans = !*end && chan_spi && chan_ipa;
+			if (!chans)
+				ram_mib = 0;
+		}
+	}
 	if (ram_mib <= 0) {
-		fprintf(stderr, "usage: hyptest -m RAM_MIB\n");
+		fprintf(stderr,
+			"usage: hyptest -m RAM_MIB [-c IN,SPI,IPA,OUT]\n");
 		return 2;
 	}
 	ram_end = RAM_BASE + ((unsigned long)ram_mib << 20);
@@ -610,6 +696,8 @@ int tn_main(int argc, char *argv[])
 	physical_timer();
 	stale_hardware_interrupts();
 	pmu();
+	if (chans)
+		channels(chan_in, chan_spi, (uintptr_t)chan_ipa, chan_out);
 	printf("hyptest: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

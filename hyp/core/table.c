@@ -4,7 +4,8 @@
  * image inside its RAM, that RAM and every partition's inside the
  * machine's and disjoint, every pristine copy in RAM nobody has, every
  * CPU in range and given once, every device clear of RAM and of what the
- * hypervisor keeps, every address the hypervisor and stage 2 can map.
+ * hypervisor keeps, every address the hypervisor and stage 2 can map,
+ * every channel's region in RAM nobody has and its ends well formed.
  * tools/tenon-config refuses all of this already; a table it did not
  * make, or that was changed after it, must still not start.
  */
@@ -193,6 +194,71 @@ static void check_partition(const struct tn_sysconfig *t, uint32_t i,
 	}
 }
 
+/*
+ * Channel i: its region a power of two of at least three pages in RAM
+ * nobody has (nor another region), seen at an IPA aligned to it in the
+ * platform's window; a writer then readers, each a partition once, its
+ * doorbell an SPI the virtual GIC has, a Linux end's registers in the
+ * BAR0 window, its own device number.
+ */
+static void check_channel(const struct tn_sysconfig *t, uint32_t i)
+{
+	const struct tn_cfg_channel *c = &t->channels[i];
+	const struct tn_cfg_platform *m = &t->platform;
+	uint64_t size = c->region_size;
+	uint32_t seen = 0;
+
+	if (!__builtin_memchr(c->name, 0, sizeof(c->name)))
+		refuse("channel %u: its name is not terminated", i);
+	if (size < 3 * PAGE || size & (size - 1) || size > (32ul << 20) ||
+	    c->region_pa % PAGE || c->region_ipa % size ||
+	    !inside(c->region_pa, size, m->ram_base, m->ram_size) ||
+	    !inside(c->region_ipa, size, m->chan_ipa_base, m->chan_ipa_size) ||
+	    taken_by(t, c->region_pa, size, ~0u))
+		refuse("channel %s: region %#lx+%#lx at IPA %#lx is not a "
+		       "power of two in RAM nobody has, aligned in the window",
+		       c->name, (unsigned long)c->region_pa,
+		       (unsigned long)size, (unsigned long)c->region_ipa);
+	for (uint32_t j = 0; j < t->npartitions; j++)
+		for (int k = 0; k < TN_CFG_COPIES; k++)
+			if (t->partitions[j].copies[k].pa &&
+			    overlap(c->region_pa, size,
+				    t->partitions[j].copies[k].pa,
+				    t->partitions[j].copies[k].size))
+				refuse("channel %s: region overlaps a copy of "
+				       "%s's",
+				       c->name, t->partitions[j].name);
+	for (uint32_t j = 0; j < i; j++)
+		if (overlap(c->region_pa, size, t->channels[j].region_pa,
+			    t->channels[j].region_size) ||
+		    overlap(c->region_ipa, size, t->channels[j].region_ipa,
+			    t->channels[j].region_size))
+			refuse("channel %s: region overlaps %s's", c->name,
+			       t->channels[j].name);
+	if (c->nends < 2 || c->nends > TN_CFG_MAX_PARTITIONS)
+		refuse("channel %s: %u ends", c->name, c->nends);
+	for (uint32_t k = 0; k < c->nends; k++) {
+		const struct tn_cfg_chan_end *e = &c->ends[k];
+
+		if (e->partition >= t->npartitions || seen & 1u << e->partition ||
+		    e->role != (k ? 2u : 1u) || e->intid < 32 ||
+		    e->intid >= VGIC_NR_IRQS)
+			refuse("channel %s: end %u is not a partition's once, "
+			       "a writer first, with an SPI of 32..%d",
+			       c->name, k, VGIC_NR_IRQS - 1);
+		seen |= 1u << e->partition;
+		if (t->partitions[e->partition].kind == TN_CFG_KIND_LINUX &&
+		    (e->pci_dev >= 32 ||
+		     !inside(e->bar0_ipa, PAGE, m->pci_bar0_base,
+			     m->pci_bar0_size) ||
+		     e->bar0_ipa % PAGE))
+			refuse("channel %s: end %u: PCI device %u, registers at "
+			       "%#lx, outside the bridge's",
+			       c->name, k, e->pci_dev,
+			       (unsigned long)e->bar0_ipa);
+	}
+}
+
 void table_check(const struct tn_sysconfig *t)
 {
 	uint32_t cpus_seen = 0;
@@ -204,4 +270,9 @@ void table_check(const struct tn_sysconfig *t)
 	check_hypervisor(t);
 	for (uint32_t i = 0; i < t->npartitions; i++)
 		check_partition(t, i, &cpus_seen);
+	if (t->nchannels > TN_CFG_MAX_CHANNELS)
+		refuse("%u channels: at most %d", t->nchannels,
+		       TN_CFG_MAX_CHANNELS);
+	for (uint32_t i = 0; i < t->nchannels; i++)
+		check_channel(t, i);
 }

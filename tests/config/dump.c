@@ -13,7 +13,12 @@
  * block's end, not outside the hypervisor's and every partition's RAM
  * (and inside the physical RAM, if its end is given), overlapping
  * another, not where the partition finds it (its device tree, its image,
- * an initrd above the image) or missing.
+ * an initrd above the image) or missing. Then one line per channel
+ * ("channel NAME kind K msg M depth D validity V ipa IPA size SIZE ends
+ * N") and per end ("end NAME PARTITION role R intid I pci D bar0 B"),
+ * exit status 1 if a region is not a power of two, its IPA not aligned
+ * to it or its PA not to a page, or it lies outside the RAM or overlaps
+ * the hypervisor's, a partition's, a copy or another region.
  *   usage: dump [RAM_END]
  */
 #include <stdio.h>
@@ -129,6 +134,70 @@ static int check_dtb(const struct tn_cfg_partition *p)
 	return 1;
 }
 
+/* Prints channel i; whether its region is where it may be. */
+static int dump_channel(const struct tn_sysconfig *c, uint32_t i,
+			uint64_t ram_end)
+{
+	const struct tn_cfg_channel *ch = &c->channels[i];
+	uint64_t pa = ch->region_pa, size = ch->region_size;
+
+	if (!memchr(ch->name, '\0', sizeof(ch->name)) || !ch->nends ||
+	    ch->nends > TN_CFG_MAX_PARTITIONS) {
+		printf("channel %u: name not terminated or %u ends\n", i,
+		       ch->nends);
+		return 0;
+	}
+	printf("channel %s kind %u msg %u depth %u validity %u ipa 0x%llx "
+	       "size 0x%llx ends %u\n",
+	       ch->name, ch->kind, ch->msg_size, ch->depth, ch->validity_us,
+	       u(ch->region_ipa), u(size), ch->nends);
+	for (uint32_t e = 0; e < ch->nends; e++) {
+		const struct tn_cfg_chan_end *end = &ch->ends[e];
+
+		if (end->partition >= c->npartitions)
+			return 0;
+		printf("end %s %s role %u intid %u pci %u bar0 0x%llx\n",
+		       ch->name, c->partitions[end->partition].name, end->role,
+		       end->intid, end->pci_dev, u(end->bar0_ipa));
+	}
+	if (size < 0x4000 || size & (size - 1) || ch->region_ipa % size ||
+	    pa % 4096 || pa < 0x40000000 || (ram_end && pa + size > ram_end) ||
+	    overlap(pa, size, c->hyp_pa, c->hyp_size)) {
+		printf("channel %s: region 0x%llx+0x%llx at IPA 0x%llx: "
+		       "misplaced\n",
+		       ch->name, u(pa), u(size), u(ch->region_ipa));
+		return 0;
+	}
+	for (uint32_t j = 0; j < c->npartitions; j++) {
+		const struct tn_cfg_partition *o = &c->partitions[j];
+
+		for (int k = 0; k < TN_CFG_COPIES; k++)
+			if (o->copies[k].size &&
+			    overlap(pa, size, o->copies[k].pa & ~0x1fffffull,
+				    o->copies[k].size +
+					(o->copies[k].pa & 0x1fffff))) {
+				printf("channel %s: region in a copy of %s\n",
+				       ch->name, o->name);
+				return 0;
+			}
+		if (overlap(pa, size, o->ram_pa, o->ram_size)) {
+			printf("channel %s: region in the RAM of %s\n",
+			       ch->name, o->name);
+			return 0;
+		}
+	}
+	for (uint32_t j = 0; j < i; j++)
+		if (overlap(pa, size, c->channels[j].region_pa,
+			    c->channels[j].region_size) ||
+		    overlap(ch->region_ipa, size, c->channels[j].region_ipa,
+			    c->channels[j].region_size)) {
+			printf("channel %s: region overlaps that of %s\n",
+			       ch->name, c->channels[j].name);
+			return 0;
+		}
+	return 1;
+}
+
 int main(int argc, char *argv[])
 {
 	const struct tn_sysconfig *c = &tn_sysconfig;
@@ -210,5 +279,11 @@ int main(int argc, char *argv[])
 			if (!check_copy(c, i, k, ram_end))
 				return 1;
 	}
+	printf("channels %u\n", c->nchannels);
+	if (c->nchannels > TN_CFG_MAX_CHANNELS)
+		return 1;
+	for (uint32_t i = 0; i < c->nchannels; i++)
+		if (!dump_channel(c, i, ram_end))
+			return 1;
 	return 0;
 }

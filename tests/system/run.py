@@ -314,13 +314,136 @@ def channel_echo(tmp):
           "tenon bench: status %s" % said("bench status"))
     if len(results) and not all(results[-5:]):
         show(lines)
+def summary_channels():
+    """The default system's channels, from its summary: name -> (index,
+    kind, writer, readers, IPA, size, SPI)."""
+    chans, on = {}, False
+    with open(os.path.join(SYSDIR, "summary.txt")) as f:
+        for line in f:
+            if line.startswith("Channels"):
+                on = True
+                continue
+            if on and not line.strip():
+                break
+            m = re.match(r"^  ([a-z0-9_-]+) +(queue|sample|stream) +(\S+) +"
+                         r"(\S+) +.* (0x[0-9a-f]+)\+(0x[0-9a-f]+) +0x[0-9a-f]+"
+                         r" +SPI (\d+)$", line)
+            if on and m:
+                chans[m.group(1)] = (len(chans), m.group(2),
+                                     re.sub(r"\(.*", "", m.group(3)),
+                                     re.sub(r"\([0-9a-f:.]+\)", "",
+                                            m.group(4)),
+                                     int(m.group(5), 16), int(m.group(6), 16),
+                                     int(m.group(7)))
+    return chans
+
+
+KINDS = {"queue": 1, "sample": 2, "stream": 3}
+
+
+def le_name(words):
+    return b"".join(w.to_bytes(4, "little") for w in words).rstrip(
+        b"\0").decode(errors="replace")
+
+
+def check_channel_functions(lines, chans):
+    """What Linux read from each channel function (the 'channels' hook)."""
+    linux_ends = [(n, c) for n, c in sorted(chans.items(),
+                                            key=lambda x: x[1][0])
+                  if "linux" in (c[2], c[3])]
+    found = [l for l in lines if l.startswith("[linux] tenon-linux: pci ")]
+    ok = len(found) == len(linux_ends) and all(
+        " 0x1af4 0x1110 0x050000 " in l for l in found)
+    check("linux-enumerates-channel-pci-functions", ok,
+          "%d functions of %d: %s" % (len(found), len(linux_ends),
+                                      " | ".join(found)))
+    bad = []
+    for (name, c), l in zip(linux_ends, found):
+        m = re.search(r"pci (\S+) .* bar0 (0x[0-9a-f]+) bar2 (0x[0-9a-f]+)$", l)
+        regs = index_of(lines, r"tenon-linux: regs %s( 0x[0-9A-F]+){10}$"
+                        % re.escape(m.group(1) if m else "?"))
+        names = index_of(lines, r"tenon-linux: names %s( 0x[0-9A-F]+){8}$"
+                         % re.escape(m.group(1) if m else "?"))
+        if not m or regs < 0 or names < 0:
+            bad.append("%s: no registers read" % name)
+            continue
+        r = [int(x, 16) for x in lines[regs].split()[4:]]
+        n = [int(x, 16) for x in lines[names].split()[4:]]
+        role = 1 if c[2] == "linux" else 2
+        peer = c[3] if role == 1 else c[2]
+        want = [0x48434e54, 1, c[0], KINDS[c[1]], role]
+        if (int(m.group(3), 16) != c[4] or r[:5] != want or r[7] != c[5] or
+                r[9] != 1 or le_name(n[:4]) != name or
+                le_name(n[4:]) != peer.split(",")[0]):
+            bad.append("%s: %s %s" % (name, r, n))
+    check("channel-registers-read-back-name-kind-sizes", ok and not bad,
+          " | ".join(bad))
+
+
+def channel_checks(lines, chans):
+    """The 'channels' hook's verdicts, and the hypervisor's log of them."""
+    def line(prefix):
+        i = index_of(lines, r"^\[linux\] tenon-linux: " + prefix)
+        return lines[i] if i >= 0 else ""
+    check_channel_functions(lines, chans)
+    l = line("refused: ")
+    check("channel-register-bad-accesses-refused-without-effect",
+          l.endswith("byte 135, past-4k 135, write-magic 135, magic after "
+                     "0x48434E54") and
+          index_of(lines, r"^\[tenon\] partition linux: .*stage-2 fault: "
+                   r"read .*channel setpoint's registers: a register that "
+                   r"takes no 1-byte access") >= 0 and
+          index_of(lines, r"^\[tenon\] partition linux: .*stage-2 fault: "
+                   r"write .*channel setpoint's registers: a register that "
+                   r"takes no write") >= 0, l or "no result from Linux")
+    l = line("pages: ")
+    check("channel-page-writable-only-by-its-writer",
+          l.endswith("own 0 reads 0x00007E57, reader's 135, "
+                     "other-writer's 135") and
+          index_of(lines, r"^\[tenon\] partition linux: .*stage-2 fault: "
+                   r"write at IPA 0x%x .*a page it may only read"
+                   % (chans["setpoint"][4] + 0x100c)) >= 0,
+          l or "no result from Linux")
+    l = line("uio devices: ")
+    check("uio-pci-generic-binds-every-channel-function",
+          l.endswith(": %d" % sum(1 for c in chans.values()
+                                  if "linux" in (c[2], c[3]))),
+          l or "no result from Linux")
+    l = line("doorbell: ")
+    m = re.search(r"uio count (\d*), isr (0x[0-9A-F]+), status ([0-9a-f]+),"
+                  r" command-high ([0-9a-f]+)$", l)
+    check("rt-notify-raises-linux-intx",
+          bool(m) and m.group(1) == "1" and int(m.group(2), 16) == 1 and
+          int(m.group(3), 16) & 0x08 and int(m.group(4), 16) & 0x04,
+          l or "no result from Linux")
+    l = line("intx: ")
+    m = re.search(r"masked (\d+), unmasked (\d+) \(command-high 04\), "
+                  r"again (\d*), isr cleared "
+                  r"(0x[0-9A-F]+) status ([0-9a-f]+)$", l)
+    check("masked-intx-waits-until-unmasked",
+          bool(m) and m.group(1) == "1" and m.group(2) == "2" and
+          m.group(3) == "2" and int(m.group(4), 16) == 0 and
+          not int(m.group(5), 16) & 0x08, l or "no result from Linux")
 
 
 def hypercalls(tmp):
-    """Hypercalls and PSCI from the real-time partition, bad ones too."""
-    lines = boot(variant(tmp, "poweroff", ("a64/bin/hyptest.bin", "-m 64")),
-                 lambda l: index_of(l, r"^\[rt\] hyptest: \d+ passed") >= 0,
-                 limit=120)
+    """Hypercalls and PSCI from the real-time partition, bad ones too, and
+    the channels between it and Linux, from both ends."""
+    chans = summary_channels()
+    into = next((n for n, c in chans.items() if c[2] == "linux" and
+                 c[3] == "rt"), None)
+    back = next((n for n, c in chans.items() if c[2] == "rt" and
+                 c[3] == "linux"), None)
+    args = "-m 64"
+    if into and back:
+        args += " -c %d,%d,0x%x,%d" % (chans[into][0], chans[into][6],
+                                       chans[into][4], chans[back][0])
+
+    def done(l):
+        return index_of(l, r"^\[rt\] hyptest: \d+ passed") >= 0 and \
+            index_of(l, r"tenon-linux: test pci (passed|failed)") >= 0
+    lines = boot(variant(tmp, "pci", ("a64/bin/hyptest.bin", args)),
+                 done, limit=400)
     # Each of hyptest's checks is one here, under its own name.
     for l in lines:
         m = re.match(r"^\[rt\] hyptest: (ok|FAILED) ([a-z0-9-]+)(: .*)?$", l)
@@ -333,6 +456,10 @@ def hypercalls(tmp):
     check("console-hypercall-output-is-prefixed",
           index_of(lines, r"^\[rt\] hyptest: hello through the "
                    r"hypercall$") >= 0, "no line from the hypercall")
+    check("default-system-has-channels-both-ways", bool(into and back),
+          "no linux->rt and rt->linux channel in %s" % SOURCE)
+    if into and back:
+        channel_checks(lines, chans)
 
 
 def device_passthrough(tmp):
@@ -498,13 +625,20 @@ def broken_tables(tmp):
                  "0x00200000",
                  r"the hypervisor's image 0x40200000-0x[0-9a-f]+ is not "
                  r"inside its RAM 0x40000000\+0x200000")
+    broken_table(tmp, "boot-refuses-channel-region-in-partition-ram",
+                 "a channel's region", r"(\.region_pa = )0x[0-9a-f]+",
+                 "0x60000000",
+                 r"channel setpoint: region 0x60000000\+0x4000 at IPA "
+                 r"0x20000000 is not a power of two in RAM nobody has, "
+                 r"aligned in the window")
 
 
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         everything = (isolation_and_poweroff, reboot, console_input,
-                      channels_linux, control_job, channel_echo, hypercalls, device_passthrough, exit_status,
-                      malformed_description, high_ram, broken_tables)
+                      channels_linux, control_job, channel_echo, hypercalls,
+                      device_passthrough, exit_status, malformed_description,
+                      high_ram, broken_tables)
         # ONLY: "reset", or the name of one scenario of everything.
         named = [f for f in everything if f.__name__ == ONLY]
         for scenario in ((reset_stress,) if ONLY == "reset" else

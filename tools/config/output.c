@@ -531,7 +531,7 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 				if (p->kind == TN_CFG_KIND_LINUX)
 					len += snprintf(readers + len,
 							sizeof(readers) - len,
-							"(pci 00:%02x.0)",
+							"(00:%02x.0)",
 							c->ends[e].pci_dev);
 			}
 			row[0] = xstrdup(c->name);
@@ -539,7 +539,7 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 			row[2] =
 			    sys->parts[c->ends[0].part].kind ==
 				    TN_CFG_KIND_LINUX
-				? xasprintf("%s(pci 00:%02x.0)",
+				? xasprintf("%s(00:%02x.0)",
 					    sys->parts[c->ends[0].part].name,
 					    c->ends[0].pci_dev)
 				: xstrdup(sys->parts[c->ends[0].part].name);

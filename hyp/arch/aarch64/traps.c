@@ -96,6 +96,7 @@ static void reg_write(struct vcpu *v, unsigned int r, uint64_t value)
 #define ISS_SRT_SHIFT 16
 #define ISS_SF (1u << 15)
 #define ISS_WNR (1u << 6)
+#define ISS_DFSC_PERMISSION(esr) (((esr) & 0x3c) == 0x0c)
 
 /* What a load of size bytes puts in its register: SSE and SF honoured. */
 static uint64_t loaded(uint64_t esr, int size, uint64_t value)
@@ -118,7 +119,10 @@ static void data_abort(struct vcpu *v, uint64_t esr)
 	unsigned int rt = esr >> ISS_SRT_SHIFT & 0x1f;
 	uint64_t value = 0;
 	enum mmio_result done = MMIO_NOT_MINE;
-	const char *why = "not its memory", *what = NULL;
+	/* A permission fault: a channel's page it does not write. */
+	const char *why = ISS_DFSC_PERMISSION(esr) ? "a page it may only read"
+						   : "not its memory",
+		   *what = NULL;
 	char reason[96];
 
 	if (valid) {

@@ -102,6 +102,13 @@ void vgic_set_level(struct partition *p, uint32_t intid, bool level)
 	q->line = level;
 	if (level && !q->in_lr)
 		pend(spi_target(p, q), q);
+	else if (level && p->vcpus[q->lr_vcpu] != this_vcpu())
+		/*
+		 * Back up while a list register of another vCPU holds it,
+		 * maybe ended by now: that vCPU looks at once (an idle one
+		 * may take no exit for long), and raises it again.
+		 */
+		gic_kick(p->vcpus[q->lr_vcpu]->pcpu);
 	else if (!level)
 		q->pending = false;
 }
