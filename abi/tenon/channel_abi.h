@@ -337,9 +337,17 @@ static inline int64_t tn_chan_in_flight(struct tn_chan_ring *r)
 	return n < 0 ? tn_chan_corrupt(r) : n;
 }
 
-/* This end waits (on) or not (off) for the peer's doorbell. */
+/*
+ * This end waits (on) or not (off) for the peer's doorbell. A sample's
+ * ends have no flag (its readers have no page to write, its writer
+ * never waits): its writer rings after every write.
+ */
 static inline void tn_chan_set_waiting(struct tn_chan_ring *r, int on)
 {
+	if (r->kind == TN_CHAN_SAMPLE) {
+		tn_chan_mb();
+		return;
+	}
 	tn_chan_store32(r->region + (r->role == TN_CHAN_WRITER
 					     ? TN_CHAN_WWAIT
 					     : TN_CHAN_RWAIT),
