@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define TN_SYSCONFIG_MAGIC 0x54434647u /* "TCFG" */
-#define TN_SYSCONFIG_VERSION 3
+#define TN_SYSCONFIG_VERSION 4
 
 #define TN_CFG_MAX_CPUS 8
 #define TN_CFG_MAX_PARTITIONS 4
@@ -65,6 +65,8 @@ struct tn_cfg_platform {
 	uint32_t ptimer_ppi;	  /* the EL1 physical timer */
 	uint32_t pmu_ppi;	  /* the PMU's overflow interrupt */
 	uint32_t pa_bits;	  /* physical addresses the system needs */
+	uint32_t hyptimer_ppi;	  /* the EL2 physical timer (CNTHP) */
+	uint32_t pad;
 };
 
 struct tn_cfg_partition {
@@ -90,6 +92,8 @@ struct tn_sysconfig {
 	uint32_t version;
 	uint32_t ncpus;		 /* physical CPUs of the machine */
 	uint32_t npartitions;
+	uint32_t console_cpu;	 /* drains the console and takes its input */
+	uint32_t pad;
 	uint64_t hyp_pa;	 /* the hypervisor's own RAM, which holds */
 	uint64_t hyp_size;	 /* its image */
 	struct tn_cfg_platform platform;
