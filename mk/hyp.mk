@@ -58,7 +58,12 @@ hyp-with-table: $(HYP_OBJS)
 bench-partition: system
 	python3 tools/bench-partition.py $(BUILD)
 
-.PHONY: bench-partition
+# The console's cost to the real-time CPU, Linux idle and then flooding
+# its console; the figures go to docs/bench.md.
+bench-console: system
+	python3 tools/bench-console.py $(BUILD)
+
+.PHONY: bench-partition bench-console
 
 # The real-time core's on-target suite run inside a partition of its own on
 # all four CPUs (config/rt-smp.dts), so that the hypervisor carries every
