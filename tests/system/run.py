@@ -226,10 +226,16 @@ def console_input(tmp):
     check("console-focus-escape-survives-terminal-answer",
           switched >= 0 and back > switched,
           "no switch to rt and back after Ctrl-] ESC[50;24R n")
+    # What the shell echoes of the command typed after the switch back is
+    # the command alone: the answer did not reach it.
     leaked = [l for l in lines if l.startswith("[linux] ") and
               ("50;24R" in l or "^[[50" in l)]
-    check("console-terminal-answer-does-not-reach-shell", not leaked,
-          leaked[0] if leaked else "")
+    typed = index_of(lines, r"^\[linux\] .*echo tenon-input-\$\(\(6\*7"
+                     r"\)\)$")
+    check("console-terminal-answer-does-not-reach-shell",
+          not leaked and typed >= 0,
+          leaked[0] if leaked else "the shell did not echo the command "
+          "typed after the switch back, alone")
     if typed_at < 0 or len(prompts) != 1 or switched < 0:
         show(lines)
 
