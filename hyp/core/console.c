@@ -86,6 +86,12 @@ static unsigned int tx_len, tx_pos;
 static int screen_open = -1; /* the source whose line is open, or -1 */
 static unsigned int next_rr;
 static uint64_t freq;
+/*
+ * The final flush writes what was there when it began, no more: at a
+ * panic the other CPUs may still be writing, faster than a UART goes.
+ */
+static bool flushing;
+static uint32_t flush_heads[TN_CFG_MAX_PARTITIONS], flush_hyp_head;
 
 /* The console CPU's: its timer and whether producers must wake it. */
 static int console_cpu = -1;
@@ -352,7 +358,14 @@ static bool fill(int i, uint32_t limit, uint64_t now)
 
 static uint32_t ring_head(int i)
 {
-	return __atomic_load_n(&rings[i].head, __ATOMIC_ACQUIRE);
+	return flushing ? flush_heads[i]
+			: __atomic_load_n(&rings[i].head, __ATOMIC_ACQUIRE);
+}
+
+static uint32_t hyp_ring_head(void)
+{
+	return flushing ? flush_hyp_head
+			: __atomic_load_n(&hyp_head, __ATOMIC_ACQUIRE);
 }
 
 static void report_drops(int i, uint32_t dropped)
@@ -388,7 +401,7 @@ static bool stage_next(uint64_t now, bool final)
 	unsigned int n = nparts();
 
 	/* The hypervisor's lines, each after the partitions' bytes before. */
-	if (hyp_tail != __atomic_load_n(&hyp_head, __ATOMIC_ACQUIRE)) {
+	if (hyp_tail != hyp_ring_head()) {
 		const struct hyp_line *h = &hyp_lines[hyp_tail % HYP_LINES];
 
 		for (unsigned int i = 0; i < n; i++)
@@ -432,9 +445,13 @@ static bool stage_next(uint64_t now, bool final)
 			continue;
 		if (!lines[i].drop_seen)
 			lines[i].drop_seen = now;
+		else if (flushing && lines[i].drop_seen == ~0ull)
+			continue; /* reported once in this flush */
 		if (final ||
 		    now - lines[i].drop_seen >= us_ticks(REPORT_MS * 1000)) {
 			report_drops(i, d);
+			if (flushing)
+				lines[i].drop_seen = ~0ull;
 			return true;
 		}
 	}
@@ -594,7 +611,16 @@ void console_flush(bool panic)
 	}
 	if (!freq)
 		freq = arch_counter_freq();
+	for (unsigned int i = 0; i < TN_CFG_MAX_PARTITIONS; i++)
+		flush_heads[i] =
+		    __atomic_load_n(&rings[i].head, __ATOMIC_ACQUIRE);
+	flush_hyp_head = __atomic_load_n(&hyp_head, __ATOMIC_ACQUIRE);
+	flushing = true;
 	drain(arch_counter(), true);
+	flushing = false;
+	for (int i = 0; i <= HYP_SRC; i++)
+		if (lines[i].drop_seen == ~0ull)
+			lines[i].drop_seen = 0;
 	if (locked)
 		spin_unlock(&drain_lock);
 }
