@@ -81,8 +81,7 @@ check-partition: partition-system
 reset-system:
 	@$(MAKE) --no-print-directory system SYSTEM=reset-stress
 
-# Kept out of make test for now: the two partitions' lines, printed at once
-# through today's console, lose a verdict in about one run in two.
+# The restart checks alone (make test runs them with the system tests).
 check-reset: reset-system
 	python3 tests/system/run.py $(BUILD) $(SYSTEM) reset
 
