@@ -59,9 +59,19 @@ bench-partition: system
 	python3 tools/bench-partition.py $(BUILD)
 
 # The console's cost to the real-time CPU, Linux idle and then flooding
-# its console; the figures go to docs/bench.md.
-bench-console: system
-	python3 tools/bench-console.py $(BUILD)
+# its console, counted by the hypervisor and by a TCG plugin built
+# against the installed QEMU's plugin header; the figures go to
+# docs/bench.md.
+$(BUILD)/qemu-plugin/qemu-plugin.h:
+	sh tools/qemu-plugin-header.sh $(@D)
+
+$(BUILD)/tools/el2exits.so: tools/plugins/el2exits.c \
+			    $(BUILD)/qemu-plugin/qemu-plugin.h
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -shared -fPIC -I$(BUILD)/qemu-plugin $< -o $@
+
+bench-console: system $(BUILD)/tools/el2exits.so
+	python3 tools/bench-console.py $(BUILD) $(BUILD)/tools/el2exits.so
 
 .PHONY: bench-partition bench-console
 
