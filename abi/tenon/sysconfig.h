@@ -82,6 +82,8 @@ struct tn_cfg_platform {
 	uint64_t chan_ipa_size;
 	uint32_t chan_intid_base;
 	uint32_t chan_intids;
+	uint32_t hyptimer_ppi;	  /* the EL2 physical timer (CNTHP) */
+	uint32_t pad;
 };
 
 struct tn_cfg_partition {
@@ -137,12 +139,14 @@ struct tn_sysconfig {
 	uint32_t version;
 	uint32_t ncpus;		 /* physical CPUs of the machine */
 	uint32_t npartitions;
+	uint32_t console_cpu;	 /* drains the console and takes its input */
+	uint32_t pad;
 	uint64_t hyp_pa;	 /* the hypervisor's own RAM, which holds */
 	uint64_t hyp_size;	 /* its image */
 	struct tn_cfg_platform platform;
 	struct tn_cfg_partition partitions[TN_CFG_MAX_PARTITIONS];
 	uint32_t nchannels; /* since version 4 */
-	uint32_t pad;
+	uint32_t pad2;
 	struct tn_cfg_channel channels[TN_CFG_MAX_CHANNELS];
 };
 

@@ -112,12 +112,14 @@ void hyp_cpu_main(uint64_t cpu, uint64_t el)
 			__asm__ volatile(
 			    "yield"); /* lets an emulator run them */
 		vgic_enable_owned_spis();
-		console_enable_input();
+		console_start();
 	}
 	if (!v) {
-		/* A CPU no partition has: nothing to run here. */
-		for (;;)
+		/* A CPU no partition has: the console's, if anything. */
+		for (;;) {
 			__asm__ volatile("wfi");
+			trap_irqs(NULL);
+		}
 	}
 	vcpu_run(v);
 }

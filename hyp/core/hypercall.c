@@ -19,8 +19,7 @@ static int64_t console_write(struct vcpu *v, uint64_t ipa, uint64_t len)
 	if (!pa)
 		return -EFAULT;
 	buf = (const char *)pa;
-	for (uint64_t i = 0; i < len; i++)
-		console_partition_putc(v->part, buf[i]);
+	console_partition_write(v->part, buf, len);
 	return (int64_t)len;
 }
 

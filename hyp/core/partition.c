@@ -39,7 +39,10 @@ static void power_off_if_all_down(void)
 	for (uint32_t i = 0; i < tn_sysconfig.npartitions; i++)
 		if (!is_down(&partitions[i]))
 			return;
+	exit_stats_log();
 	hyp_log("every partition is stopped: powering the machine off");
+	/* Nothing logged so far may be lost: written out here, first. */
+	console_flush(false);
 	psci_fw_system_off();
 }
 

@@ -54,7 +54,7 @@ static void check_platform(const struct tn_sysconfig *t)
 	    m->maintenance_ppi < 16 || m->maintenance_ppi >= 32 ||
 	    m->vtimer_ppi < 16 || m->vtimer_ppi >= 32 ||
 	    m->ptimer_ppi < 16 || m->ptimer_ppi >= 32 || m->pmu_ppi < 16 ||
-	    m->pmu_ppi >= 32)
+	    m->pmu_ppi >= 32 || m->hyptimer_ppi < 16 || m->hyptimer_ppi >= 32)
 		refuse("an interrupt of the platform is out of range");
 }
 
@@ -74,6 +74,9 @@ static void check_hypervisor(const struct tn_sysconfig *t)
 		       (unsigned long)t->hyp_pa, (unsigned long)t->hyp_size);
 	if (t->ncpus < 1 || t->ncpus > HYP_MAX_CPUS)
 		refuse("%u CPUs: 1 to %d", t->ncpus, HYP_MAX_CPUS);
+	if (t->console_cpu >= t->ncpus)
+		refuse("console CPU %u, the machine has %u", t->console_cpu,
+		       t->ncpus);
 	if (t->npartitions < 1 || t->npartitions > TN_CFG_MAX_PARTITIONS)
 		refuse("%u partitions: 1 to %d", t->npartitions,
 		       TN_CFG_MAX_PARTITIONS);

@@ -145,6 +145,7 @@ void vcpu_suspend(struct vcpu *v)
 	 * as the guest is entered again.
 	 */
 	if ((empty & all) == all && v->state == VCPU_RUNNING) {
+		exit_stats_idle(v->pcpu);
 		dsb(sy);
 		__asm__ volatile("wfi");
 	}

@@ -209,6 +209,12 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	printf("cpus %u\n", c->ncpus);
+	printf("console-cpu %u\n", c->console_cpu);
+	if (c->console_cpu >= c->ncpus) {
+		printf("console-cpu %u is not a CPU of the machine\n",
+		       c->console_cpu);
+		return 1;
+	}
 	printf("pa-bits %u\n", c->platform.pa_bits);
 	if (c->platform.pa_bits < 32 || c->platform.pa_bits > 48 ||
 	    c->platform.ram_base + c->platform.ram_size >

@@ -20,8 +20,7 @@ import tenon_system  # noqa: E402
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
 SYSTEM = sys.argv[2] if len(sys.argv) > 2 else "qemu-virt"
 SYSDIR = os.path.join(BUILD, "sys", SYSTEM)
-# "reset": only the restart checks and stress (make check-reset), which
-# lose a guest's line now and then through today's console.
+# "reset": only the restart checks and stress (make check-reset).
 ONLY = sys.argv[3] if len(sys.argv) > 3 else ""
 TOOL = os.path.join(BUILD, "tools", "tenon-config")
 SOURCE = os.path.join("config", SYSTEM + ".dts")
@@ -63,9 +62,16 @@ def variant(tmp, test, rt=None, system=SYSTEM):
         raise CannotBoot("cannot make the system variant %s: %s" % (name, e))
 
 
-def boot(sysdir, done, limit=240, typed=None):
-    """Boots; returns the console lines once done(lines) or at the limit.
-    typed, if given, is sent to the console once the prompt is up."""
+# How many console lines there were when boot() typed (-1: it did not).
+typed_at = -1
+
+
+def boot(sysdir, done, limit=240, typed=None, delay=1):
+    """Boots; returns the console lines once done(lines), QEMU exits, or
+    at the limit. typed, if given, is sent to the console delay seconds
+    after the prompt is up."""
+    global typed_at
+    typed_at = -1
     proc = subprocess.Popen(["sh", "tools/system-run.sh", sysdir],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT)
@@ -79,7 +85,14 @@ def boot(sysdir, done, limit=240, typed=None):
             lines += [l.decode(errors="replace").rstrip("\r") for l in full]
             if typed and b"tenon-linux:/# " in partial + b"".join(
                     l.encode() for l in lines[-3:]):
-                time.sleep(1)
+                deadline = time.time() + delay
+                while time.time() < deadline:
+                    time.sleep(0.2)
+                    partial += proc.stdout.read() or b""
+                *full, partial = partial.split(b"\n")
+                lines += [l.decode(errors="replace").rstrip("\r")
+                          for l in full]
+                typed_at = len(lines)
                 proc.stdin.write(typed.encode())
                 proc.stdin.flush()
                 typed = None
@@ -186,12 +199,86 @@ def reboot(tmp):
 
 
 def console_input(tmp):
-    """What is typed goes to Linux, and comes back."""
+    """What is typed goes to Linux, and comes back. Before typing, the
+    shell's prompt (a line without its newline) waits on the screen while
+    the real-time partition prints; then the focus goes to rt with a
+    terminal's answer to a cursor query between Ctrl-] and n, and back."""
+    answer = "\x1b[50;24R"
     lines = boot(SYSDIR, lambda l: after_stop(l, "powered off", 1),
-                 typed="echo tenon-input-$((6*7))\npoweroff -f\n")
+                 typed="\x1d" + answer + "n\x1dn"
+                 "echo tenon-input-$((6*7))\npoweroff -f\n", delay=3)
     check("console-input-reaches-linux",
           index_of(lines, r"^\[linux\] tenon-input-42$") >= 0,
           "Linux did not answer what was typed")
+    before = lines[:typed_at] if typed_at >= 0 else []
+    prompts = [l for l in before if "tenon-linux:/# " in l]
+    rt_lines = sum(1 for l in before[index_of(before, "tenon-linux:/# "):]
+                   if l.startswith("[rt] "))
+    check("console-prompt-shown-once-not-reprinted",
+          len(prompts) == 1 and prompts[0].startswith("[linux] ") and
+          rt_lines >= 1,
+          "%d prompt lines, %d rt lines after the first, before typing: %s"
+          % (len(prompts), rt_lines, " | ".join(prompts[:3])))
+    switched = index_of(lines, r"^\[tenon\] console input goes to rt$",
+                        max(typed_at, 0))
+    back = index_of(lines, r"^\[tenon\] console input goes to linux$",
+                    max(switched, 0))
+    check("console-focus-escape-survives-terminal-answer",
+          switched >= 0 and back > switched,
+          "no switch to rt and back after Ctrl-] ESC[50;24R n")
+    # What the shell echoes of the command typed after the switch back is
+    # the command alone: the answer did not reach it.
+    leaked = [l for l in lines if l.startswith("[linux] ") and
+              ("50;24R" in l or "^[[50" in l)]
+    typed = index_of(lines, r"^\[linux\] .*echo tenon-input-\$\(\(6\*7"
+                     r"\)\)$")
+    check("console-terminal-answer-does-not-reach-shell",
+          not leaked and typed >= 0,
+          leaked[0] if leaked else "the shell did not echo the command "
+          "typed after the switch back, alone")
+    if typed_at < 0 or len(prompts) != 1 or switched < 0:
+        show(lines)
+
+
+def console_abuse(tmp):
+    """Linux writes lines that pretend to be the hypervisor's, escape
+    sequences and a bell, then floods its console for 6 s."""
+    lines = boot(variant(tmp, "console-abuse"), lambda l: index_of(
+        l, r"^\[linux\] tenon-linux: test console-abuse (passed|failed)")
+        >= 0, limit=240)
+    forged = [l for l in lines if re.match(r"^\[tenon\] forged", l)]
+    raw = [l for l in lines if "\x1b" in l or "\r" in l or "\x07" in l]
+    check("console-partition-cannot-forge-hypervisor-line",
+          not forged and
+          index_of(lines, r"^\[linux\] \^M\[tenon\] forged by linux$")
+          >= 0 and
+          index_of(lines, r"^\[linux\] \^\[\[2K\^\[\[G\[tenon\] "
+                   r"forged again$") >= 0,
+          forged[0] if forged else "the forged lines are not shown "
+          "escaped, with linux's prefix")
+    check("console-partition-cannot-send-raw-control-characters",
+          not raw and index_of(lines, r"^\[linux\] tenon-linux: a bell\^G "
+                               r"and a colour \^\[\[31mred$") >= 0,
+          repr(raw[0]) if raw else "no escaped bell and colour")
+    start = index_of(lines, r"^\[linux\] tenon-linux: flooding the console")
+    end = index_of(lines, r"^\[linux\] tenon-linux: flood over$",
+                   max(start, 0))
+    dropped = [int(m.group(1)) for m in (
+        re.match(r"^\[tenon\] partition linux: (\d+) bytes of console "
+                 r"output dropped$", l) for l in lines) if m]
+    shown = sum(len(l) + 1 for l in lines if "tenon-flood" in l)
+    print("    flood: %d bytes shown, %d dropped (%d reports)"
+          % (shown, sum(dropped), len(dropped)))
+    check("console-flood-is-rate-limited-with-dropped-count",
+          start >= 0 and end > start and sum(dropped) > 0 and
+          shown < sum(dropped),
+          "no flood, no end of it, or no dropped-count line")
+    check("console-flood-does-not-stop-other-partition-lines",
+          start >= 0 and end > start and
+          sum(1 for l in lines[start:end] if l.startswith("[rt] RTD|")) >= 3,
+          "fewer than 3 RTD lines from rt during Linux's flood")
+    if start < 0 or end < 0:
+        show(lines)
 
 
 def channels_linux(tmp):
@@ -481,6 +568,17 @@ def exit_status(tmp):
     check("run-exits-with-failing-partition-status", r.returncode == 2,
           "exit status %d, last lines: %s" % (r.returncode, " | ".join(
               r.stdout.replace("\r", "").splitlines()[-4:])))
+    lines = r.stdout.replace("\r", "").splitlines()
+    # rt's last line is written just before it powers off, after Linux:
+    # only the final flush can show it.
+    last = index_of(lines, r"^\[rt\] tenon: application exited with "
+                    r"status 2$")
+    off = index_of(lines, r"^\[tenon\] partition rt: powered off", last)
+    check("poweroff-loses-no-line-default-system",
+          0 <= last < off and lines[-1].startswith(
+              "[tenon] every partition is stopped") and
+          index_of(lines, r"^\[tenon\] partition linux: powered off") >= 0,
+          "last lines: " + " | ".join(lines[-4:]))
 
 
 def malformed_description(tmp):
@@ -522,8 +620,8 @@ def reset_stress(tmp):
     beats beside it and powers off while a still restarts."""
     sysdir = os.path.join(BUILD, "sys", "reset-stress")
     start = time.time()
-    lines = boot(sysdir, lambda l: index_of(
-        l, r"^\[tenon\] every partition is stopped") >= 0, limit=180)
+    # Read until QEMU exits: the lines before power-off come out last.
+    lines = boot(sysdir, lambda l: False, limit=180)
     print("    %s (%.0f s)" % (next((l for l in lines if "stress done" in l),
                                   "no end of the stress"),
                              time.time() - start))
@@ -558,9 +656,9 @@ def reset_stress(tmp):
 def high_ram(tmp):
     """A partition whose RAM is above 4 GiB (config/high-ram.dts): stage 2
     maps it, and the hypervisor reads it for the console hypercall."""
+    # Read until QEMU exits: what follows the last line is the flush.
     lines = boot(os.path.join(BUILD, "sys", "high-ram"),
-                 lambda l: index_of(l, r"every partition is stopped|"
-                                    r"panic") >= 0, limit=60)
+                 lambda l: index_of(l, r"panic") >= 0, limit=60)
     check("console-hypercall-from-ram-above-4gib",
           index_of(lines, r"^\[rt\] hyptest: hello through the "
                    r"hypercall$") >= 0 and
@@ -578,6 +676,14 @@ def high_ram(tmp):
           index_of(lines, r"^\[tenon\] partition quiet: powered off") >= 0
           and not faults and index_of(lines, r"^\[quiet\] tenon:") < 0,
           faults[0] if faults else "it did not run to its end silent")
+    tail = [l for l in lines if l.startswith("[tenon] partition ") and
+            l.endswith("powered off (PSCI SYSTEM_OFF); it is stopped, the "
+                       "others run on")]
+    check("poweroff-loses-no-line-rt-only-system",
+          len(tail) == 2 and lines and lines[-1].startswith(
+              "[tenon] every partition is stopped") and
+          index_of(lines, r"^\[rt\] hyptest: \d+ passed, 0 failed$") >= 0,
+          "last lines: " + " | ".join(lines[-3:]))
     if index_of(lines, r"^\[rt\] hyptest: \d+ passed, 0 failed$") < 0 or \
             faults:
         show(lines)
@@ -636,7 +742,8 @@ def broken_tables(tmp):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         everything = (isolation_and_poweroff, reboot, console_input,
-                      channels_linux, control_job, channel_echo, hypercalls,
+                      console_abuse, reset_stress, channels_linux,
+                      control_job, channel_echo, hypercalls,
                       device_passthrough, exit_status, malformed_description,
                       high_ram, broken_tables)
         # ONLY: "reset", or the name of one scenario of everything.

@@ -33,7 +33,7 @@ static const char *const root_props[] = {
 };
 static const char *const root_nodes[] = {"hypervisor", "partitions", "channels",
 					 NULL};
-static const char *const hyp_props[] = {"memory", NULL};
+static const char *const hyp_props[] = {"memory", "console-cpu", NULL};
 static const char *const part_props[] = {
     "kind",	"cpus",	   "memory",  "image", "initrd",
     "bootargs", "console", "devices", NULL,
@@ -407,6 +407,46 @@ static void read_hypervisor(const void *fdt, struct sys *sys)
 				    plat.hyp_image + plat.hyp_image_max -
 					plat.ram_base));
 	}
+	if (get_u32(&n, "console-cpu", "console-cpu = <1>;",
+		    &sys->console_cpu) == GOOD) {
+		if (sys->ncpus && sys->console_cpu >= sys->ncpus)
+			cfg_error(sys, n.path,
+				  "console-cpu <%u> is out of range; the "
+				  "machine has CPUs 0 to %u (the root's cpus)",
+				  sys->console_cpu, sys->ncpus - 1);
+		else
+			sys->console_cpu_given = true;
+	}
+}
+
+/*
+ * The CPU that drains the console and takes its input, unless
+ * console-cpu names one: the first CPU of the Linux partition, which is
+ * not real-time; without Linux, a CPU no partition has, else the
+ * machine's last CPU (real-time partitions usually start from CPU 0).
+ */
+static void default_console_cpu(struct sys *sys)
+{
+	uint32_t taken = 0;
+
+	if (sys->console_cpu_given || !sys->ncpus)
+		return;
+	for (unsigned i = 0; i < sys->nparts; i++) {
+		const struct part *p = &sys->parts[i];
+
+		if (p->kind == TN_CFG_KIND_LINUX && p->ncpus) {
+			sys->console_cpu = p->cpus[0];
+			return;
+		}
+		for (uint32_t c = 0; c < p->ncpus; c++)
+			taken |= 1u << p->cpus[c];
+	}
+	for (uint32_t c = 0; c < sys->ncpus; c++)
+		if (!(taken & 1u << c)) {
+			sys->console_cpu = c;
+			return;
+		}
+	sys->console_cpu = sys->ncpus - 1;
 }
 
 static void check_name(const struct node *n, struct part *p, const char *name)
@@ -877,4 +917,5 @@ void cfg_read(const void *fdt, struct sys *sys)
 	read_hypervisor(fdt, sys);
 	read_partitions(fdt, sys);
 	cfg_read_channels(fdt, sys);
+	default_console_cpu(sys);
 }

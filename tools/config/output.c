@@ -76,6 +76,8 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 	field(f, 1, NULL, ".version = TN_SYSCONFIG_VERSION,");
 	field(f, 1, "physical CPUs", ".ncpus = %u,", sys->ncpus);
 	field(f, 1, NULL, ".npartitions = %u,", sys->nparts);
+	field(f, 1, "drains the console, takes its input", ".console_cpu = %u,",
+	      sys->console_cpu);
 	snprintf(s2, sizeof(s2), "the hypervisor's RAM: %s",
 		 fmt_size(s1, sizeof(s1), sys->hyp_size));
 	field(f, 1, s2, ".hyp_pa = 0x%08llx,", u(sys->hyp_pa));
@@ -111,6 +113,8 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 	field(f, 2, s2, ".chan_intid_base = %u,",
 	      GIC_SPI_INTID(plat.chan_spi_base));
 	field(f, 2, NULL, ".chan_intids = %u,", plat.chan_spis);
+	field(f, 2, "CNTHP, the console's", ".hyptimer_ppi = %u,",
+	      16 + plat.timer_ppis[3]);
 	field(f, 1, NULL, "},");
 	field(f, 1, NULL, ".partitions = {");
 	for (unsigned i = 0; i < sys->nparts; i++) {
@@ -426,9 +430,10 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 		PLATFORM, sys->ncpus,
 		fmt_range(s1, sizeof(s1), sys->ram_base, sys->ram_size),
 		fmt_size(s2, sizeof(s2), sys->ram_size));
-	fprintf(f, "Hypervisor: RAM %s (%s)\n\n",
+	fprintf(f, "Hypervisor: RAM %s (%s), console on CPU %u%s\n\n",
 		fmt_range(s1, sizeof(s1), sys->hyp_pa, sys->hyp_size),
-		fmt_size(s2, sizeof(s2), sys->hyp_size));
+		fmt_size(s2, sizeof(s2), sys->hyp_size), sys->console_cpu,
+		sys->console_cpu_given ? "" : " (the default)");
 
 	static const char *const head[] = {
 	    "partition", "kind",    "CPUs",    "RAM PA", "RAM IPA",

@@ -149,6 +149,8 @@ struct sys {
 	uint64_t ram_base, ram_size;
 	bool hyp_ok;
 	uint64_t hyp_pa, hyp_size;
+	bool console_cpu_given; /* /hypervisor's console-cpu */
+	uint32_t console_cpu;	/* given, or the default */
 	unsigned nparts;
 	struct part *parts;
 	unsigned nchans;

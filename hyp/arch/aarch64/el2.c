@@ -43,6 +43,8 @@ void arch_cpu_setup_el2(struct vcpu *v)
 	/* EL1PCTEN, EL1PCEN: the counters and the physical timer are EL1's. */
 	write_sysreg(cnthctl_el2, 3);
 	write_sysreg(cntvoff_el2, 0);
+	/* The EL2 timer is the console's (on its CPU): off until armed. */
+	write_sysreg(cnthp_ctl_el2, 0);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	if (v) {
 		/* The guest sees its vCPUs as Aff0 0..n-1 of one cluster. */

@@ -23,8 +23,6 @@
 #define GICR_ISENABLER0 0x0100
 #define GICR_IPRIORITYR 0x0400
 
-#define SGI_KICK 1
-
 static uint64_t cpu_mpidr[HYP_MAX_CPUS];
 static uintptr_t cpu_redistributor[HYP_MAX_CPUS];
 static int nr_lrs;
@@ -71,7 +69,7 @@ void gic_init_cpu(int cpu)
 	mmio_write32(sgi + GICR_ISENABLER0,
 		     (1u << SGI_KICK) | (1u << PLAT_PPI_MAINTENANCE) |
 			 (1u << PLAT_PPI_VTIMER) | (1u << PLAT_PPI_PTIMER) |
-			 (1u << PLAT_PPI_PMU));
+			 (1u << PLAT_PPI_PMU) | (1u << PLAT_PPI_HYPTIMER));
 
 	/* The CPU interface, and the virtual one the guest will use. */
 	write_sysreg(S3_4_C12_C9_5, 0xf); /* ICC_SRE_EL2: SRE, Enable */

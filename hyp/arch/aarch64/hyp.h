@@ -36,7 +36,12 @@ struct spinlock {
 	uint32_t next, owner;
 };
 void spin_lock(struct spinlock *l);
+/* Takes l if it is free, else returns false at once. */
+bool spin_trylock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
+
+/* SGI 1: the hypervisor's "look at your vCPU" kick between CPUs. */
+#define SGI_KICK 1
 
 static inline uint32_t mmio_read32(uintptr_t a)
 {
@@ -114,8 +119,6 @@ struct vuart {
 	uint32_t ibrd, fbrd, lcr_h, cr, ifls, imsc;
 	uint8_t rx[VUART_FIFO];
 	unsigned int rx_head, rx_count;
-	char line[CONSOLE_LINE];
-	unsigned int line_len;
 };
 
 struct partition {
@@ -143,21 +146,33 @@ static inline struct vcpu *this_vcpu(void)
 	return (struct vcpu *)read_sysreg(tpidr_el2);
 }
 
-/* console.c */
+/* console.c: output, through per-partition rings, drained on one CPU */
 void console_init(void);
-void console_putc_raw(char c);
 /* printf-like, a line of the hypervisor's own: "[tenon] ...". */
 void hyp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A partition's output, under its lock: never waits for the UART. */
+void console_partition_putc(struct partition *p, char c);
+void console_partition_write(struct partition *p, const char *buf,
+			     size_t len);
+/* Once every CPU is up: the console CPU starts draining, takes input. */
+void console_start(void);
+/* The console CPU's interrupts: its EL2 timer, a kick, the UART's. */
+void console_timer_irq(void);
+void console_kicked(void);
+void console_uart_irq(void);
+/* Writes out everything buffered, on this CPU: power-off, panic. */
+void console_flush(bool panic);
+__attribute__((noreturn)) void hyp_panic(const char *fmt, ...);
+
+/* console_input.c */
+void console_enable_input(int cpu);
+void console_input_irq(void);
+
+/* format.c */
 int hyp_vsnprintf(char *buf, size_t size, const char *fmt,
 		  __builtin_va_list ap);
 int hyp_snprintf(char *buf, size_t size, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* A partition's output, one character at a time, prefixed per line. */
-void console_partition_putc(struct partition *p, char c);
-void console_input_irq(void);
-/* Takes console input by interrupt, on CPU 0. */
-void console_enable_input(void);
-__attribute__((noreturn)) void hyp_panic(const char *fmt, ...);
 
 /* vuart.c */
 bool vuart_access(struct partition *p, uint64_t offset, bool write,
@@ -301,6 +316,9 @@ uint64_t stage2_vtcr(void); /* VTCR_EL2, set by hyp_mmu_init */
 void inject_abort(struct vcpu *v, bool instruction, uint64_t far);
 /* Takes and handles the physical interrupts pending on this CPU. */
 void trap_irqs(struct vcpu *v);
+/* This CPU's exit waited (idle, not cost); the figures, logged. */
+void exit_stats_idle(int cpu);
+void exit_stats_log(void);
 
 /* entry.S */
 __attribute__((noreturn)) void guest_enter(struct vcpu *v);

@@ -197,6 +197,22 @@ void trap_irqs(struct vcpu *v)
 
 		if (intid >= 1020)
 			return;
+		/* The console's, on its CPU: any CPU may be that one. */
+		if (intid == PLAT_PPI_HYPTIMER || intid == PLAT_UART_IRQ) {
+			if (intid == PLAT_UART_IRQ)
+				console_uart_irq();
+			else
+				console_timer_irq();
+			gic_eoi(intid, true);
+			continue;
+		}
+		if (intid == SGI_KICK)
+			console_kicked();
+		if (!v) {
+			/* A CPU without a partition has nothing else. */
+			gic_eoi(intid, true);
+			continue;
+		}
 		if (intid < 32) {
 			bool mine;
 
@@ -209,7 +225,7 @@ void trap_irqs(struct vcpu *v)
 				continue;
 			}
 		}
-		if (intid >= 32 && intid != PLAT_UART_IRQ) {
+		if (intid >= 32) {
 			bool mine;
 
 			spin_lock(&v->part->lock);
@@ -224,15 +240,66 @@ void trap_irqs(struct vcpu *v)
 			    "does not own it: dropped",
 			    intid, v->pcpu);
 		}
-		if (intid == PLAT_UART_IRQ)
-			console_input_irq();
 		/* Kicks and maintenance: vgic_sync() does the work. */
 		gic_eoi(intid, true);
 	}
 }
 
+/*
+ * Time spent at EL2 per exit, per CPU, from the saved registers to the
+ * guest's registers being restored (the counter's ticks; under
+ * instruction counting, one nanosecond is one instruction). Exits that
+ * wait (a vCPU not running, a standby) are not counted: that is idle
+ * time, not cost. Logged at power-off.
+ */
+struct exit_stats {
+	uint64_t exits, ticks, longest, over_2us;
+	bool idle; /* this exit waited */
+};
+static struct exit_stats exit_stats[HYP_MAX_CPUS];
+
+void exit_stats_idle(int cpu)
+{
+	exit_stats[cpu].idle = true;
+}
+
+static void exit_stats_add(int cpu, uint64_t ticks)
+{
+	struct exit_stats *s = &exit_stats[cpu];
+
+	if (s->idle) {
+		s->idle = false;
+		return;
+	}
+	s->exits++;
+	s->ticks += ticks;
+	if (ticks > s->longest)
+		s->longest = ticks;
+	if (ticks * 1000000 > arch_counter_freq() * 2)
+		s->over_2us++;
+}
+
+void exit_stats_log(void)
+{
+	uint64_t f = arch_counter_freq();
+
+	for (int c = 0; c < hyp_ncpus; c++) {
+		const struct exit_stats *s = &exit_stats[c];
+
+		if (!s->exits)
+			continue;
+		hyp_log("CPU %d: %lu exits, time at EL2 per exit: average %lu "
+			"ns, longest %lu ns, %lu over 2 us",
+			c, (unsigned long)s->exits,
+			(unsigned long)(s->ticks * 1000000000 / f / s->exits),
+			(unsigned long)(s->longest * 1000000000 / f),
+			(unsigned long)s->over_2us);
+	}
+}
+
 void hyp_guest_exit(struct vcpu *v, uint64_t kind)
 {
+	uint64_t start = arch_counter();
 	uint64_t esr = read_sysreg(esr_el2);
 
 	if (kind == 0) {
@@ -286,11 +353,14 @@ void hyp_guest_exit(struct vcpu *v, uint64_t kind)
 			kind == 2 ? "FIQ" : "SError");
 		partition_stop(v->part, "asynchronous abort");
 	}
-	if (v->state != VCPU_RUNNING)
+	if (v->state != VCPU_RUNNING) {
+		exit_stats_idle(v->pcpu);
 		vcpu_wait(v);
+	}
 	spin_lock(&v->part->lock);
 	vgic_sync(v);
 	spin_unlock(&v->part->lock);
+	exit_stats_add(v->pcpu, arch_counter() - start);
 }
 
 void hyp_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far)

@@ -23,5 +23,6 @@ extern const struct tn_sysconfig tn_sysconfig;
 #define PLAT_PPI_VTIMER (tn_sysconfig.platform.vtimer_ppi)
 #define PLAT_PPI_PTIMER (tn_sysconfig.platform.ptimer_ppi)
 #define PLAT_PPI_PMU (tn_sysconfig.platform.pmu_ppi)
+#define PLAT_PPI_HYPTIMER (tn_sysconfig.platform.hyptimer_ppi)
 
 #endif
