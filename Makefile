@@ -86,7 +86,8 @@ $(BUILD)/sim/bin/bench-sim: $(call objs,sim,tests/bench/bench_sim.c $(RT_KERNEL)
 # The tests proper, without the setup step: the format check, then every
 # test (tools/run-tests.sh), whose last line gives the total.
 check: $(BUILD)/san/bin/unit-tests $(patsubst %,$(BUILD)/sim/bin/%,$(SIM_APPS)) \
-       a64-images system partition-system reset-system high-ram-system matrix-systems \
+       a64-images system partition-system reset-system high-ram-system echo-system \
+       matrix-systems \
        $(CONFIG_TOOL) \
        $(patsubst %,$(BUILD)/a64/bin/%.bin,$(APPS)) format-check
 	sh tools/run-tests.sh $(BUILD)

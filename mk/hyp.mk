@@ -78,7 +78,13 @@ $(BUILD)/tools/el2exits.so: tools/plugins/el2exits.c \
 bench-console: system $(BUILD)/tools/el2exits.so
 	python3 tools/bench-console.py $(BUILD) $(BUILD)/tools/el2exits.so
 
-.PHONY: bench-partition bench-console
+# What channels cost: round trips through apps/echo, the doorbells' EL2
+# instructions on the real-time CPU, a stream's rate, and latmus beside a
+# flooded queue (tools/bench-channel.py; figures in docs/bench.md).
+bench-channel: system echo-system $(BUILD)/tools/el2exits.so
+	python3 tools/bench-channel.py $(BUILD) $(BUILD)/tools/el2exits.so
+
+.PHONY: bench-partition bench-console bench-channel
 
 # The real-time core's on-target suite run inside a partition of its own on
 # all four CPUs (config/rt-smp.dts), so that the hypervisor carries every

@@ -82,6 +82,9 @@ linux_image() { image "$@"; }
 image "$fake/a64/bin/small.bin" 0 0 65536
 image "$fake/a64/bin/bss.bin" 0 $((6 << 20)) 65536
 cp "$fake/a64/bin/small.bin" "$fake/a64/bin/latmus.bin"
+# The images the systems in config/ name, for the check of them below.
+cp "$fake/a64/bin/small.bin" "$fake/a64/bin/control.bin"
+cp "$fake/a64/bin/small.bin" "$fake/a64/bin/echo.bin"
 zeros 65536 >"$fake/a64/bin/headerless.bin"
 : >"$fake/a64/bin/empty.bin"
 image "$fake/a64/bin/big.bin" 0 0 63M
@@ -359,6 +362,7 @@ for dts in "$here"/*.dts; do
 	check "${name%.dts}" "$dts"
 done
 check qemu-virt "$here/../../config/qemu-virt.dts"
+check echo "$here/../../config/echo.dts"
 
 # Usage and unreadable input.
 "$tool" >"$tmp/log" 2>&1

@@ -181,9 +181,9 @@ GDB_PORT=$port sh tools/system-run.sh -g rt -t 300 "$build/sys/qemu-virt" \
 qemu=$!
 wait_listen "$port"
 if debug_session gdb-on-partition-with-its-symbols "$tmp/sys.out"; then
-	if ! grep -q 'latmus\.elf' "$tmp/sys.out"; then
+	if ! grep -q 'control\.elf' "$tmp/sys.out"; then
 		cp "$tmp/sys.out" "$out"
-		fail gdb-on-partition-with-its-symbols "the hint names no latmus.elf"
+		fail gdb-on-partition-with-its-symbols "the hint names no control.elf (the default real-time image)"
 	elif grep -q 'corrupt stack' "$out" ||
 		! grep -q '<signal handler called>' "$out" ||
 		! grep -qE 'in (aarch64_thread_start|mmu_on) \(\)' "$out"; then

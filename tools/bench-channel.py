@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""make bench-channel: what channels cost, under -icount shift=0,sleep=off
+(one instruction is one nanosecond; docs/measuring.md).
+
+1. config/echo.dts: round trips from Linux user space through apps/echo
+   on the real-time CPU and back (tenon bench: 1 and 256 bytes, blocking
+   on /dev/uioN and spinning), then a stream's rate; with the el2exits
+   plugin counting CPU 0's own instructions at EL2 per exit, which in this
+   run are the doorbells' (a kick that injects Linux's ring, a hypercall
+   that rings Linux) and nothing else the echo does.
+2. The default system: latmus's summary on CPU 0 beside the heater loop,
+   with Linux idle and with Linux writing the setpoint queue at full
+   speed.
+
+    usage: bench-channel.py BUILDDIR PLUGIN.so [TRIPS [FLOOD_SECONDS]]
+"""
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import tenon_system
+
+BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
+PLUGIN = sys.argv[2] if len(sys.argv) > 2 else os.path.join(
+    BUILD, "tools", "el2exits.so")
+TRIPS = int(sys.argv[3]) if len(sys.argv) > 3 else 10000
+FLOOD = int(sys.argv[4]) if len(sys.argv) > 4 else 10
+
+
+def hyp_text(system):
+    """The hypervisor's text, from its symbols: _start to __text_end."""
+    hyp = os.path.join(BUILD, "sys", system, "tenon.elf")
+    out = subprocess.run(["aarch64-linux-gnu-nm", hyp], capture_output=True,
+                         text=True, check=True).stdout
+    syms = {f[2]: f[0] for f in (l.split() for l in out.splitlines())
+            if len(f) == 3}
+    return "0x" + syms["_start"], "0x" + syms["__text_end"]
+
+
+def derive(tmp, system, name, test, rt_args=None):
+    def edit(text):
+        if rt_args:
+            text = re.sub(r'bootargs = "-T [0-9]+"',
+                          'bootargs = "%s"' % rt_args, text)
+        return text.replace(' quiet rdinit=/init"',
+                            ' rdinit=/init tenon.test=%s tenon.flood=%d '
+                            'bench_trips=%d"' % (test, FLOOD, TRIPS))
+    return tenon_system.derive(BUILD, system, tmp, name, edit)
+
+
+def run(sysdir, system, plugin=True, limit=3600):
+    start = time.time()
+    cmd = ["sh", "tools/system-run.sh", "-i", "-t", str(limit)]
+    if plugin:
+        cmd += ["-P", "%s,start=%s,end=%s" % (os.path.abspath(PLUGIN),
+                                              *hyp_text(system))]
+    r = subprocess.run(cmd + [sysdir], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       text=True, errors="replace")
+    return r.stdout.replace("\r", "").splitlines(), time.time() - start
+
+
+def show(lines, patterns):
+    for line in lines:
+        if any(re.search(p, line) for p in patterns):
+            print(line, flush=True)
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        print("== round trips Linux user space -> real-time thread -> Linux "
+              "user space (%d each), and a stream" % TRIPS, flush=True)
+        lines, took = run(derive(tmp, "echo", "bench", "bench"), "echo")
+        show(lines, [r"bench q|bench s", r"^el2exits: CPU 0",
+                     r"^el2exits:  ", r"tenon bench"])
+        print("(%.0f s of wall-clock time)" % took, flush=True)
+        for name, test, what in (
+                ("idle", "poweroff", "Linux powered off at once"),
+                ("flood", "chanflood",
+                 "Linux writing the setpoint queue at full speed")):
+            print("== latmus on CPU 0 beside the heater loop, %s (%d s)"
+                  % (what, FLOOD + 8), flush=True)
+            lines, took = run(derive(tmp, "qemu-virt", name, test,
+                                     "-T %d" % (FLOOD + 8)), "qemu-virt",
+                              plugin=False)
+            show(lines, [r"^\[rt\] RTS\|", r"bench setpoint", r"setpoint=",
+                         r"flooding"])
+            print("(%.0f s of wall-clock time)" % took, flush=True)
+    print("(QEMU virt, 4 CPUs, cortex-a72, -icount shift=0,sleep=off; rt on "
+          "CPU 0, Linux on CPUs 1-3; round trips timed by Linux with the "
+          "system counter, end to end, so they include the other vCPUs' "
+          "round-robin turns; el2exits: CPU 0's own instructions from the "
+          "vector to ERET)")
+
+
+if __name__ == "__main__":
+    main()
