@@ -13,6 +13,8 @@
  *   -i PRIORITY   the doorbells' handler threads' priority; 0: interrupt
  *                 context (default)
  *   -q            quiet: no line per pair at the start
+ *   -r COUNT      restart the partition after COUNT echoes (the tests'
+ *                 way to restart the real-time end of a channel)
  * Runs until stopped; a thread whose channel fails says why and ends.
  */
 #include <stdio.h>
@@ -40,6 +42,8 @@ static int npairs;
 static int priority = 50;
 static struct tn_channel_attr bell;
 static bool quiet;
+static long restart_after; /* echoes; 0: never */
+static long echoes;	   /* of every pair, for restart_after */
 
 /* Sends all of buf on a stream, waiting for room as long as it takes. */
 static int write_all(struct tn_channel *ch, const uint8_t *buf, size_t len)
@@ -92,6 +96,13 @@ static void *serve(void *arg)
 			return NULL;
 		}
 		p->echoed++;
+		if (restart_after &&
+		    __atomic_add_fetch(&echoes, 1, __ATOMIC_RELAXED) ==
+			restart_after) {
+			printf("echo: %ld echoed: restarting the partition\n",
+			       restart_after);
+			tn_restart();
+		}
 	}
 }
 
@@ -138,7 +149,7 @@ static void add_pair(const char *in_name)
 static int usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-		"usage: echo [-P PRIORITY] [-i PRIORITY] [-q]\n");
+		"usage: echo [-P PRIORITY] [-i PRIORITY] [-q] [-r COUNT]\n");
 	return status;
 }
 
@@ -149,7 +160,7 @@ int tn_main(int argc, char *argv[])
 	int c;
 
 	tn_channel_attr_init(&bell);
-	while ((c = getopt(argc, argv, "P:i:qh")) != -1) {
+	while ((c = getopt(argc, argv, "P:i:qr:h")) != -1) {
 		switch (c) {
 		case 'P':
 			priority = atoi(optarg);
@@ -164,6 +175,11 @@ int tn_main(int argc, char *argv[])
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'r':
+			restart_after = atol(optarg);
+			if (restart_after < 1)
+				return usage(2);
 			break;
 		case 'h':
 			return usage(0);

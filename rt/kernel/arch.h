@@ -89,6 +89,8 @@ void arch_stack_free(void *stack, size_t size);
 void arch_spin(tn_time_t ns);
 /* The application's main thread returned code. */
 void arch_app_exit(int code);
+/* Restarts the partition or machine; -ENOSYS if the port cannot. */
+int arch_restart(void);
 /* Writes a line (no newline in it) where the system logs. */
 void arch_report(const char *line);
 /* Writes text to the console, waiting for it (see log.c for the rest). */

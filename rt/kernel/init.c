@@ -4,6 +4,7 @@
  * thread on CPU 0, and the interrupt entry points a port calls.
  */
 #include <string.h>
+#include <tenon/log.h>
 
 #include "kernel/internal.h"
 
@@ -151,4 +152,12 @@ int tn_cpu_count(void)
 int tn_cpu_self(void)
 {
 	return arch_cpu_id();
+}
+
+int tn_restart(void)
+{
+	if (in_handler())
+		return -EPERM;
+	tn_log_flush();
+	return arch_restart();
 }

@@ -52,8 +52,9 @@ def variant(tmp, test, rt=None, system=SYSTEM):
         if rt:
             text = re.sub(r'image = "a64/bin/[a-z]+\.bin";',
                           'image = "%s";' % rt[0], text)
-            text = re.sub(r'bootargs = "-T [0-9]+";',
-                          'bootargs = "%s";' % rt[1], text)
+            # The first bootargs are the real-time partition's.
+            text = re.sub(r'bootargs = "[^"]*";', 'bootargs = "%s";' % rt[1],
+                          text, count=1)
         return text
     name = test + ("-" + os.path.basename(rt[0]) if rt else "")
     try:
@@ -513,6 +514,25 @@ def channel_checks(lines, chans):
           not int(m.group(5), 16) & 0x08, l or "no result from Linux")
 
 
+def channel_rt_restart(tmp):
+    """The real-time end of a channel restarts (apps/echo -r 3) between two
+    of Linux's messages: the next incarnation answers the next one."""
+    lines = boot(variant(tmp, "echo-restart", ("a64/bin/echo.bin",
+                                               "-q -r 3"), system="echo"),
+                 lambda l: index_of(l, r"^\[linux\] tenon-linux: test "
+                                    r"echo-restart (passed|failed)") >= 0)
+    answers = [l.split("answer ", 1)[1] for l in lines
+               if l.startswith("[linux] tenon-linux: answer ")]
+    check("channel-answers-before-rt-restart",
+          answers == ["m1", "m2", "m3"], "answers %s" % answers)
+    check("channel-works-on-after-rt-restart",
+          index_of(lines, r"^\[tenon\] partition rt: restarted") >= 0
+          and index_of(lines, r"after rt restart: after-restart$") >= 0,
+          "no answer from the restarted partition")
+    if len(results) and not all(results[-2:]):
+        show(lines)
+
+
 def hypercalls(tmp):
     """Hypercalls and PSCI from the real-time partition, bad ones too, and
     the channels between it and Linux, from both ends."""
@@ -743,7 +763,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         everything = (isolation_and_poweroff, reboot, console_input,
                       console_abuse, reset_stress, channels_linux,
-                      control_job, channel_echo, hypercalls,
+                      control_job, channel_echo, channel_rt_restart,
+                      hypercalls,
                       device_passthrough, exit_status, malformed_description,
                       high_ram, broken_tables)
         # ONLY: "reset", or the name of one scenario of everything.

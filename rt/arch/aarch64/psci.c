@@ -6,6 +6,7 @@
 
 #define PSCI_CPU_ON 0xc4000003ul
 #define PSCI_SYSTEM_OFF 0x84000008ul
+#define PSCI_SYSTEM_RESET 0x84000009ul
 
 static int64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {
@@ -30,6 +31,13 @@ static int64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 int psci_cpu_on(uint64_t mpidr, uintptr_t entry, uint64_t context)
 {
 	return (int)psci_call(PSCI_CPU_ON, mpidr, entry, context);
+}
+
+int arch_restart(void)
+{
+	psci_call(PSCI_SYSTEM_RESET, 0, 0, 0);
+	/* The firmware or hypervisor refused: say so, stop here. */
+	arch_panic("PSCI SYSTEM_RESET did not restart");
 }
 
 void psci_system_off(void)

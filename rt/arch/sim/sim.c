@@ -445,6 +445,11 @@ void arch_app_exit(int code)
 	arch_panic("the simulation went on after main returned");
 }
 
+int arch_restart(void)
+{
+	return -ENOSYS; /* a run of the simulator is one incarnation */
+}
+
 void arch_report(const char *line)
 {
 	fprintf(stderr, "%s\n", line);

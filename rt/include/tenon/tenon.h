@@ -32,6 +32,12 @@ int tn_main(int argc, char *argv[]);
 int tn_cpu_count(void);
 /* The CPU the caller runs on. */
 int tn_cpu_self(void);
+/*
+ * Restarts the partition (alone on the machine: the machine) from its
+ * image, its log written out first: does not return. -ENOSYS where there
+ * is nothing to restart (the host simulator); -EPERM in a handler.
+ */
+int tn_restart(void);
 
 #ifdef __cplusplus
 }
