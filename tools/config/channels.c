@@ -91,20 +91,6 @@ static int read_u32(const struct sys *sys, const void *fdt, int off,
 	return 1;
 }
 
-/* Whether a value is a list of non-empty printable strings. */
-static bool strings(const char *val, int len)
-{
-	if (len < 1 || val[len - 1] || !val[0])
-		return false;
-	for (int i = 0; i < len; i++) {
-		if (!val[i] && i + 1 < len && !val[i + 1])
-			return false;
-		if (val[i] && (val[i] < 0x20 || val[i] == 0x7f))
-			return false;
-	}
-	return true;
-}
-
 static void add_end(struct chan *c, int part, uint32_t role)
 {
 	if (c->nends < TN_CFG_MAX_PARTITIONS)
@@ -126,7 +112,7 @@ static void read_ends(const struct sys *sys, const void *fdt, int off,
 			  "missing property 'writer'; add "
 			  "writer = \"PARTITION\"; (one of %s)",
 			  names);
-	} else if (!strings(val, len) || strlen(val) + 1 != (size_t)len) {
+	} else if (!is_strings(val, len) || strlen(val) + 1 != (size_t)len) {
 		cfg_error(sys, c->path,
 			  "writer must be one partition's name, "
 			  "e.g. writer = \"rt\";");
@@ -147,7 +133,7 @@ static void read_ends(const struct sys *sys, const void *fdt, int off,
 			  names);
 		return;
 	}
-	if (!strings(val, len)) {
+	if (!is_strings(val, len)) {
 		cfg_error(sys, c->path,
 			  "reader must be a partition's name "
 			  "(a sample: one or more), e.g. reader = \"linux\";");
@@ -309,7 +295,7 @@ static void read_channel(const struct sys *sys, const void *fdt, int off,
 		cfg_error(sys, c->path,
 			  "missing property 'kind'; add kind = "
 			  "\"queue\"; (or \"sample\", \"stream\")");
-	else if (!strings(val, plen) || strlen(val) + 1 != (size_t)plen)
+	else if (!is_strings(val, plen) || strlen(val) + 1 != (size_t)plen)
 		cfg_error(sys, c->path,
 			  "kind must be one string: \"queue\", "
 			  "\"sample\" or \"stream\"");

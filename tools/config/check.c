@@ -61,7 +61,7 @@ static const char *join(char *buf, size_t size, const char *const *list)
 }
 
 /* Whether a value is one or more printable NUL-terminated strings. */
-static bool is_strings(const char *val, int len)
+bool is_strings(const char *val, int len)
 {
 	if (len < 1 || val[len - 1] || !val[0])
 		return false;

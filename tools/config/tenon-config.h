@@ -166,6 +166,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "0x60000000+0x04000000", "64 MiB": into buf, which is returned. */
 const char *fmt_range(char *buf, size_t size, uint64_t base, uint64_t len);
 const char *fmt_size(char *buf, size_t size, uint64_t bytes);
+/* Whether a property's value is one or more printable strings. */
+bool is_strings(const char *val, int len);
 
 /* platform.c: the devices partitions can have, NULL-terminated. */
 extern const struct plat_device plat_devices[];
