@@ -15,6 +15,8 @@
  *   -q            quiet: no line per pair at the start
  *   -r COUNT      restart the partition after COUNT echoes (the tests'
  *                 way to restart the real-time end of a channel)
+ *   -x WORD       end when a queue brings WORD (the benchmark's way to
+ *                 end its run), instead of sending it back
  * Runs until stopped; a thread whose channel fails says why and ends.
  */
 #include <stdio.h>
@@ -44,6 +46,7 @@ static struct tn_channel_attr bell;
 static bool quiet;
 static long restart_after; /* echoes; 0: never */
 static long echoes;	   /* of every pair, for restart_after */
+static const char *quit_word; /* -x */
 
 /* Sends all of buf on a stream, waiting for room as long as it takes. */
 static int write_all(struct tn_channel *ch, const uint8_t *buf, size_t len)
@@ -67,6 +70,12 @@ static int echo_once(struct pair *p)
 	switch (p->kind) {
 	case TN_CHAN_QUEUE:
 		n = tn_channel_receive(&p->in, p->buf, BUF_SIZE, TN_INFINITE);
+		if (quit_word && n == (int)strlen(quit_word) &&
+		    !memcmp(p->buf, quit_word, (size_t)n)) {
+			printf("echo: %s: '%s' came: ending\n", p->name,
+			       quit_word);
+			exit(0);
+		}
 		return n < 0 ? n
 			     : tn_channel_send(&p->out, p->buf, (size_t)n,
 					       TN_INFINITE);
@@ -149,7 +158,8 @@ static void add_pair(const char *in_name)
 static int usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-		"usage: echo [-P PRIORITY] [-i PRIORITY] [-q] [-r COUNT]\n");
+		"usage: echo [-P PRIORITY] [-i PRIORITY] [-q] [-r COUNT] "
+		"[-x WORD]\n");
 	return status;
 }
 
@@ -160,7 +170,7 @@ int tn_main(int argc, char *argv[])
 	int c;
 
 	tn_channel_attr_init(&bell);
-	while ((c = getopt(argc, argv, "P:i:qr:h")) != -1) {
+	while ((c = getopt(argc, argv, "P:i:qr:x:h")) != -1) {
 		switch (c) {
 		case 'P':
 			priority = atoi(optarg);
@@ -175,6 +185,9 @@ int tn_main(int argc, char *argv[])
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'x':
+			quit_word = optarg;
 			break;
 		case 'r':
 			restart_after = atol(optarg);
