@@ -400,8 +400,18 @@ def channel_echo(tmp):
           said("bench status") == "0"
           and index_of(lines, r"bench q: 300 round trips of 256 bytes") >= 0,
           "tenon bench: status %s" % said("bench status"))
-    if len(results) and not all(results[-5:]):
+    check("channel-full-queues-refuse-one-more-and-deliver-all-in-order",
+          said("send when full status") == "1"
+          and said("answers") == " ".join("n%d" % i for i in range(1, 34))
+          and "is empty" in (said("then:") or "")
+          and index_of(lines, r"tenon-linux: n\d+ refused") < 0,
+          "full: status %s, answers %s, then %s" % (
+              said("send when full status"), said("answers"),
+              said("then:")))
+    if len(results) and not all(results[-6:]):
         show(lines)
+
+
 def summary_channels():
     """The default system's channels, from its summary: name -> (index,
     kind, writer, readers, IPA, size, SPI)."""
