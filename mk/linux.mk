@@ -32,11 +32,19 @@ $(BUILD)/linux/initramfs.cpio.gz: tools/linux-assets.sh $(LINUX_INITRAMFS_SRC) \
 FORCE:
 .PHONY: FORCE
 
-# The project's own programs in the initramfs: static, no C library.
+# The project's own programs in the initramfs: static, no C library (but
+# for tenon-regfuzz, below).
 $(BUILD)/linux/extra/%: linux/tools/%.c
 	@mkdir -p $(@D)
 	$(A64_CC) $(CSTD) $(WARN) -O2 -static -nostdlib -ffreestanding \
 		-fno-stack-protector -mno-outline-atomics $< -lgcc -o $@
+
+# tenon-regfuzz needs the C library (signals, sigsetjmp, getopt): built
+# like the tenon command, static, with Debian's cross C library.
+$(BUILD)/linux/extra/tenon-regfuzz: linux/tools/tenon-regfuzz.c \
+				    abi/tenon/channel_abi.h
+	@mkdir -p $(@D)
+	$(CROSS)gcc $(CSTD) $(WARN) -O2 -Iabi -static -s $< -o $@
 
 # ---- Channels on Linux: libtenon, the tenon command, their tests ----------
 # libtenon (linux/libtenon/) and the tenon command (linux/cmd/) are built

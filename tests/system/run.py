@@ -543,6 +543,73 @@ def channel_rt_restart(tmp):
         show(lines)
 
 
+def channel_register_fuzz(tmp):
+    """A hostile Linux program (tenon-regfuzz) at the registers, config
+    space and regions of q-in and q-out, between two benches through
+    apps/echo (config/echo.dts, linux/initramfs/init's "regfuzz" hook):
+    every access is refused or allowed as the device's rules say, the
+    hypervisor and the real-time partition go on, and once the ends are
+    re-armed by the library the round trips are intact."""
+    lines = boot(variant(tmp, "regfuzz", system="echo"),
+                 lambda l: index_of(l, r"^\[linux\] tenon-linux: test "
+                                    r"regfuzz (passed|failed)") >= 0,
+                 limit=200)
+
+    def said(what):
+        i = index_of(lines, r"^\[linux\] tenon-linux: %s" % what)
+        return lines[i].split(what, 1)[1].strip() if i >= 0 else None
+
+    def counts(end, kind):
+        i = index_of(lines, r"tenon-regfuzz: %s %s: " % (end, kind))
+        m = re.search(r": (\d+), refused (\d+), unexpected (\d+)$",
+                      lines[i]) if i >= 0 else None
+        return tuple(int(g) for g in m.groups()) if m else (0, 0, -1)
+    # From here on the real-time partition has nothing to say.
+    start = max(index_of(lines, r"tenon-linux: test regfuzz$"), 0)
+    check("channel-bench-before-register-fuzz",
+          said("bench before status") == "0",
+          "tenon bench: status %s" % said("bench before status"))
+    summary = index_of(lines, r"tenon-regfuzz: \d+ rounds, seed 1: "
+                       r"0 unexpected$")
+    check("channel-register-fuzz-outcomes-follow-the-device-rules",
+          said("regfuzz status") == "0" and summary >= 0,
+          "tenon-regfuzz: status %s" % said("regfuzz status"))
+    # Refused accesses of every kind were made and caught, and allowed
+    # ones made: a fuzz that never reached the device would pass above.
+    refused = {(end, kind): counts(end, kind)
+               for end in ("q-in", "q-out")
+               for kind in ("bar0-load", "bar0-store", "bar0-pair",
+                            "past-bar0", "bar2-peer-page", "config-write")}
+    own = [counts(end, "bar2-own-page") for end in ("q-in", "q-out")]
+    check("channel-register-fuzz-refusals-caught-and-own-pages-written",
+          all(c[1] > 0 for k, c in refused.items()
+              if k[1] != "config-write") and all(c[0] > 0 for c in own)
+          and all(c[0] > 0 for k, c in refused.items()
+                  if k[1] == "config-write"),
+          "counts %s, own pages %s" % (refused, own))
+    check("channel-register-fuzz-leaves-ends-masked",
+          all(index_of(lines, r"tenon-regfuzz: %s left masked: IMR 0, "
+                       r"INTx disabled$" % end) >= 0
+              for end in ("q-in", "q-out")),
+          "an end was not left masked")
+    check("hypervisor-no-panic-under-register-fuzz",
+          index_of(lines, r"^\[tenon\] panic") < 0,
+          "the hypervisor panicked")
+    check("rt-partition-runs-through-register-fuzz",
+          index_of(lines, r"^\[rt\] tenon: unexpected exception") < 0
+          and index_of(lines, r"^\[tenon\] partition rt: ", start) < 0
+          and index_of(lines, r"^\[rt\] echo: q: stopped") < 0,
+          "the real-time partition faulted, stopped or was restarted")
+    trips = [i for i, l in enumerate(lines)
+             if "bench q: 50 round trips of" in l]
+    check("channel-round-trips-intact-after-register-fuzz",
+          said("bench after status") == "0" and len(trips) == 2
+          and summary >= 0 and trips[1] > summary,
+          "tenon bench after the fuzz: status %s" % said("bench after status"))
+    if len(results) and not all(results[-7:]):
+        show(lines)
+
+
 def hypercalls(tmp):
     """Hypercalls and PSCI from the real-time partition, bad ones too, and
     the channels between it and Linux, from both ends."""
@@ -774,7 +841,7 @@ def main():
         everything = (isolation_and_poweroff, reboot, console_input,
                       console_abuse, reset_stress, channels_linux,
                       control_job, channel_echo, channel_rt_restart,
-                      hypercalls,
+                      channel_register_fuzz, hypercalls,
                       device_passthrough, exit_status, malformed_description,
                       high_ram, broken_tables)
         # ONLY: "reset", or the name of one scenario of everything.

@@ -306,16 +306,15 @@ static unsigned int state_of(struct vcpu *t, struct virq *q, uint32_t intid)
 	unsigned int st;
 
 	follow_line(t, q, intid);
-	st =
-	    (q->pending ? ST_PENDING : 0) | (q->active ? ST_ACTIVE : 0);
+	st = (q->pending ? ST_PENDING : 0) | (q->active ? ST_ACTIVE : 0);
 
 	if (q->in_lr) {
 		struct vcpu *holder = p->vcpus[q->lr_vcpu];
 		int n = holder == this_vcpu() ? lr_of(holder, intid) : -1;
 
-		st |= n >= 0 ? (unsigned int)(gic_read_lr(n) >> LR_STATE_SHIFT) &
-				   3
-			     : q->lr_state;
+		st |= n >= 0
+			  ? (unsigned int)(gic_read_lr(n) >> LR_STATE_SHIFT) & 3
+			  : q->lr_state;
 	}
 	return st;
 }
@@ -361,10 +360,31 @@ static void set_active(struct vcpu *t, struct virq *q, uint32_t intid)
 	holder = t->part->vcpus[q->lr_vcpu];
 	n = holder == this_vcpu() ? lr_of(holder, intid) : -1;
 	if (n >= 0 && !(gic_read_lr(n) & LR_HW)) {
-		gic_write_lr(n, gic_read_lr(n) |
-				    (uint64_t)ST_ACTIVE << LR_STATE_SHIFT);
+		gic_write_lr(n, gic_read_lr(n) | (uint64_t)ST_ACTIVE
+						     << LR_STATE_SHIFT);
 		q->lr_state |= ST_ACTIVE;
 	}
+}
+
+/*
+ * An edge that came while list register n of v held q (the guest still
+ * in its handler, or done with it since): made pending in the register
+ * itself, active and pending at once, which the CPU interface signals
+ * as soon as the guest ends the last one. Kept out of the register until
+ * it is free, it would wait for v's next exit, and a guest that ends its
+ * handler and idles with no timer takes none: every later edge found it
+ * pending already and was dropped with it, the doorbell lost for good.
+ * One still pending in the register absorbs it, as an edge does.
+ */
+static void pend_in_lr(int n, struct virq *q)
+{
+	uint64_t lr = gic_read_lr(n);
+
+	q->pending = false;
+	if (q->lr_state & ST_PENDING)
+		return;
+	q->lr_state |= ST_PENDING;
+	gic_write_lr(n, lr | (uint64_t)ST_PENDING << LR_STATE_SHIFT);
 }
 
 void vgic_sync(struct vcpu *v)
@@ -391,6 +411,8 @@ void vgic_sync(struct vcpu *v)
 			release_lr(v, i, q);
 		else if (q->hw && q->lr_state == ST_PENDING)
 			follow_line(v, q, id);
+		else if (q->pending && !q->hw && !q->level)
+			pend_in_lr(i, q);
 	}
 	for (;;) {
 		struct virq *best = NULL;
@@ -408,7 +430,8 @@ void vgic_sync(struct vcpu *v)
 				if (id < 32)
 					v->priv_waiting &= ~(1u << id);
 				else
-					v->part->spi_waiting &= ~(1u << (id - 32));
+					v->part->spi_waiting &=
+					    ~(1u << (id - 32));
 				continue;
 			}
 			if (q->in_lr || !(q->enabled || q->active))
@@ -736,7 +759,7 @@ static bool size_allowed(bool dist, uint64_t off, int size)
 		return true;
 	case 1:
 		return dist ? off >= 0x0400 && off < 0x0c00
-				   : off >= 0x10400 && off < 0x10420;
+			    : off >= 0x10400 && off < 0x10420;
 	case 8:
 		if (dist)
 			return off >= 0x6000 && off < 0x8000;
@@ -774,10 +797,9 @@ void vgic_register_mmio(struct partition *p)
 	mmio_region_register(p, PLAT_GICD_BASE, PLAT_GICD_SIZE,
 			     distributor_mmio, NULL, &p->lock,
 			     "the GIC distributor");
-	mmio_region_register(p, PLAT_GICR_BASE,
-			     PLAT_GICR_STRIDE * p->cfg->ncpus,
-			     redistributors_mmio, NULL, &p->lock,
-			     "the GIC redistributors");
+	mmio_region_register(
+	    p, PLAT_GICR_BASE, PLAT_GICR_STRIDE * p->cfg->ncpus,
+	    redistributors_mmio, NULL, &p->lock, "the GIC redistributors");
 }
 
 void vgic_raise_edge(struct partition *p, uint32_t intid)
