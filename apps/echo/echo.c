@@ -97,8 +97,17 @@ static void *serve(void *arg)
 	for (;;) {
 		int ret = echo_once(p);
 
-		/* A peer's corrupt message is dropped and counted: go on. */
-		if (ret == -EIO || ret == -EMSGSIZE)
+		/*
+		 * A corrupt message was dropped and counted: go on. A
+		 * corrupt index stays until the peer mends it, and every
+		 * call fails at once meanwhile: look again a little later
+		 * rather than spin, so the other pairs at this priority run.
+		 */
+		if (ret == -EIO) {
+			tn_sleep(TN_MSEC(1));
+			continue;
+		}
+		if (ret == -EMSGSIZE)
 			continue;
 		if (ret < 0) {
 			printf("echo: %s: stopped (error %d)\n", p->name, ret);
