@@ -10,13 +10,31 @@ A64_BASE = $(CSTD) $(WARN) -O2 -g -ffreestanding -nostdinc \
 	-isystem $(A64_GCCINC) -Irt/lib/include -Irt/include -Irt -Iabi \
 	-mcpu=cortex-a72 -mno-outline-atomics -fno-stack-protector -fno-pie \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
-A64_KCFLAGS = $(A64_BASE) -mgeneral-regs-only
+A64_KCFLAGS = $(A64_BASE) -mgeneral-regs-only -I$(BUILD)/a64k/gen
 A64_CFLAGS = $(A64_BASE) -Itests -Itests/unit
 A64_LDFLAGS := -nostdlib -static -no-pie -T rt/arch/aarch64/link.ld \
 	-Wl,--build-id=none -Wl,--no-warn-rwx-segments
 
-RT_A64 := $(wildcard rt/arch/aarch64/*.c) $(wildcard rt/arch/aarch64/*.S)
+# Structure offsets for assembly, from C: an asm-offsets.c compiled to
+# assembly only, whose DEFINE() markers ("->NAME value expression") this
+# turns into the #defines of a header. $(call asm_offsets_h,guard,source)
+# is the recipe, from the .s ($<) to the header ($@).
+define asm_offsets_h
+	{ echo "/* Generated from $(2) by the build: do not edit. */"; \
+	  echo "#ifndef $(1)"; echo "#define $(1)"; \
+	  sed -n 's/^->\([A-Za-z_][A-Za-z0-9_]*\) \(-\{0,1\}[0-9][0-9]*\) \(.*\)$$/#define \1 \2 \/* \3 *\//p' $<; \
+	  echo "#endif"; } > $@.tmp
+	@grep -q '^#define [A-Za-z0-9_]* -\{0,1\}[0-9]' $@.tmp || \
+		{ echo "$@: no offsets found in $<"; rm -f $@.tmp; exit 1; }
+	mv $@.tmp $@
+endef
+
+RT_A64 := $(filter-out rt/arch/aarch64/asm-offsets.c, \
+	$(wildcard rt/arch/aarch64/*.c) $(wildcard rt/arch/aarch64/*.S))
 A64_KOBJS := $(patsubst %,$(BUILD)/a64k/%.o,$(basename $(RT_KERNEL) $(RT_A64)))
+# The port's assembly takes its structure offsets from the C structures
+# (rt/arch/aarch64/asm-offsets.c).
+RT_ASM_OFFSETS := $(BUILD)/a64k/gen/asm-offsets.h
 A64_LIBC_OBJS := $(call objs,a64,$(LIBC))
 # The element tests that also mean something on a machine.
 TARGET_TESTS := $(filter-out tests/unit/test_sim.c tests/unit/test_libc.c \
@@ -30,6 +48,16 @@ $(BUILD)/a64k/%.o: %.c
 $(BUILD)/a64k/%.o: %.S
 	@mkdir -p $(@D)
 	$(A64_CC) $(A64_KCFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/a64k/gen/asm-offsets.s: rt/arch/aarch64/asm-offsets.c
+	@mkdir -p $(@D)
+	$(A64_CC) $(A64_KCFLAGS) -MMD -MP -S $< -o $@
+
+$(RT_ASM_OFFSETS): $(BUILD)/a64k/gen/asm-offsets.s
+	$(call asm_offsets_h,TENON_RT_ASM_OFFSETS_H,rt/arch/aarch64/asm-offsets.c)
+
+$(BUILD)/a64k/rt/arch/aarch64/vectors.o \
+$(BUILD)/a64k/rt/arch/aarch64/switch.o: $(RT_ASM_OFFSETS)
 
 $(BUILD)/a64/%.o: %.c
 	@mkdir -p $(@D)

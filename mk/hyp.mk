@@ -2,14 +2,28 @@
 # guests' state), with the system description compiled in.
 
 SYSTEM ?= qemu-virt
-HYP_SRC := $(wildcard hyp/core/*.c) $(wildcard hyp/arch/aarch64/*.c) \
-	$(wildcard hyp/arch/aarch64/*.S)
+HYP_SRC := $(filter-out hyp/arch/aarch64/asm-offsets.c, \
+	$(wildcard hyp/core/*.c) $(wildcard hyp/arch/aarch64/*.c) \
+	$(wildcard hyp/arch/aarch64/*.S))
 HYP_CFLAGS = $(CSTD) $(WARN) -O2 -g -ffreestanding -nostdinc \
 	-isystem $(A64_GCCINC) -Irt/lib/include -Ihyp/arch/aarch64 -Ihyp \
-	-Iabi -mcpu=cortex-a72 -mgeneral-regs-only -mno-outline-atomics \
-	-fno-stack-protector -fno-pie
+	-Iabi -I$(BUILD)/hyp/gen -mcpu=cortex-a72 -mgeneral-regs-only \
+	-mno-outline-atomics -fno-stack-protector -fno-pie
 HYP_OBJS := $(patsubst %,$(BUILD)/hyp/%.o,$(basename $(HYP_SRC))) \
 	$(BUILD)/hyp/rt/lib/string.o
+
+# entry.S's offsets into struct vcpu and its stack sizes, generated from
+# the C structures (hyp/arch/aarch64/asm-offsets.c).
+HYP_ASM_OFFSETS := $(BUILD)/hyp/gen/asm-offsets.h
+
+$(BUILD)/hyp/gen/asm-offsets.s: hyp/arch/aarch64/asm-offsets.c
+	@mkdir -p $(@D)
+	$(A64_CC) $(HYP_CFLAGS) -MMD -MP -S $< -o $@
+
+$(HYP_ASM_OFFSETS): $(BUILD)/hyp/gen/asm-offsets.s
+	$(call asm_offsets_h,TENON_HYP_ASM_OFFSETS_H,hyp/arch/aarch64/asm-offsets.c)
+
+$(BUILD)/hyp/hyp/arch/aarch64/entry.o: $(HYP_ASM_OFFSETS)
 
 $(BUILD)/hyp/%.o: %.c
 	@mkdir -p $(@D)

@@ -6,14 +6,11 @@
  * runs the C handler on the CPU's hypervisor stack, and enters the guest
  * again from the same struct. Each CPU boots on a coarse identity map
  * (hyp_l1), until C has built the real one (stage2.c) and switches to it
- * here (hyp_mmu_switch).
+ * here (hyp_mmu_switch). Every offset into struct vcpu and every stack
+ * size here comes from the C definitions (asm-offsets.h).
  */
-#define HYP_STACK_SIZE 16384
-#define GUARD_SIZE 4096	/* left unmapped under each stack (stage2.c) */
-#define STACK_SLOT (GUARD_SIZE + HYP_STACK_SIZE)
-#define MAX_CPUS 8
-#define VCPU_ELR (31 * 8)
-#define VCPU_SPSR (32 * 8)
+#include "asm-offsets.h"	/* generated from asm-offsets.c */
+
 #define SCTLR_EL2_ON 0x30c5183d /* RES1 bits, M, C, SA, I, WXN off */
 
 	.section .text.boot, "ax"
@@ -29,9 +26,9 @@ hyp_secondary_entry:
 cpu_entry:
 	msr	daifset, #0xf
 	ldr	x0, =hyp_stacks
-	add	x1, x19, #1
-	mov	x2, #STACK_SLOT
-	madd	x0, x1, x2, x0
+	mov	x2, #HYP_STACK_SLOT
+	madd	x0, x19, x2, x0
+	add	x0, x0, #HYP_STACK_TOP
 	mov	sp, x0
 	mrs	x20, CurrentEL
 	lsr	x20, x20, #2
@@ -67,6 +64,22 @@ enter_c:
 3:	wfe
 	b	3b
 
+	/*
+	 * What this file assumes of the C layouts beyond their offsets:
+	 * elr and spsr move as one pair, the guard pages and stacks are
+	 * whole pages (stage2.c maps them page by page), and a CPU number
+	 * is masked to the count of CPUs.
+	 */
+	.if	VCPU_SPSR != VCPU_ELR + 8
+	.error	"struct vcpu: spsr must follow elr"
+	.endif
+	.if	HYP_STACK_SLOT % 4096 || HYP_STACK_BASE % 4096
+	.error	"struct hyp_stack: the guard page and stack must be whole pages"
+	.endif
+	.if	HYP_MAX_CPUS & (HYP_MAX_CPUS - 1)
+	.error	"HYP_MAX_CPUS must be a power of two"
+	.endif
+
 	.text
 	/*
 	 * hyp_mmu_switch(ttbr, tcr, mair): onto new tables, with the MMU off
@@ -100,22 +113,22 @@ guest_enter:
 	ldp	x1, x2, [x0, #VCPU_ELR]
 	msr	elr_el2, x1
 	msr	spsr_el2, x2
-	ldp	x2, x3, [x0, #16]
-	ldp	x4, x5, [x0, #32]
-	ldp	x6, x7, [x0, #48]
-	ldp	x8, x9, [x0, #64]
-	ldp	x10, x11, [x0, #80]
-	ldp	x12, x13, [x0, #96]
-	ldp	x14, x15, [x0, #112]
-	ldp	x16, x17, [x0, #128]
-	ldp	x18, x19, [x0, #144]
-	ldp	x20, x21, [x0, #160]
-	ldp	x22, x23, [x0, #176]
-	ldp	x24, x25, [x0, #192]
-	ldp	x26, x27, [x0, #208]
-	ldp	x28, x29, [x0, #224]
-	ldr	x30, [x0, #240]
-	ldp	x0, x1, [x0]
+	ldp	x2, x3, [x0, #(VCPU_X + 2 * 8)]
+	ldp	x4, x5, [x0, #(VCPU_X + 4 * 8)]
+	ldp	x6, x7, [x0, #(VCPU_X + 6 * 8)]
+	ldp	x8, x9, [x0, #(VCPU_X + 8 * 8)]
+	ldp	x10, x11, [x0, #(VCPU_X + 10 * 8)]
+	ldp	x12, x13, [x0, #(VCPU_X + 12 * 8)]
+	ldp	x14, x15, [x0, #(VCPU_X + 14 * 8)]
+	ldp	x16, x17, [x0, #(VCPU_X + 16 * 8)]
+	ldp	x18, x19, [x0, #(VCPU_X + 18 * 8)]
+	ldp	x20, x21, [x0, #(VCPU_X + 20 * 8)]
+	ldp	x22, x23, [x0, #(VCPU_X + 22 * 8)]
+	ldp	x24, x25, [x0, #(VCPU_X + 24 * 8)]
+	ldp	x26, x27, [x0, #(VCPU_X + 26 * 8)]
+	ldp	x28, x29, [x0, #(VCPU_X + 28 * 8)]
+	ldr	x30, [x0, #(VCPU_X + 30 * 8)]
+	ldp	x0, x1, [x0, #VCPU_X]
 	eret
 
 	/* A guest exit of the given kind (0 sync, 1 IRQ, 2 FIQ, 3 SError). */
@@ -162,32 +175,32 @@ hyp_fault_report:
 	mrs	x2, elr_el2
 	mrs	x3, far_el2
 	mrs	x4, mpidr_el1
-	and	x4, x4, #(MAX_CPUS - 1)
-	add	x4, x4, #1
-	mov	x5, #STACK_SLOT
+	and	x4, x4, #(HYP_MAX_CPUS - 1)
+	mov	x5, #HYP_STACK_SLOT
 	ldr	x6, =hyp_stacks
 	madd	x6, x4, x5, x6
+	add	x6, x6, #HYP_STACK_TOP
 	mov	sp, x6
 	b	hyp_exception
 
 save_guest:
-	stp	x2, x3, [x0, #16]
-	stp	x4, x5, [x0, #32]
-	stp	x6, x7, [x0, #48]
-	stp	x8, x9, [x0, #64]
-	stp	x10, x11, [x0, #80]
-	stp	x12, x13, [x0, #96]
-	stp	x14, x15, [x0, #112]
-	stp	x16, x17, [x0, #128]
-	stp	x18, x19, [x0, #144]
-	stp	x20, x21, [x0, #160]
-	stp	x22, x23, [x0, #176]
-	stp	x24, x25, [x0, #192]
-	stp	x26, x27, [x0, #208]
-	stp	x28, x29, [x0, #224]
-	str	x30, [x0, #240]
+	stp	x2, x3, [x0, #(VCPU_X + 2 * 8)]
+	stp	x4, x5, [x0, #(VCPU_X + 4 * 8)]
+	stp	x6, x7, [x0, #(VCPU_X + 6 * 8)]
+	stp	x8, x9, [x0, #(VCPU_X + 8 * 8)]
+	stp	x10, x11, [x0, #(VCPU_X + 10 * 8)]
+	stp	x12, x13, [x0, #(VCPU_X + 12 * 8)]
+	stp	x14, x15, [x0, #(VCPU_X + 14 * 8)]
+	stp	x16, x17, [x0, #(VCPU_X + 16 * 8)]
+	stp	x18, x19, [x0, #(VCPU_X + 18 * 8)]
+	stp	x20, x21, [x0, #(VCPU_X + 20 * 8)]
+	stp	x22, x23, [x0, #(VCPU_X + 22 * 8)]
+	stp	x24, x25, [x0, #(VCPU_X + 24 * 8)]
+	stp	x26, x27, [x0, #(VCPU_X + 26 * 8)]
+	stp	x28, x29, [x0, #(VCPU_X + 28 * 8)]
+	str	x30, [x0, #(VCPU_X + 30 * 8)]
 	ldp	x2, x3, [sp], #16
-	stp	x2, x3, [x0]
+	stp	x2, x3, [x0, #VCPU_X]
 	mrs	x2, elr_el2
 	mrs	x3, spsr_el2
 	stp	x2, x3, [x0, #VCPU_ELR]
@@ -208,7 +221,6 @@ hyp_l1:
 	/* Per CPU: a guard page, then its stack (which grows down to it). */
 	.section .bss
 	.balign	4096
-	.global hyp_stacks, hyp_stacks_end
+	.global hyp_stacks
 hyp_stacks:
-	.space	STACK_SLOT * MAX_CPUS
-hyp_stacks_end:
+	.space	HYP_STACK_SLOT * HYP_MAX_CPUS

@@ -99,9 +99,10 @@ enum partition_state {
 
 struct partition;
 
+/* entry.S saves and loads x[], elr and spsr (asm-offsets.c). */
 struct vcpu {
-	uint64_t x[31]; /* layout shared with entry.S */
-	uint64_t elr, spsr;
+	uint64_t x[31];
+	uint64_t elr, spsr; /* adjacent: entry.S moves them as a pair */
 	struct partition *part;
 	int index; /* within the partition; also its Aff0 */
 	int pcpu;
@@ -136,6 +137,20 @@ struct partition {
 	uint64_t faults;
 	uint64_t restarts;
 };
+
+/*
+ * A CPU's hypervisor stack, above a guard page that stage2.c leaves
+ * unmapped so that an overflow faults rather than runs into the next
+ * CPU's stack. entry.S reserves hyp_stacks[] and sets each CPU's SP from
+ * this layout (asm-offsets.c).
+ */
+#define HYP_PAGE_SIZE 4096
+#define HYP_STACK_SIZE 16384
+struct hyp_stack {
+	uint8_t guard[HYP_PAGE_SIZE];
+	uint8_t stack[HYP_STACK_SIZE];
+};
+extern struct hyp_stack hyp_stacks[HYP_MAX_CPUS];
 
 extern const struct tn_sysconfig tn_sysconfig;
 extern struct partition partitions[TN_CFG_MAX_PARTITIONS];

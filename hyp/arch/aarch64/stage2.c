@@ -56,7 +56,6 @@
 #define S2_SHARED_RW (0x5ul << 2 | 3ul << 6 | 2ul << 8 | DESC_AF | DESC_XN)
 
 extern char _start[], __text_end[], __rodata_end[], __image_end[];
-extern char hyp_stacks[], hyp_stacks_end[];
 
 /*
  * Every table below level 1 comes from one pool: what a system needs
@@ -163,8 +162,7 @@ void hyp_mmu_init(void)
 	const struct tn_cfg_platform *m = &t->platform;
 	uint64_t start = (uint64_t)(uintptr_t)_start;
 	uint64_t stacks = (uint64_t)(uintptr_t)hyp_stacks;
-	uint64_t slot = ((uint64_t)(uintptr_t)hyp_stacks_end - stacks) /
-			HYP_MAX_CPUS;
+	uint64_t stacks_end = (uint64_t)(uintptr_t)(hyp_stacks + HYP_MAX_CPUS);
 	uint64_t ps = output_size(m->pa_bits), t0sz = 64 - m->pa_bits;
 
 	map_el2(start, (uint64_t)(uintptr_t)__text_end, S1_TEXT,
@@ -174,12 +172,14 @@ void hyp_mmu_init(void)
 		"the hypervisor's rodata");
 	map_el2((uint64_t)(uintptr_t)__rodata_end, stacks, S1_DATA,
 		"the hypervisor's data");
-	/* Each CPU's stack, above its guard page (entry.S). */
-	for (uint64_t cpu = 0; cpu < HYP_MAX_CPUS; cpu++)
-		map_el2(stacks + cpu * slot + PAGE, stacks + (cpu + 1) * slot,
-			S1_DATA, "the hypervisor's stacks");
-	map_el2((uint64_t)(uintptr_t)hyp_stacks_end,
-		(uint64_t)(uintptr_t)__image_end, S1_DATA,
+	/* Each CPU's stack, above its guard page (hyp.h). */
+	for (int cpu = 0; cpu < HYP_MAX_CPUS; cpu++) {
+		uint64_t base = (uint64_t)(uintptr_t)hyp_stacks[cpu].stack;
+
+		map_el2(base, base + sizeof(hyp_stacks[cpu].stack), S1_DATA,
+			"the hypervisor's stacks");
+	}
+	map_el2(stacks_end, (uint64_t)(uintptr_t)__image_end, S1_DATA,
 		"the hypervisor's data");
 
 	map_el2(m->gicd_base, m->gicd_base + m->gicd_size, S1_DEVICE,

@@ -1,9 +1,12 @@
 /*
  * Guest exits: why the guest left (a hypercall, a trapped SMC or system
  * register, an access to memory it does not own, a physical interrupt)
- * and what the hypervisor does about it. Nothing a guest does here can
- * stop the hypervisor: an access it cannot emulate becomes an abort in
- * the guest, logged with the partition's name.
+ * and what the hypervisor does about it: a synchronous exit goes to the
+ * handler of its exception class (trap_handlers[]), any class without one
+ * to the single unexpected-trap path. Nothing a guest does here can stop
+ * the hypervisor: an access it cannot emulate becomes an abort in the
+ * guest, a trap it should not cause an undefined instruction, each logged
+ * with the partition's name (rate-limited).
  */
 #include "hyp.h"
 #include "core/mmio.h"
@@ -297,54 +300,88 @@ void exit_stats_log(void)
 	}
 }
 
+/*
+ * A synchronous exit, by exception class: the classes the hypervisor
+ * traps on purpose (or that a guest can cause: stage-2 faults) each have
+ * a handler; every other class is one a guest should never be able to
+ * raise here, and goes to unexpected_trap().
+ */
+typedef void (*trap_handler)(struct vcpu *v, uint64_t esr);
+
+static void trap_hvc64(struct vcpu *v, uint64_t esr)
+{
+	(void)esr;
+	if (TN_HC_IS_TENON((uint32_t)v->x[0]))
+		hypercall(v);
+	else
+		psci_guest_call(v);
+}
+
+static void trap_smc64(struct vcpu *v, uint64_t esr)
+{
+	(void)esr;
+	psci_guest_call(v);
+	v->elr += 4; /* a trapped SMC returns to itself */
+}
+
+static void trap_iabt_low(struct vcpu *v, uint64_t esr)
+{
+	(void)esr;
+	if (log_fault(v->part))
+		hyp_log("partition %s: vCPU %d: stage-2 fault: instruction "
+			"fetch at IPA %#lx; abort injected",
+			v->part->cfg->name, v->index,
+			(unsigned long)(read_sysreg(hpfar_el2) >> 4 << 12));
+	inject_abort(v, true, read_sysreg(far_el2));
+}
+
+/*
+ * HCR_EL2.TWI/TWE are clear, so WFI/WFE do not trap today; should they
+ * ever, the guest goes on after the instruction, as after a wake-up.
+ */
+static void trap_wfx(struct vcpu *v, uint64_t esr)
+{
+	(void)esr;
+	v->elr += 4;
+}
+
+static void unexpected_trap(struct vcpu *v, uint64_t esr)
+{
+	if (log_fault(v->part))
+		hyp_log("partition %s: vCPU %d: unexpected trap, ESR %#lx at "
+			"PC %#lx; undefined instruction injected",
+			v->part->cfg->name, v->index, (unsigned long)esr,
+			(unsigned long)v->elr);
+	inject_undef(v);
+}
+
+/* ESR_EL2.EC: six bits, the index of this table. */
+#define ESR_EC_SHIFT 26
+#define ESR_EC_MASK 0x3f
+
+static const trap_handler trap_handlers[ESR_EC_MASK + 1] = {
+	[EC_WFX] = trap_wfx,
+	[EC_HVC64] = trap_hvc64,
+	[EC_SMC64] = trap_smc64,
+	[EC_SYSREG] = sysreg_trap,
+	[EC_IABT_LOW] = trap_iabt_low,
+	[EC_DABT_LOW] = data_abort,
+};
+
+static void trap_sync(struct vcpu *v, uint64_t esr)
+{
+	trap_handler handler =
+		trap_handlers[esr >> ESR_EC_SHIFT & ESR_EC_MASK];
+
+	(handler ? handler : unexpected_trap)(v, esr);
+}
+
 void hyp_guest_exit(struct vcpu *v, uint64_t kind)
 {
 	uint64_t start = arch_counter();
-	uint64_t esr = read_sysreg(esr_el2);
 
 	if (kind == 0) {
-		switch (esr >> 26) {
-		case EC_HVC64:
-			if (TN_HC_IS_TENON((uint32_t)v->x[0]))
-				hypercall(v);
-			else
-				psci_guest_call(v);
-			break;
-		case EC_SMC64:
-			psci_guest_call(v);
-			v->elr += 4; /* a trapped SMC returns to itself */
-			break;
-		case EC_SYSREG:
-			sysreg_trap(v, esr);
-			break;
-		case EC_DABT_LOW:
-			data_abort(v, esr);
-			break;
-		case EC_IABT_LOW:
-			if (log_fault(v->part))
-				hyp_log(
-				    "partition %s: vCPU %d: stage-2 fault: "
-				    "instruction fetch at IPA %#lx; abort "
-				    "injected",
-				    v->part->cfg->name, v->index,
-				    (unsigned long)(read_sysreg(hpfar_el2) >>
-						    4 << 12));
-			inject_abort(v, true, read_sysreg(far_el2));
-			break;
-		case EC_WFX:
-			v->elr += 4;
-			break;
-		default:
-			if (log_fault(v->part))
-				hyp_log("partition %s: vCPU %d: unexpected "
-					"trap, ESR %#lx at PC %#lx; undefined "
-					"instruction injected",
-					v->part->cfg->name, v->index,
-					(unsigned long)esr,
-					(unsigned long)v->elr);
-			inject_undef(v);
-			break;
-		}
+		trap_sync(v, read_sysreg(esr_el2));
 	} else if (kind == 1) {
 		trap_irqs(v);
 	} else {

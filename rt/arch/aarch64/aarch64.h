@@ -55,7 +55,7 @@ static inline void mmio_write64(uintptr_t addr, uint64_t v)
 	__asm__ volatile("str %0, [%1]" ::"rZ"(v), "r"(addr) : "memory");
 }
 
-/* Saved by the exception entry; the layout is shared with vectors.S. */
+/* Saved by the exception entry (vectors.S, through asm-offsets.c). */
 struct aarch64_frame {
 	uint64_t x[31];
 	uint64_t elr;
@@ -113,7 +113,7 @@ int fdt_read(const void *blob, struct fdt_info *info);
 /* channel.c: keeps the channels fdt gives and has their regions mapped. */
 void aarch64_channels_init(const struct fdt_info *fdt);
 
-/* What arch_switch() saves: the layout is shared with switch.S. */
+/* What arch_switch() saves (switch.S, through asm-offsets.c). */
 struct aarch64_ctx {
 	uint64_t x19_x30[12];
 	uint64_t sp, fpcr, fpsr, pad;
@@ -124,7 +124,7 @@ struct aarch64_ctx {
 extern int aarch64_ncpus;
 void aarch64_set_idle_context(int cpu);
 
-/* What aarch64_fpu_save() keeps: the layout is shared with switch.S. */
+/* What aarch64_fpu_save() keeps (switch.S, through asm-offsets.c). */
 struct aarch64_fpu {
 	__uint128_t q[32];
 	uint64_t fpcr, fpsr;

@@ -1,6 +1,7 @@
 /*
- * Constants shared by the port's assembly and C: register values and the
- * exception frame layout.
+ * Constants shared by the port's assembly and C: register values and
+ * stack sizes. Structure offsets come from the C structures instead
+ * (asm-offsets.c).
  */
 #ifndef TENON_ARCH_AARCH64_ASM_H
 #define TENON_ARCH_AARCH64_ASM_H
@@ -18,10 +19,5 @@
 #define SCTLR_EL1_ON 0x1005 /* M, C, I */
 
 #define ICC_SRE_EL2 S3_4_C12_C9_5
-
-/* x0-x30, elr, spsr, sp_el0: 34 words. */
-#define FRAME_SIZE (34 * 8)
-#define FRAME_ELR (31 * 8)
-#define FRAME_SP (33 * 8)
 
 #endif

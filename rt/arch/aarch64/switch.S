@@ -6,66 +6,82 @@
  */
 	/* Unwind tables for debuggers only: not loaded with the image. */
 	.cfi_sections .debug_frame
+
+#include "asm-offsets.h"	/* generated from asm-offsets.c */
+
+	/*
+	 * What this file assumes of the C layouts beyond their offsets:
+	 * sp and fpcr, and fpcr and fpsr, move as pairs; the q registers
+	 * are 16-byte aligned.
+	 */
+	.if	CTX_FPCR != CTX_SP + 8 || FPU_FPSR != FPU_FPCR + 8
+	.error	"struct aarch64_ctx or aarch64_fpu: a register pair is split"
+	.endif
+	.if	CTX_Q % 16 || FPU_Q % 16
+	.error	"struct aarch64_ctx or aarch64_fpu: q[] is not 16-byte aligned"
+	.endif
+
 	.text
 	.global	aarch64_context_switch
 aarch64_context_switch:
-	stp	x19, x20, [x0, #0]
-	stp	x21, x22, [x0, #16]
-	stp	x23, x24, [x0, #32]
-	stp	x25, x26, [x0, #48]
-	stp	x27, x28, [x0, #64]
-	stp	x29, x30, [x0, #80]
+	/* x19_x30[] from x19 up; q[] from x9 = &ctx->q[0]. */
+	stp	x19, x20, [x0, #(CTX_X19 + 0 * 8)]
+	stp	x21, x22, [x0, #(CTX_X19 + 2 * 8)]
+	stp	x23, x24, [x0, #(CTX_X19 + 4 * 8)]
+	stp	x25, x26, [x0, #(CTX_X19 + 6 * 8)]
+	stp	x27, x28, [x0, #(CTX_X19 + 8 * 8)]
+	stp	x29, x30, [x0, #(CTX_X19 + 10 * 8)]
 	mov	x9, sp
 	mrs	x10, fpcr
 	mrs	x11, fpsr
-	stp	x9, x10, [x0, #96]
-	str	x11, [x0, #112]
-	add	x9, x0, #128
-	stp	q0, q1, [x9, #0]
-	stp	q2, q3, [x9, #32]
-	stp	q4, q5, [x9, #64]
-	stp	q6, q7, [x9, #96]
-	stp	q8, q9, [x9, #128]
-	stp	q10, q11, [x9, #160]
-	stp	q12, q13, [x9, #192]
-	stp	q14, q15, [x9, #224]
-	stp	q16, q17, [x9, #256]
-	stp	q18, q19, [x9, #288]
-	stp	q20, q21, [x9, #320]
-	stp	q22, q23, [x9, #352]
-	stp	q24, q25, [x9, #384]
-	stp	q26, q27, [x9, #416]
-	stp	q28, q29, [x9, #448]
-	stp	q30, q31, [x9, #480]
+	stp	x9, x10, [x0, #CTX_SP]	/* sp, fpcr */
+	str	x11, [x0, #CTX_FPSR]
+	add	x9, x0, #CTX_Q
+	stp	q0, q1, [x9, #(0 * 16)]
+	stp	q2, q3, [x9, #(2 * 16)]
+	stp	q4, q5, [x9, #(4 * 16)]
+	stp	q6, q7, [x9, #(6 * 16)]
+	stp	q8, q9, [x9, #(8 * 16)]
+	stp	q10, q11, [x9, #(10 * 16)]
+	stp	q12, q13, [x9, #(12 * 16)]
+	stp	q14, q15, [x9, #(14 * 16)]
+	stp	q16, q17, [x9, #(16 * 16)]
+	stp	q18, q19, [x9, #(18 * 16)]
+	stp	q20, q21, [x9, #(20 * 16)]
+	stp	q22, q23, [x9, #(22 * 16)]
+	stp	q24, q25, [x9, #(24 * 16)]
+	stp	q26, q27, [x9, #(26 * 16)]
+	stp	q28, q29, [x9, #(28 * 16)]
+	stp	q30, q31, [x9, #(30 * 16)]
 
-	add	x9, x1, #128
-	ldp	q0, q1, [x9, #0]
-	ldp	q2, q3, [x9, #32]
-	ldp	q4, q5, [x9, #64]
-	ldp	q6, q7, [x9, #96]
-	ldp	q8, q9, [x9, #128]
-	ldp	q10, q11, [x9, #160]
-	ldp	q12, q13, [x9, #192]
-	ldp	q14, q15, [x9, #224]
-	ldp	q16, q17, [x9, #256]
-	ldp	q18, q19, [x9, #288]
-	ldp	q20, q21, [x9, #320]
-	ldp	q22, q23, [x9, #352]
-	ldp	q24, q25, [x9, #384]
-	ldp	q26, q27, [x9, #416]
-	ldp	q28, q29, [x9, #448]
-	ldp	q30, q31, [x9, #480]
-	ldp	x9, x10, [x1, #96]
-	ldr	x11, [x1, #112]
+	add	x9, x1, #CTX_Q
+	ldp	q0, q1, [x9, #(0 * 16)]
+	ldp	q2, q3, [x9, #(2 * 16)]
+	ldp	q4, q5, [x9, #(4 * 16)]
+	ldp	q6, q7, [x9, #(6 * 16)]
+	ldp	q8, q9, [x9, #(8 * 16)]
+	ldp	q10, q11, [x9, #(10 * 16)]
+	ldp	q12, q13, [x9, #(12 * 16)]
+	ldp	q14, q15, [x9, #(14 * 16)]
+	ldp	q16, q17, [x9, #(16 * 16)]
+	ldp	q18, q19, [x9, #(18 * 16)]
+	ldp	q20, q21, [x9, #(20 * 16)]
+	ldp	q22, q23, [x9, #(22 * 16)]
+	ldp	q24, q25, [x9, #(24 * 16)]
+	ldp	q26, q27, [x9, #(26 * 16)]
+	ldp	q28, q29, [x9, #(28 * 16)]
+	ldp	q30, q31, [x9, #(30 * 16)]
+	ldp	x9, x10, [x1, #CTX_SP]	/* sp, fpcr */
+	ldr	x11, [x1, #CTX_FPSR]
 	mov	sp, x9
 	msr	fpcr, x10
 	msr	fpsr, x11
-	ldp	x19, x20, [x1, #0]
-	ldp	x21, x22, [x1, #16]
-	ldp	x23, x24, [x1, #32]
-	ldp	x25, x26, [x1, #48]
-	ldp	x27, x28, [x1, #64]
-	ldp	x29, x30, [x1, #80]
+	ldp	x19, x20, [x1, #(CTX_X19 + 0 * 8)]
+	ldp	x21, x22, [x1, #(CTX_X19 + 2 * 8)]
+	ldp	x23, x24, [x1, #(CTX_X19 + 4 * 8)]
+	ldp	x25, x26, [x1, #(CTX_X19 + 6 * 8)]
+	ldp	x27, x28, [x1, #(CTX_X19 + 8 * 8)]
+	ldp	x29, x30, [x1, #(CTX_X19 + 10 * 8)]
 	ret
 
 	/* A new thread's first instructions: x19 holds the kernel's entry. */
@@ -81,47 +97,47 @@ aarch64_thread_start:
 	/* x0: a struct aarch64_fpu, 16-byte aligned. */
 	.global	aarch64_fpu_save
 aarch64_fpu_save:
-	stp	q0, q1, [x0, #0]
-	stp	q2, q3, [x0, #32]
-	stp	q4, q5, [x0, #64]
-	stp	q6, q7, [x0, #96]
-	stp	q8, q9, [x0, #128]
-	stp	q10, q11, [x0, #160]
-	stp	q12, q13, [x0, #192]
-	stp	q14, q15, [x0, #224]
-	stp	q16, q17, [x0, #256]
-	stp	q18, q19, [x0, #288]
-	stp	q20, q21, [x0, #320]
-	stp	q22, q23, [x0, #352]
-	stp	q24, q25, [x0, #384]
-	stp	q26, q27, [x0, #416]
-	stp	q28, q29, [x0, #448]
-	stp	q30, q31, [x0, #480]
+	stp	q0, q1, [x0, #(FPU_Q + 0 * 16)]
+	stp	q2, q3, [x0, #(FPU_Q + 2 * 16)]
+	stp	q4, q5, [x0, #(FPU_Q + 4 * 16)]
+	stp	q6, q7, [x0, #(FPU_Q + 6 * 16)]
+	stp	q8, q9, [x0, #(FPU_Q + 8 * 16)]
+	stp	q10, q11, [x0, #(FPU_Q + 10 * 16)]
+	stp	q12, q13, [x0, #(FPU_Q + 12 * 16)]
+	stp	q14, q15, [x0, #(FPU_Q + 14 * 16)]
+	stp	q16, q17, [x0, #(FPU_Q + 16 * 16)]
+	stp	q18, q19, [x0, #(FPU_Q + 18 * 16)]
+	stp	q20, q21, [x0, #(FPU_Q + 20 * 16)]
+	stp	q22, q23, [x0, #(FPU_Q + 22 * 16)]
+	stp	q24, q25, [x0, #(FPU_Q + 24 * 16)]
+	stp	q26, q27, [x0, #(FPU_Q + 26 * 16)]
+	stp	q28, q29, [x0, #(FPU_Q + 28 * 16)]
+	stp	q30, q31, [x0, #(FPU_Q + 30 * 16)]
 	mrs	x9, fpcr
 	mrs	x10, fpsr
-	add	x11, x0, #512
+	add	x11, x0, #FPU_FPCR
 	stp	x9, x10, [x11]
 	ret
 
 	.global	aarch64_fpu_restore
 aarch64_fpu_restore:
-	ldp	q0, q1, [x0, #0]
-	ldp	q2, q3, [x0, #32]
-	ldp	q4, q5, [x0, #64]
-	ldp	q6, q7, [x0, #96]
-	ldp	q8, q9, [x0, #128]
-	ldp	q10, q11, [x0, #160]
-	ldp	q12, q13, [x0, #192]
-	ldp	q14, q15, [x0, #224]
-	ldp	q16, q17, [x0, #256]
-	ldp	q18, q19, [x0, #288]
-	ldp	q20, q21, [x0, #320]
-	ldp	q22, q23, [x0, #352]
-	ldp	q24, q25, [x0, #384]
-	ldp	q26, q27, [x0, #416]
-	ldp	q28, q29, [x0, #448]
-	ldp	q30, q31, [x0, #480]
-	add	x11, x0, #512
+	ldp	q0, q1, [x0, #(FPU_Q + 0 * 16)]
+	ldp	q2, q3, [x0, #(FPU_Q + 2 * 16)]
+	ldp	q4, q5, [x0, #(FPU_Q + 4 * 16)]
+	ldp	q6, q7, [x0, #(FPU_Q + 6 * 16)]
+	ldp	q8, q9, [x0, #(FPU_Q + 8 * 16)]
+	ldp	q10, q11, [x0, #(FPU_Q + 10 * 16)]
+	ldp	q12, q13, [x0, #(FPU_Q + 12 * 16)]
+	ldp	q14, q15, [x0, #(FPU_Q + 14 * 16)]
+	ldp	q16, q17, [x0, #(FPU_Q + 16 * 16)]
+	ldp	q18, q19, [x0, #(FPU_Q + 18 * 16)]
+	ldp	q20, q21, [x0, #(FPU_Q + 20 * 16)]
+	ldp	q22, q23, [x0, #(FPU_Q + 22 * 16)]
+	ldp	q24, q25, [x0, #(FPU_Q + 24 * 16)]
+	ldp	q26, q27, [x0, #(FPU_Q + 26 * 16)]
+	ldp	q28, q29, [x0, #(FPU_Q + 28 * 16)]
+	ldp	q30, q31, [x0, #(FPU_Q + 30 * 16)]
+	add	x11, x0, #FPU_FPCR
 	ldp	x9, x10, [x11]
 	msr	fpcr, x9
 	msr	fpsr, x10

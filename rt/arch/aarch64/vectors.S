@@ -8,6 +8,19 @@
  * Any other entry is unexpected and reported.
  */
 #include "asm.h"
+#include "asm-offsets.h"	/* generated from asm-offsets.c */
+
+	/*
+	 * What this file assumes of struct aarch64_frame beyond its
+	 * offsets: elr and spsr move as one pair, and a frame keeps the
+	 * stack 16-byte aligned.
+	 */
+	.if	FRAME_SPSR != FRAME_ELR + 8
+	.error	"struct aarch64_frame: spsr must follow elr"
+	.endif
+	.if	FRAME_SIZE % 16
+	.error	"struct aarch64_frame: its size must be a multiple of 16"
+	.endif
 
 	/* Unwind tables for debuggers only: not loaded with the image. */
 	.cfi_sections .debug_frame
@@ -20,7 +33,7 @@
 	.macro	vunexpected kind
 	.balign	0x80
 	sub	sp, sp, #FRAME_SIZE
-	stp	x0, x1, [sp]
+	stp	x0, x1, [sp, #FRAME_X]
 	mov	x0, #\kind
 	b	unexpected
 	.endm
@@ -48,21 +61,21 @@ aarch64_vectors:
 
 	/* Stores x2-x30 at \base; x0 and x1 are the caller's business. */
 	.macro	save_x2_x30 base
-	stp	x2, x3, [\base, #16]
-	stp	x4, x5, [\base, #32]
-	stp	x6, x7, [\base, #48]
-	stp	x8, x9, [\base, #64]
-	stp	x10, x11, [\base, #80]
-	stp	x12, x13, [\base, #96]
-	stp	x14, x15, [\base, #112]
-	stp	x16, x17, [\base, #128]
-	stp	x18, x19, [\base, #144]
-	stp	x20, x21, [\base, #160]
-	stp	x22, x23, [\base, #176]
-	stp	x24, x25, [\base, #192]
-	stp	x26, x27, [\base, #208]
-	stp	x28, x29, [\base, #224]
-	str	x30, [\base, #240]
+	stp	x2, x3, [\base, #(FRAME_X + 2 * 8)]
+	stp	x4, x5, [\base, #(FRAME_X + 4 * 8)]
+	stp	x6, x7, [\base, #(FRAME_X + 6 * 8)]
+	stp	x8, x9, [\base, #(FRAME_X + 8 * 8)]
+	stp	x10, x11, [\base, #(FRAME_X + 10 * 8)]
+	stp	x12, x13, [\base, #(FRAME_X + 12 * 8)]
+	stp	x14, x15, [\base, #(FRAME_X + 14 * 8)]
+	stp	x16, x17, [\base, #(FRAME_X + 16 * 8)]
+	stp	x18, x19, [\base, #(FRAME_X + 18 * 8)]
+	stp	x20, x21, [\base, #(FRAME_X + 20 * 8)]
+	stp	x22, x23, [\base, #(FRAME_X + 22 * 8)]
+	stp	x24, x25, [\base, #(FRAME_X + 24 * 8)]
+	stp	x26, x27, [\base, #(FRAME_X + 26 * 8)]
+	stp	x28, x29, [\base, #(FRAME_X + 28 * 8)]
+	str	x30, [\base, #(FRAME_X + 30 * 8)]
 	.endm
 
 	/* The rest of a frame at sp, whose x0 and x1 are already there. */
@@ -92,7 +105,7 @@ aarch64_vectors:
 	.macro	frame_cfi
 	.cfi_escape 0x0f, 4, 0x8f, (FRAME_SP & 0x7f) | 0x80, (FRAME_SP >> 7) & 0x3f, 0x06
 	.irp	r, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30
-	cfi_saved \r, \r * 8
+	cfi_saved \r, FRAME_X + \r * 8
 	.endr
 	cfi_saved 32, FRAME_ELR	/* DWARF 32: the pc */
 	.endm
@@ -116,7 +129,7 @@ unexpected:
 el1t_sync:
 	frame_proc
 	sub	sp, sp, #FRAME_SIZE
-	stp	x0, x1, [sp]
+	stp	x0, x1, [sp, #FRAME_X]
 	finish_frame
 	mov	x0, sp
 	frame_cfi
@@ -132,7 +145,7 @@ el1t_irq:
 	/* A fault here is a stack overflow: reported by el1t_sync. */
 	save_x2_x30 x0
 	ldp	x2, x3, [sp], #16
-	stp	x2, x3, [x0]
+	stp	x2, x3, [x0, #FRAME_X]
 	mrs	x2, elr_el1
 	mrs	x3, spsr_el1
 	stp	x2, x3, [x0, #FRAME_ELR]
@@ -147,22 +160,22 @@ el1t_irq:
 	ldp	x2, x3, [sp, #FRAME_ELR]
 	msr	elr_el1, x2
 	msr	spsr_el1, x3
-	ldp	x2, x3, [sp, #16]
-	ldp	x4, x5, [sp, #32]
-	ldp	x6, x7, [sp, #48]
-	ldp	x8, x9, [sp, #64]
-	ldp	x10, x11, [sp, #80]
-	ldp	x12, x13, [sp, #96]
-	ldp	x14, x15, [sp, #112]
-	ldp	x16, x17, [sp, #128]
-	ldp	x18, x19, [sp, #144]
-	ldp	x20, x21, [sp, #160]
-	ldp	x22, x23, [sp, #176]
-	ldp	x24, x25, [sp, #192]
-	ldp	x26, x27, [sp, #208]
-	ldp	x28, x29, [sp, #224]
-	ldr	x30, [sp, #240]
-	ldp	x0, x1, [sp]
+	ldp	x2, x3, [sp, #(FRAME_X + 2 * 8)]
+	ldp	x4, x5, [sp, #(FRAME_X + 4 * 8)]
+	ldp	x6, x7, [sp, #(FRAME_X + 6 * 8)]
+	ldp	x8, x9, [sp, #(FRAME_X + 8 * 8)]
+	ldp	x10, x11, [sp, #(FRAME_X + 10 * 8)]
+	ldp	x12, x13, [sp, #(FRAME_X + 12 * 8)]
+	ldp	x14, x15, [sp, #(FRAME_X + 14 * 8)]
+	ldp	x16, x17, [sp, #(FRAME_X + 16 * 8)]
+	ldp	x18, x19, [sp, #(FRAME_X + 18 * 8)]
+	ldp	x20, x21, [sp, #(FRAME_X + 20 * 8)]
+	ldp	x22, x23, [sp, #(FRAME_X + 22 * 8)]
+	ldp	x24, x25, [sp, #(FRAME_X + 24 * 8)]
+	ldp	x26, x27, [sp, #(FRAME_X + 26 * 8)]
+	ldp	x28, x29, [sp, #(FRAME_X + 28 * 8)]
+	ldr	x30, [sp, #(FRAME_X + 30 * 8)]
+	ldp	x0, x1, [sp, #FRAME_X]
 	add	sp, sp, #FRAME_SIZE
 	eret
 	.cfi_endproc
