@@ -40,7 +40,7 @@
 #define TICK_US 5000	 /* while there is output, the drain runs this often */
 #define WAKE_US 1000	 /* after new output: lets a line gather */
 #define TICK_BUDGET 1024 /* bytes written per run at the most */
-#define PARTIAL_MS 100	 /* a line without its newline is shown after */
+#define PARTIAL_MS 250	 /* a line without its newline is shown after */
 #define REPORT_MS 1000	 /* dropped output is reported at most this often */
 #define HYP_SRC TN_CFG_MAX_PARTITIONS /* the hypervisor, as a source */
 
