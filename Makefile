@@ -33,7 +33,7 @@ RT_SIM_MAIN := rt/arch/sim/main.c
 UNIT_TESTS := $(wildcard tests/unit/*.c) tests/harness.c
 UNIT_TESTS_CXX := $(wildcard tests/unit/*.cpp)
 LIBC := $(wildcard rt/lib/*.c)
-C_SOURCES := $(shell find rt apps tests tools linux/libtenon linux/cmd -name '*.[ch]' -o -name '*.cpp' \
+C_SOURCES := $(shell find rt apps tests tools hyp abi linux -name '*.[ch]' -o -name '*.cpp' \
 	2>/dev/null)
 
 # $(call objs,variant,sources)

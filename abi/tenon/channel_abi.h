@@ -74,9 +74,10 @@ enum tn_chan_role {
 
 /* Page 0, written by the writer only. */
 struct tn_chan_writer_ctl {
-	uint64_t head;	  /* queue: messages sent; stream: bytes written;
-			     sample: the last sequence number written (0: none) */
-	uint32_t waiting; /* nonzero: the writer waits for room (queue, stream) */
+	uint64_t head; /* queue: messages sent; stream: bytes written;
+			  sample: the last sequence number written (0: none) */
+	/* Nonzero: the writer waits for room (queue, stream). */
+	uint32_t waiting;
 	uint32_t reserved;
 };
 
@@ -183,27 +184,27 @@ static inline uint64_t tn_chan_region_size(uint32_t kind, uint32_t msg_size,
 #define TN_CHAN_BAR0_SIZE 0x1000u
 
 /* BAR0 registers, read-only unless said. */
-#define TN_CHAN_REG_MAGIC 0x00	   /* TN_CHAN_MAGIC */
-#define TN_CHAN_REG_VERSION 0x04   /* TN_CHAN_ABI_VERSION */
-#define TN_CHAN_REG_ID 0x08	   /* the channel's index in the system */
-#define TN_CHAN_REG_KIND 0x0c	   /* enum tn_chan_kind */
-#define TN_CHAN_REG_ROLE 0x10	   /* enum tn_chan_role: this end's */
-#define TN_CHAN_REG_MSG_SIZE 0x14  /* queue, sample: max message bytes */
-#define TN_CHAN_REG_DEPTH 0x18	   /* queue: slots; stream: buffer bytes */
-#define TN_CHAN_REG_REGION 0x1c	   /* the region's (BAR2's) bytes */
-#define TN_CHAN_REG_VALIDITY 0x20  /* sample: validity period, us (0: none) */
+#define TN_CHAN_REG_MAGIC 0x00	    /* TN_CHAN_MAGIC */
+#define TN_CHAN_REG_VERSION 0x04    /* TN_CHAN_ABI_VERSION */
+#define TN_CHAN_REG_ID 0x08	    /* the channel's index in the system */
+#define TN_CHAN_REG_KIND 0x0c	    /* enum tn_chan_kind */
+#define TN_CHAN_REG_ROLE 0x10	    /* enum tn_chan_role: this end's */
+#define TN_CHAN_REG_MSG_SIZE 0x14   /* queue, sample: max message bytes */
+#define TN_CHAN_REG_DEPTH 0x18	    /* queue: slots; stream: buffer bytes */
+#define TN_CHAN_REG_REGION 0x1c	    /* the region's (BAR2's) bytes */
+#define TN_CHAN_REG_VALIDITY 0x20   /* sample: validity period, us (0: none) */
 #define TN_CHAN_REG_PEER_STATE 0x24 /* the peer partition: TN_CHAN_PEER_* */
 #define TN_CHAN_REG_PEER_RESTARTS 0x28 /* times the peer was restarted */
-#define TN_CHAN_REG_DOORBELL 0x40  /* write: ring the peer's doorbell */
-#define TN_CHAN_REG_ISR 0x44	   /* bit 0: the peer rang; write 1 to clear */
-#define TN_CHAN_REG_IMR 0x48	   /* bit 0: the doorbell interrupts (r/w) */
-#define TN_CHAN_REG_FENCE 0x4c	   /* read: 0, after a full barrier */
+#define TN_CHAN_REG_DOORBELL 0x40      /* write: ring the peer's doorbell */
+#define TN_CHAN_REG_ISR 0x44	    /* bit 0: the peer rang; write 1 to clear */
+#define TN_CHAN_REG_IMR 0x48	    /* bit 0: the doorbell interrupts (r/w) */
+#define TN_CHAN_REG_FENCE 0x4c	    /* read: 0, after a full barrier */
 #define TN_CHAN_REG_COUNTER_LO 0x50 /* the system counter (CNTVCT); */
 #define TN_CHAN_REG_COUNTER_HI 0x54 /* reading LO latches HI */
-#define TN_CHAN_REG_FREQ 0x58	   /* its frequency, Hz */
-#define TN_CHAN_REG_RANG 0x60	   /* doorbells this end rang */
-#define TN_CHAN_REG_RUNG 0x64	   /* doorbells the peer rang here */
-#define TN_CHAN_REG_NAME 0x80	   /* 16 bytes: the channel's name, NUL-padded */
+#define TN_CHAN_REG_FREQ 0x58	    /* its frequency, Hz */
+#define TN_CHAN_REG_RANG 0x60	    /* doorbells this end rang */
+#define TN_CHAN_REG_RUNG 0x64	    /* doorbells the peer rang here */
+#define TN_CHAN_REG_NAME 0x80 /* 16 bytes: the channel's name, NUL-padded */
 #define TN_CHAN_REG_PEER_NAME 0x90 /* 16 bytes: the peer partition's name */
 
 #define TN_CHAN_MAGIC 0x48434e54u /* "TNCH" */
@@ -239,8 +240,8 @@ struct tn_chan_ring {
 	uint32_t msg_size;	  /* queue, sample */
 	uint32_t depth;		  /* queue: slots; stream: bytes */
 	uint32_t slot_size;
-	uint64_t index;		  /* this end's own index, as last written */
-	uint64_t errors;	  /* corrupt states seen from the peer */
+	uint64_t index;	 /* this end's own index, as last written */
+	uint64_t errors; /* corrupt states seen from the peer */
 };
 
 static inline uint32_t tn_chan_load32(const volatile uint8_t *p)
@@ -291,9 +292,8 @@ static inline int tn_chan_ring_init(struct tn_chan_ring *r,
 	r->depth = kind == TN_CHAN_SAMPLE ? 0 : depth;
 	r->slot_size = tn_chan_slot_size(kind, msg_size);
 	r->errors = 0;
-	r->index = tn_chan_load64(r->region + (role == TN_CHAN_WRITER
-						       ? TN_CHAN_HEAD
-						       : TN_CHAN_TAIL));
+	r->index = tn_chan_load64(
+	    r->region + (role == TN_CHAN_WRITER ? TN_CHAN_HEAD : TN_CHAN_TAIL));
 	return 0;
 }
 
@@ -348,9 +348,8 @@ static inline void tn_chan_set_waiting(struct tn_chan_ring *r, int on)
 		tn_chan_mb();
 		return;
 	}
-	tn_chan_store32(r->region + (r->role == TN_CHAN_WRITER
-					     ? TN_CHAN_WWAIT
-					     : TN_CHAN_RWAIT),
+	tn_chan_store32(r->region + (r->role == TN_CHAN_WRITER ? TN_CHAN_WWAIT
+							       : TN_CHAN_RWAIT),
 			on ? 1u : 0u);
 	tn_chan_mb();
 }
@@ -362,8 +361,8 @@ static inline int tn_chan_peer_waiting(const struct tn_chan_ring *r)
 		return 1;
 	tn_chan_mb();
 	return tn_chan_load32(r->region + (r->role == TN_CHAN_WRITER
-						   ? TN_CHAN_RWAIT
-						   : TN_CHAN_WWAIT)) != 0;
+					       ? TN_CHAN_RWAIT
+					       : TN_CHAN_WWAIT)) != 0;
 }
 
 static inline void tn_chan_publish(struct tn_chan_ring *r, uint64_t index)
@@ -574,20 +573,21 @@ static inline int tn_chan_sample_read(struct tn_chan_ring *r, void *buf,
 			return -ENODATA;
 		tn_chan_rmb();
 		end = tn_chan_load64(
-			slot + offsetof(struct tn_chan_sample_slot, seq_end));
+		    slot + offsetof(struct tn_chan_sample_slot, seq_end));
 		tn_chan_rmb();
-		len = tn_chan_load32(
-			slot + offsetof(struct tn_chan_sample_slot, len));
+		len = tn_chan_load32(slot +
+				     offsetof(struct tn_chan_sample_slot, len));
 		stamp = tn_chan_load64(
-			slot + offsetof(struct tn_chan_sample_slot, stamp));
+		    slot + offsetof(struct tn_chan_sample_slot, stamp));
 		if (end == seq && len <= r->msg_size && len <= size)
-			memcpy(buf,
-			       (const void *)(slot +
-					      sizeof(struct tn_chan_sample_slot)),
-			       len);
+			memcpy(
+			    buf,
+			    (const void *)(slot +
+					   sizeof(struct tn_chan_sample_slot)),
+			    len);
 		tn_chan_rmb();
 		begin = tn_chan_load64(
-			slot + offsetof(struct tn_chan_sample_slot, seq_begin));
+		    slot + offsetof(struct tn_chan_sample_slot, seq_begin));
 		if (end != seq || begin != seq)
 			continue; /* being rewritten: look again */
 		if (len > r->msg_size)

@@ -10,7 +10,7 @@
 #define TENON_ABI_HYPERCALL_H
 
 #define TN_HC_BASE 0xc6000000u /* SMC64, vendor-specific hypervisor */
-#define TN_HC_IS_TENON(fid) (((fid) & 0xffff0000u) == TN_HC_BASE)
+#define TN_HC_IS_TENON(fid) (((fid)&0xffff0000u) == TN_HC_BASE)
 
 /* x0 = TN_HC_ABI_VERSION. */
 #define TN_HC_VERSION (TN_HC_BASE + 0)

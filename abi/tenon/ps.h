@@ -44,13 +44,13 @@ struct tn_ps_entry {
 	char name[TN_PS_NAME_MAX]; /* NUL-terminated, cut if longer */
 	uint32_t state;		   /* enum tn_ps_state */
 	int32_t cpu;
-	uint32_t policy;	   /* enum tn_ps_policy */
-	int32_t base_priority;	   /* as set */
-	int32_t priority;	   /* in force (PI/PP boosts) */
+	uint32_t policy;       /* enum tn_ps_policy */
+	int32_t base_priority; /* as set */
+	int32_t priority;      /* in force (PI/PP boosts) */
 	uint32_t reserved;
-	uint64_t switches;	   /* times switched in */
-	uint64_t runtime_ns;	   /* time spent running */
-	uint64_t timeouts;	   /* waits that ended by timeout */
+	uint64_t switches;   /* times switched in */
+	uint64_t runtime_ns; /* time spent running */
+	uint64_t timeouts;   /* waits that ended by timeout */
 };
 
 #endif

@@ -27,9 +27,9 @@ enum tn_cfg_kind {
 /* A device region passed through: the partition sees it at the same IPA. */
 struct tn_cfg_device {
 	char name[TN_CFG_NAME_MAX];
-	uint64_t base;	 /* PA = IPA */
-	uint64_t size;	 /* multiple of 4 KiB */
-	uint32_t irq;	 /* its SPI (INTID 32..), routed to the partition; 0: none */
+	uint64_t base; /* PA = IPA */
+	uint64_t size; /* multiple of 4 KiB */
+	uint32_t irq;  /* its SPI (INTID 32..), the partition's; 0: none */
 	uint32_t pad;
 };
 
@@ -52,13 +52,13 @@ struct tn_cfg_copy {
  * addresses. INTIDs are the GIC's numbers (SPI n is INTID 32 + n).
  */
 struct tn_cfg_platform {
-	uint64_t ram_base;    /* where the machine's RAM starts */
-	uint64_t ram_size;    /* how much of it the system has */
-	uint64_t gicd_base;   /* GICv3 distributor */
+	uint64_t ram_base;  /* where the machine's RAM starts */
+	uint64_t ram_size;  /* how much of it the system has */
+	uint64_t gicd_base; /* GICv3 distributor */
 	uint64_t gicd_size;
-	uint64_t gicr_base;   /* redistributors, one frame pair per CPU */
+	uint64_t gicr_base; /* redistributors, one frame pair per CPU */
 	uint64_t gicr_stride;
-	uint64_t uart_base;   /* the PL011 the hypervisor owns */
+	uint64_t uart_base; /* the PL011 the hypervisor owns */
 	uint64_t uart_size;
 	uint32_t uart_intid;
 	uint32_t maintenance_ppi; /* the GIC's virtual-interface interrupt */
@@ -82,23 +82,24 @@ struct tn_cfg_platform {
 	uint64_t chan_ipa_size;
 	uint32_t chan_intid_base;
 	uint32_t chan_intids;
-	uint32_t hyptimer_ppi;	  /* the EL2 physical timer (CNTHP) */
+	uint32_t hyptimer_ppi; /* the EL2 physical timer (CNTHP) */
 	uint32_t pad;
 };
 
 struct tn_cfg_partition {
 	char name[TN_CFG_NAME_MAX];
-	uint32_t kind;		     /* enum tn_cfg_kind */
+	uint32_t kind; /* enum tn_cfg_kind */
 	uint32_t ncpus;
 	uint32_t cpus[TN_CFG_MAX_CPUS]; /* physical CPU of each vCPU */
-	uint64_t ram_pa;	     /* where its RAM really is */
-	uint64_t ram_ipa;	     /* where it sees it: the platform's RAM base */
+	uint64_t ram_pa;		/* where its RAM really is */
+	uint64_t ram_ipa; /* where it sees it: the platform's RAM base */
 	uint64_t ram_size;
-	uint64_t entry_ipa;	     /* its image: vCPU 0 starts here, MMU off */
-	uint64_t image_end_ipa;	     /* the end of the 2 MiB blocks it takes running */
-	uint64_t dtb_ipa;	     /* x0 at entry: its device tree, above */
-	uint64_t dtb_room;	     /* the image and the initrd; its room */
-	uint32_t console;	     /* 1: an emulated PL011 at the platform's UART */
+	uint64_t entry_ipa; /* its image: vCPU 0 starts here, MMU off */
+	/* The end of the 2 MiB blocks its image takes, running. */
+	uint64_t image_end_ipa;
+	uint64_t dtb_ipa;  /* x0 at entry: its device tree, above */
+	uint64_t dtb_room; /* the image and the initrd; its room */
+	uint32_t console;  /* 1: an emulated PL011 at the platform's UART */
 	uint32_t ndevices;
 	struct tn_cfg_device devices[TN_CFG_MAX_DEVICES];
 	struct tn_cfg_copy copies[TN_CFG_COPIES];
@@ -137,12 +138,12 @@ struct tn_cfg_channel {
 struct tn_sysconfig {
 	uint32_t magic;
 	uint32_t version;
-	uint32_t ncpus;		 /* physical CPUs of the machine */
+	uint32_t ncpus; /* physical CPUs of the machine */
 	uint32_t npartitions;
-	uint32_t console_cpu;	 /* drains the console and takes its input */
+	uint32_t console_cpu; /* drains the console and takes its input */
 	uint32_t pad;
-	uint64_t hyp_pa;	 /* the hypervisor's own RAM, which holds */
-	uint64_t hyp_size;	 /* its image */
+	uint64_t hyp_pa;   /* the hypervisor's own RAM, which holds */
+	uint64_t hyp_size; /* its image */
 	struct tn_cfg_platform platform;
 	struct tn_cfg_partition partitions[TN_CFG_MAX_PARTITIONS];
 	uint32_t nchannels; /* since version 4 */

@@ -44,8 +44,8 @@ static int npairs;
 static int priority = 50;
 static struct tn_channel_attr bell;
 static bool quiet;
-static long restart_after; /* echoes; 0: never */
-static long echoes;	   /* of every pair, for restart_after */
+static long restart_after;    /* echoes; 0: never */
+static long echoes;	      /* of every pair, for restart_after */
 static const char *quit_word; /* -x */
 
 /* Sends all of buf on a stream, waiting for room as long as it takes. */

@@ -37,8 +37,7 @@ static enum mmio_result uart_mmio(struct vcpu *v, void *arg, uint64_t off,
 {
 	(void)v;
 	(void)size;
-	return vuart_access(arg, off, write, value) ? MMIO_DONE
-						    : MMIO_NOT_MINE;
+	return vuart_access(arg, off, write, value) ? MMIO_DONE : MMIO_NOT_MINE;
 }
 
 static void setup_partitions(void)

@@ -24,12 +24,12 @@ static bool overlap(uint64_t a, uint64_t a_size, uint64_t b, uint64_t b_size)
 /* [base, base + size) non-empty, not wrapping, inside [lo, lo + len). */
 static bool inside(uint64_t base, uint64_t size, uint64_t lo, uint64_t len)
 {
-	return size && base >= lo && base - lo <= len && size <= len - (base - lo);
+	return size && base >= lo && base - lo <= len &&
+	       size <= len - (base - lo);
 }
 
-#define refuse(fmt, ...)                                                 \
-	hyp_panic("the built-in system table is wrong: " fmt                 \
-		  "; not starting",                                          \
+#define refuse(fmt, ...)                                                       \
+	hyp_panic("the built-in system table is wrong: " fmt "; not starting", \
 		  ##__VA_ARGS__)
 
 static void check_platform(const struct tn_sysconfig *t)
@@ -52,9 +52,9 @@ static void check_platform(const struct tn_sysconfig *t)
 		refuse("the GIC or the UART is not in whole pages outside RAM");
 	if (m->uart_intid < 32 || m->uart_intid >= VGIC_NR_IRQS ||
 	    m->maintenance_ppi < 16 || m->maintenance_ppi >= 32 ||
-	    m->vtimer_ppi < 16 || m->vtimer_ppi >= 32 ||
-	    m->ptimer_ppi < 16 || m->ptimer_ppi >= 32 || m->pmu_ppi < 16 ||
-	    m->pmu_ppi >= 32 || m->hyptimer_ppi < 16 || m->hyptimer_ppi >= 32)
+	    m->vtimer_ppi < 16 || m->vtimer_ppi >= 32 || m->ptimer_ppi < 16 ||
+	    m->ptimer_ppi >= 32 || m->pmu_ppi < 16 || m->pmu_ppi >= 32 ||
+	    m->hyptimer_ppi < 16 || m->hyptimer_ppi >= 32)
 		refuse("an interrupt of the platform is out of range");
 }
 
@@ -178,7 +178,8 @@ static void check_partition(const struct tn_sysconfig *t, uint32_t i,
 			refuse("partition %s: copy %d is outside RAM or "
 			       "outside where it goes",
 			       c->name, k);
-		other = taken_by(t, copy->pa, copy->size, TN_CFG_MAX_PARTITIONS);
+		other =
+		    taken_by(t, copy->pa, copy->size, TN_CFG_MAX_PARTITIONS);
 		if (other)
 			refuse("partition %s: copy %d at %#lx is in %s's RAM",
 			       c->name, k, (unsigned long)copy->pa, other);
@@ -243,9 +244,9 @@ static void check_channel(const struct tn_sysconfig *t, uint32_t i)
 	for (uint32_t k = 0; k < c->nends; k++) {
 		const struct tn_cfg_chan_end *e = &c->ends[k];
 
-		if (e->partition >= t->npartitions || seen & 1u << e->partition ||
-		    e->role != (k ? 2u : 1u) || e->intid < 32 ||
-		    e->intid >= VGIC_NR_IRQS)
+		if (e->partition >= t->npartitions ||
+		    seen & 1u << e->partition || e->role != (k ? 2u : 1u) ||
+		    e->intid < 32 || e->intid >= VGIC_NR_IRQS)
 			refuse("channel %s: end %u is not a partition's once, "
 			       "a writer first, with an SPI of 32..%d",
 			       c->name, k, VGIC_NR_IRQS - 1);
@@ -255,10 +256,10 @@ static void check_channel(const struct tn_sysconfig *t, uint32_t i)
 		     !inside(e->bar0_ipa, PAGE, m->pci_bar0_base,
 			     m->pci_bar0_size) ||
 		     e->bar0_ipa % PAGE))
-			refuse("channel %s: end %u: PCI device %u, registers at "
-			       "%#lx, outside the bridge's",
-			       c->name, k, e->pci_dev,
-			       (unsigned long)e->bar0_ipa);
+			refuse(
+			    "channel %s: end %u: PCI device %u, registers at "
+			    "%#lx, outside the bridge's",
+			    c->name, k, e->pci_dev, (unsigned long)e->bar0_ipa);
 	}
 }
 
@@ -266,7 +267,8 @@ void table_check(const struct tn_sysconfig *t)
 {
 	uint32_t cpus_seen = 0;
 
-	if (t->magic != TN_SYSCONFIG_MAGIC || t->version != TN_SYSCONFIG_VERSION)
+	if (t->magic != TN_SYSCONFIG_MAGIC ||
+	    t->version != TN_SYSCONFIG_VERSION)
 		refuse("version %u, not %u: rebuild it", t->version,
 		       TN_SYSCONFIG_VERSION);
 	check_platform(t);

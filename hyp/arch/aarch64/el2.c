@@ -1,8 +1,8 @@
 /*
  * The EL2 side of running a guest on this CPU: the controls that route
  * its interrupts and traps to the hypervisor, what of the CPU's timers
- * and PMU it gets, its stage-2 context, the identity it sees; and the hypervisor's own calls to the firmware (PSCI
- * by SMC).
+ * and PMU it gets, its stage-2 context, the identity it sees; and the
+ * hypervisor's own calls to the firmware (PSCI by SMC).
  */
 #include "hyp.h"
 

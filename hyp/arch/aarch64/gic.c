@@ -121,9 +121,11 @@ bool gic_line_pending(uint32_t intid, int cpu)
 	if (intid < 32)
 		return mmio_read32(cpu_redistributor[cpu] + GICR_SGI +
 				   GICD_ISPENDR) >>
-		       intid & 1;
+			   intid &
+		       1;
 	return mmio_read32(PLAT_GICD_BASE + GICD_ISPENDR + intid / 32 * 4) >>
-	       (intid % 32) & 1;
+		   (intid % 32) &
+	       1;
 }
 
 /* Ends an SPI left active by a guest that will not end it any more. */

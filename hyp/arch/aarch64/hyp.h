@@ -69,7 +69,8 @@ struct virq {
 	bool in_lr;   /* handed to the CPU interface, not yet done */
 	uint8_t lr_vcpu;  /* whose list register holds it */
 	uint8_t lr_state; /* that register's state at its vCPU's last exit */
-	/* State another vCPU cleared while the holder ran: applied at its exit */
+	/* State another vCPU cleared while the holder ran: applied at its exit
+	 */
 	uint8_t lr_clear;
 	bool level; /* level-sensitive line driven by an emulated device */
 	bool line;  /* its current level */
@@ -167,8 +168,7 @@ void console_init(void);
 void hyp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A partition's output, under its lock: never waits for the UART. */
 void console_partition_putc(struct partition *p, char c);
-void console_partition_write(struct partition *p, const char *buf,
-			     size_t len);
+void console_partition_write(struct partition *p, const char *buf, size_t len);
 /* Once every CPU is up: the console CPU starts draining, takes input. */
 void console_start(void);
 /* The console CPU's interrupts: its EL2 timer, a kick, the UART's. */

@@ -27,8 +27,7 @@ void hyp_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
  * Enters v's EL1 vector for a synchronous exception of class ec (the
  * lower-EL number; same-EL classes are one more), as the CPU would have.
  */
-static void inject_sync(struct vcpu *v, uint32_t ec, uint64_t iss,
-			uint64_t far)
+static void inject_sync(struct vcpu *v, uint32_t ec, uint64_t iss, uint64_t far)
 {
 	uint64_t mode = v->spsr & 0xf;
 
@@ -99,7 +98,7 @@ static void reg_write(struct vcpu *v, unsigned int r, uint64_t value)
 #define ISS_SRT_SHIFT 16
 #define ISS_SF (1u << 15)
 #define ISS_WNR (1u << 6)
-#define ISS_DFSC_PERMISSION(esr) (((esr) & 0x3c) == 0x0c)
+#define ISS_DFSC_PERMISSION(esr) (((esr)&0x3c) == 0x0c)
 
 /* What a load of size bytes puts in its register: SSE and SF honoured. */
 static uint64_t loaded(uint64_t esr, int size, uint64_t value)
@@ -219,7 +218,8 @@ void trap_irqs(struct vcpu *v)
 		if (intid < 32) {
 			bool mine;
 
-			/* The guest deactivates it, through the list register. */
+			/* The guest deactivates it, through the list register.
+			 */
 			spin_lock(&v->part->lock);
 			mine = vgic_hw_ppi(v, intid);
 			spin_unlock(&v->part->lock);
@@ -360,18 +360,14 @@ static void unexpected_trap(struct vcpu *v, uint64_t esr)
 #define ESR_EC_MASK 0x3f
 
 static const trap_handler trap_handlers[ESR_EC_MASK + 1] = {
-	[EC_WFX] = trap_wfx,
-	[EC_HVC64] = trap_hvc64,
-	[EC_SMC64] = trap_smc64,
-	[EC_SYSREG] = sysreg_trap,
-	[EC_IABT_LOW] = trap_iabt_low,
-	[EC_DABT_LOW] = data_abort,
+    [EC_WFX] = trap_wfx,	   [EC_HVC64] = trap_hvc64,
+    [EC_SMC64] = trap_smc64,	   [EC_SYSREG] = sysreg_trap,
+    [EC_IABT_LOW] = trap_iabt_low, [EC_DABT_LOW] = data_abort,
 };
 
 static void trap_sync(struct vcpu *v, uint64_t esr)
 {
-	trap_handler handler =
-		trap_handlers[esr >> ESR_EC_SHIFT & ESR_EC_MASK];
+	trap_handler handler = trap_handlers[esr >> ESR_EC_SHIFT & ESR_EC_MASK];
 
 	(handler ? handler : unexpected_trap)(v, esr);
 }
