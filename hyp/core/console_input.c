@@ -33,14 +33,34 @@ enum input_state {
 
 static int focus;
 static enum input_state state;
+/* Characters typed to the focused partition that it did not take. */
+static unsigned long dropped;
 
+/*
+ * What is typed to a partition that takes none (stopped, or not reading
+ * its UART: a full FIFO) is said, once, not lost silently; the count when
+ * the focus moves on or the partition reads again.
+ */
 static void deliver(char c)
 {
 	struct partition *p = &partitions[focus];
+	bool running, taken;
 
 	spin_lock(&p->lock);
-	vuart_receive(p, c);
+	running =
+	    __atomic_load_n(&p->state, __ATOMIC_ACQUIRE) == PARTITION_RUNNING;
+	taken = running && vuart_receive(p, c);
 	spin_unlock(&p->lock);
+	if (!taken && !dropped++)
+		hyp_log("partition %s takes no console input (%s): what is "
+			"typed to it is dropped; Ctrl-] n moves the focus",
+			p->cfg->name, running ? "it reads none" : "stopped");
+	else if (taken && dropped) {
+		hyp_log("partition %s reads its console input again, %lu "
+			"characters typed to it were dropped",
+			p->cfg->name, dropped);
+		dropped = 0;
+	}
 }
 
 static void input(char c)
@@ -55,6 +75,11 @@ static void input(char c)
 	case INPUT_ESCAPED:
 		state = INPUT_PLAIN;
 		if (c == 'n') {
+			if (dropped)
+				hyp_log("partition %s took none of the %lu "
+					"characters typed to it",
+					partitions[focus].cfg->name, dropped);
+			dropped = 0;
 			focus = (focus + 1) % (int)tn_sysconfig.npartitions;
 			hyp_log("console input goes to %s",
 				partitions[focus].cfg->name);

@@ -54,16 +54,16 @@ static void update_line(struct partition *p)
 	vgic_set_level(p, PLAT_UART_IRQ, raw_status(&p->uart) & p->uart.imsc);
 }
 
-void vuart_receive(struct partition *p, char c)
+bool vuart_receive(struct partition *p, char c)
 {
 	struct vuart *u = &p->uart;
 
 	if (u->rx_count == VUART_FIFO)
-		return; /* the partition is not reading: drop, as a UART would
-			 */
+		return false; /* not read: dropped, as a UART would */
 	u->rx[(u->rx_head + u->rx_count) % VUART_FIFO] = (uint8_t)c;
 	u->rx_count++;
 	update_line(p);
+	return true;
 }
 
 bool vuart_access(struct partition *p, uint64_t off, bool write,

@@ -192,7 +192,8 @@ int hyp_snprintf(char *buf, size_t size, const char *fmt, ...)
 /* vuart.c */
 bool vuart_access(struct partition *p, uint64_t offset, bool write,
 		  uint64_t *value);
-void vuart_receive(struct partition *p, char c);
+/* A character typed to p; false if its FIFO is full (it reads none). */
+bool vuart_receive(struct partition *p, char c);
 
 /* gic.c: the physical GIC and the list registers */
 void gic_init_global(void);
