@@ -50,6 +50,7 @@ struct ring {
 	uint32_t tail;	  /* bytes taken (drainer, release) */
 	uint32_t dropped; /* bytes refused: over the rate, or no room */
 	uint32_t tokens;  /* the bucket */
+	bool skipping;	  /* refusing up to the end of a line cut short */
 	uint64_t refilled;
 	uint8_t buf[RING_SIZE];
 };
@@ -147,7 +148,12 @@ void console_init(void)
 	freq = arch_counter_freq();
 }
 
-/* One byte of p's, under p's lock: false if refused (rate, room). */
+/*
+ * One byte of p's, under p's lock: false if refused (rate, room). A line
+ * cut by a refusal is refused to its end and ended there, so what is
+ * shown after a refusal starts with a whole line, not with a fragment
+ * (a carriage return or the tail of a line).
+ */
 static bool put_byte(struct ring *r, char c)
 {
 	uint32_t head = r->head;
@@ -164,11 +170,13 @@ static bool put_byte(struct ring *r, char c)
 			r->refilled += n * per_byte;
 		}
 	}
-	if (!r->tokens ||
+	if ((r->skipping && c != '\n') || !r->tokens ||
 	    head - __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) >= RING_SIZE) {
 		__atomic_store_n(&r->dropped, r->dropped + 1, __ATOMIC_RELAXED);
+		r->skipping = true;
 		return false;
 	}
+	r->skipping = false;
 	r->tokens--;
 	r->buf[head % RING_SIZE] = (uint8_t)c;
 	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
