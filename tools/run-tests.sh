@@ -9,24 +9,9 @@ build=${1:?usage: run-tests.sh BUILDDIR}
 here=$(dirname "$0")
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-status=0 passed=0 failed=0 skipped=0
-
-# count: adds a stage's "N passed, N failed[, N skipped]" (its last such
-# line) to the total.
-count() {
-	line=$(grep -E '(^|: )[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
-	line=${line#*: }
-	if [ -z "$line" ]; then
-		failed=$((failed + 1))
-		return
-	fi
-	passed=$((passed + ${line%% passed*}))
-	rest=${line#*passed, }
-	failed=$((failed + ${rest%% failed*}))
-	case $rest in
-	*skipped) rest=${rest#*failed, }; skipped=$((skipped + ${rest%% skipped})) ;;
-	esac
-}
+status=0
+# count LOG: a stage's counts into the totals.
+. "$here/summary.sh"
 
 echo "== applications on the simulator"
 sh "$here/check-apps.sh" "$build/sim/bin" >"$log" 2>&1 || status=1
@@ -37,42 +22,42 @@ failed=$((failed + $(grep -c '^FAILED' "$log")))
 echo "== on-target tests (QEMU virt, 4 CPUs)"
 sh "$here/target-tests.sh" "$build/a64/bin" >"$log" 2>&1 || status=1
 cat "$log"
-count
+count "$log"
 
 echo "== on-target suite on other cores and CPU counts, and beside Linux"
 python3 "$here/matrix-tests.py" "$build" >"$log" 2>&1 || status=1
 cat "$log"
-count
+count "$log"
 
 echo "== on-target tests inside a partition (hypervisor, 4 vCPUs)"
 sh "$here/partition-tests.sh" "$build/sys/rt-smp" >"$log" 2>&1 || status=1
 grep -v '^OK' "$log"
-count
+count "$log"
 
 echo "== system description checker"
 sh tests/config/run.sh "$build" >"$log" 2>&1 || status=1
 grep -v '^ok' "$log"
-count
+count "$log"
 
 echo "== whole system on QEMU (hypervisor, real-time partition, Linux)"
 python3 tests/system/run.py "$build" >"$log" 2>&1 || status=1
 cat "$log"
-count
+count "$log"
 
 echo "== a developer's own application (template, build, run, exit status)"
 sh tests/workflow/run.sh "$build" >"$log" 2>&1 || status=1
 cat "$log"
-count
+count "$log"
 
 echo "== Linux channel library, Python module and command on the host (fake devices), fuzz"
 sh tests/linux/run.sh "$build" >"$log" 2>&1 || status=1
 grep -v '^ok' "$log"
-count
+count "$log"
 
 echo "== host unit tests (simulator, ASan and UBSan)"
 "$build/san/bin/unit-tests" >"$log" 2>&1 || status=1
 cat "$log"
-count
+count "$log"
 
 # Skipped tests are named, with the reason, in their stage's output.
 echo "skipped: $skipped (tests needing what their machine does not have)"

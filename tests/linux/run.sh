@@ -10,30 +10,18 @@ build=${1:?usage: run.sh BUILDDIR}
 here=$(dirname "$0")
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-passed=0 failed=0
-
-# add: the stage's last "N passed, N failed" into the total.
-add() {
-	line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1)
-	line=${line#*: }
-	if [ -z "$line" ]; then
-		failed=$((failed + 1))
-		return
-	fi
-	passed=$((passed + ${line%% passed*}))
-	rest=${line#*passed, }
-	failed=$((failed + ${rest%% failed*}))
-}
+# count LOG: a stage's counts into the totals.
+. "$here/../../tools/summary.sh"
 
 "$build/san/bin/libtenon-tests" >"$log" 2>&1
 cat "$log"
-add
+count "$log"
 python3 "$here/test_host.py" "$build/san/bin/tenon" \
 	"$build/linux/extra/tenon" >"$log" 2>&1
 cat "$log"
-add
+count "$log"
 "$build/san/bin/chan-fuzz" -n 20000 >"$log" 2>&1
 cat "$log"
-add
+count "$log"
 echo "linux: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
