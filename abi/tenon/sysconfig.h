@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define TN_SYSCONFIG_MAGIC 0x54434647u /* "TCFG" */
-#define TN_SYSCONFIG_VERSION 4
+#define TN_SYSCONFIG_VERSION 5
 
 #define TN_CFG_MAX_CPUS 8
 #define TN_CFG_MAX_PARTITIONS 4
@@ -83,7 +83,9 @@ struct tn_cfg_platform {
 	uint32_t chan_intid_base;
 	uint32_t chan_intids;
 	uint32_t hyptimer_ppi; /* the EL2 physical timer (CNTHP) */
-	uint32_t pad;
+	/* Since version 5: the health monitor's notification, an SPI INTID
+	 * of each partition's virtual GIC (tenon/hm.h). */
+	uint32_t hm_intid;
 };
 
 struct tn_cfg_partition {
@@ -103,6 +105,24 @@ struct tn_cfg_partition {
 	uint32_t ndevices;
 	struct tn_cfg_device devices[TN_CFG_MAX_DEVICES];
 	struct tn_cfg_copy copies[TN_CFG_COPIES];
+	/*
+	 * Since version 5. The health monitor's table: the action for each
+	 * event (enum tn_hm_action by enum tn_hm_event of tenon/hm.h; 0:
+	 * the default), and the restart limit: at most restart_max restarts
+	 * within restart_window_ms, then it is stopped (0: no limit).
+	 */
+	uint8_t hm_actions[16];
+	uint32_t restart_max;
+	uint32_t restart_window_ms;
+	/*
+	 * The most its image may take running, from entry_ipa (BSS in; up
+	 * to its initrd or device tree): what a loaded image is held to,
+	 * with the file no larger than its pristine copy's room.
+	 */
+	uint64_t image_room;
+	/* A Linux partition: the manager's PCI function's BAR0 (every Linux
+	 * partition has one; only the manager's answers with rights). */
+	uint64_t mgr_bar0_ipa;
 };
 
 /*
@@ -147,8 +167,18 @@ struct tn_sysconfig {
 	struct tn_cfg_platform platform;
 	struct tn_cfg_partition partitions[TN_CFG_MAX_PARTITIONS];
 	uint32_t nchannels; /* since version 4 */
-	uint32_t pad2;
+	/* Since version 5: the manager partition's index, or
+	 * TN_CFG_NO_MANAGER. */
+	uint32_t manager;
 	struct tn_cfg_channel channels[TN_CFG_MAX_CHANNELS];
+	/* Since version 5: the load window (BAR2 of the manager's function),
+	 * in RAM no partition owns: a power of two, aligned to its size in
+	 * the channel window (platform.chan_ipa_*); 0 if no manager. */
+	uint64_t load_pa;
+	uint64_t load_ipa;
+	uint64_t load_size;
 };
+
+#define TN_CFG_NO_MANAGER 0xffffffffu
 
 #endif
