@@ -33,6 +33,7 @@
 #include <tenon/tenon.h>
 
 #include "plat/qemu-virt/platform.h"
+#include "tenon/hm.h"
 #include "tenon/hypercall.h"
 
 #define RAM_BASE 0x40000000ul
@@ -512,6 +513,47 @@ static void stale_hardware_interrupts(void)
 	      probe.irqs == 1 && probe.last_irq == PPI_PTIMER, 1);
 }
 
+/*
+ * The health monitor's hypercalls from a partition that is not the
+ * manager (the default system's manager is Linux): its own watchdog and
+ * events are its to use, the others' lifecycle and the log are not.
+ */
+static void health_monitor(void)
+{
+	struct ret r;
+
+	check("hm-raise-unknown-event", hvc(TN_HC_HM_RAISE, 99, 0, 0).x0,
+	      -EINVAL);
+	check("hm-raise-event-only-the-hypervisor-sees",
+	      hvc(TN_HC_HM_RAISE, TN_HM_EV_MEM_FAULT, 0, 0).x0, -EINVAL);
+	/* The default for a deadline overrun: logged, and back here. */
+	check("hm-raise-deadline-is-logged-by-default",
+	      hvc(TN_HC_HM_RAISE, TN_HM_EV_DEADLINE, 42, 0).x0, TN_HM_ACT_LOG);
+	check("hm-watchdog-kick-unarmed", hvc(TN_HC_WATCHDOG_KICK, 0, 0, 0).x0,
+	      -ENODEV);
+	check("hm-watchdog-period-too-short",
+	      hvc(TN_HC_WATCHDOG_SET, TN_HM_WATCHDOG_MIN_US - 1, 0, 0).x0,
+	      -EINVAL);
+	check("hm-watchdog-period-too-long",
+	      hvc(TN_HC_WATCHDOG_SET, TN_HM_WATCHDOG_MAX_US + 1, 0, 0).x0,
+	      -EINVAL);
+	check("hm-watchdog-arm", hvc(TN_HC_WATCHDOG_SET, 5000000, 0, 0).x0, 0);
+	check("hm-watchdog-kick-armed", hvc(TN_HC_WATCHDOG_KICK, 0, 0, 0).x0,
+	      0);
+	check("hm-watchdog-disarm", hvc(TN_HC_WATCHDOG_SET, 0, 0, 0).x0, 0);
+	check("hm-watchdog-kick-after-disarm",
+	      hvc(TN_HC_WATCHDOG_KICK, 0, 0, 0).x0, -ENODEV);
+	check("hm-pending-none", hvc(TN_HC_HM_PENDING, 0, 0, 0).x0, -ENOENT);
+	r = hvc(TN_HC_PARTITION_CTL, 1, TN_MGR_OP_RESTART, 0);
+	check("hm-non-manager-restart-refused", r.x0, -EPERM);
+	check("hm-non-manager-stop-refused",
+	      hvc(TN_HC_PARTITION_CTL, 1, TN_MGR_OP_STOP, 0).x0, -EPERM);
+	check("hm-non-manager-state-refused",
+	      hvc(TN_HC_PARTITION_STATE, 1, 0, 0).x0, -EPERM);
+	check("hm-non-manager-log-refused", hvc(TN_HC_HM_LOG_READ, 0, 0, 0).x0,
+	      -EPERM);
+}
+
 static void pmu_stop(uint32_t intid)
 {
 	(void)intid;
@@ -691,6 +733,7 @@ int tn_main(int argc, char *argv[])
 	      hvc(PSCI_AFFINITY_INFO, 0, 3, 0).x0, -2);
 	check("psci-unknown-function", hvc(0x8400001ful, 0, 0, 0).x0, -1);
 	check("smccc-unknown-owner", hvc(0xc3000000ul, 0, 0, 0).x0, -1);
+	health_monitor();
 	mmio_access_sizes();
 	sgi_states();
 	physical_timer();

@@ -63,10 +63,11 @@ static void setup_partitions(void)
 			p->vcpus[n] = v;
 		}
 		/* The loader has just put its images in place. */
-		partition_reset(p, false);
+		partition_reset(p, RESET_BOOT);
 		log_partition(c);
 	}
 	channel_init();
+	mgr_init();
 }
 
 void hyp_cpu_main(uint64_t cpu, uint64_t el)

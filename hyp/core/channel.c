@@ -288,6 +288,6 @@ void channel_init(void)
 		nchannels = i + 1;
 	}
 	for (uint32_t i = 0; i < tn_sysconfig.npartitions; i++)
-		if (has_pci[i])
+		if (has_pci[i] || partitions[i].cfg->mgr_bar0_ipa)
 			pci_register(&partitions[i]);
 }

@@ -23,6 +23,7 @@
 #include <stdarg.h>
 
 #include "hyp.h"
+#include "core/hm.h"
 #include "plat/qemu-virt/platform.h"
 
 #define UART_DR 0x00
@@ -97,7 +98,6 @@ static uint32_t flush_heads[TN_CFG_MAX_PARTITIONS], flush_hyp_head;
 /* The console CPU's: its timer and whether producers must wake it. */
 static int console_cpu = -1;
 static uint32_t asleep;
-static uint64_t armed_at;
 
 static unsigned int nparts(void)
 {
@@ -116,14 +116,10 @@ static uint64_t us_ticks(uint64_t us)
 	return freq / 1000000 * us;
 }
 
+/* The console CPU's EL2 timer, which it shares (hyptimer.c). */
 static void arm(uint64_t when)
 {
-	if (armed_at && armed_at <= when)
-		return;
-	armed_at = when;
-	write_sysreg(cnthp_cval_el2, when);
-	write_sysreg(cnthp_ctl_el2, 1); /* ENABLE, not masked */
-	isb();
+	hyptimer_set_earliest(HT_CONSOLE, when);
 }
 
 /*
@@ -560,9 +556,6 @@ static void run(void)
 
 void console_timer_irq(void)
 {
-	write_sysreg(cnthp_ctl_el2, 0);
-	isb();
-	armed_at = 0;
 	run();
 }
 

@@ -47,7 +47,8 @@ void hypercall(struct vcpu *v)
 		ret = channel_notify(v, v->x[1]);
 		break;
 	default:
-		ret = -ENOSYS;
+		if (!hm_hypercall(v, (uint32_t)v->x[0], &ret))
+			ret = -ENOSYS;
 		break;
 	}
 	v->x[0] = (uint64_t)ret;

@@ -4,6 +4,8 @@
  * hypervisor reaches it. A partition stops or restarts alone; the others
  * run on. The machine powers off only once no partition can run again.
  */
+#include <errno.h>
+
 #include "hyp.h"
 #include "core/channel.h"
 
@@ -85,11 +87,12 @@ static void scrub(struct partition *p, struct vcpu *self)
 	}
 }
 
-static void reload(struct partition *p)
+/* Puts back p's pristine copies (all, or its device tree alone). */
+static void reload(struct partition *p, bool dtb_only)
 {
 	const struct tn_cfg_partition *c = p->cfg;
 
-	for (int k = 0; k < TN_CFG_COPIES; k++) {
+	for (int k = 0; k < (dtb_only ? 1 : TN_CFG_COPIES); k++) {
 		const struct tn_cfg_copy *copy = &c->copies[k];
 		uint64_t to;
 
@@ -106,18 +109,40 @@ static void reload(struct partition *p)
 	__asm__ volatile("ic ialluis\n\tdsb ish\n\tisb" ::: "memory");
 }
 
-void partition_reset(struct partition *p, bool wipe)
+/*
+ * A new image, checked by the manager's function (manager.c) in the load
+ * window, which the manager cannot write meanwhile: it becomes p's
+ * pristine image, the rest of the copy's room zeroed.
+ */
+static void take_image(struct partition *p, uint32_t size)
+{
+	const struct tn_cfg_copy *copy = &p->cfg->copies[1];
+
+	arch_clean_inval_to_poc(tn_sysconfig.load_pa, size);
+	arch_copy(copy->pa, tn_sysconfig.load_pa, size);
+	if (copy->size > size)
+		arch_zero_to_poc(copy->pa + size, copy->size - size);
+	arch_clean_inval_to_poc(copy->pa, size);
+	p->hm.image_size = size;
+}
+
+void partition_reset(struct partition *p, enum reset_kind kind)
 {
 	const struct tn_cfg_partition *c = p->cfg;
 	struct vcpu *first = p->vcpus[0];
+	bool again = kind != RESET_BOOT;
 
-	if (wipe) {
+	if (kind == RESET_COLD) {
 		scrub(p, this_vcpu());
-		reload(p);
-		arch_tlb_flush_vmid(p);
+		reload(p, false);
+	} else if (kind == RESET_WARM) {
+		reload(p, true);
 	}
+	if (again)
+		arch_tlb_flush_vmid(p);
 	/* Its ends' registers, not the regions: a channel outlives a reset. */
 	channel_reset_partition(p);
+	hm_reset_partition(p);
 	spin_lock(&p->lock);
 	vgic_init_partition(p);
 	for (uint32_t d = 0; d < c->ndevices; d++) {
@@ -127,7 +152,7 @@ void partition_reset(struct partition *p, bool wipe)
 			continue;
 		vgic_own_spi(p, irq);
 		/* At boot, vgic_enable_owned_spis() routes them, later. */
-		if (wipe) {
+		if (again) {
 			gic_deactivate_spi(irq);
 			gic_route_spi(irq, first->pcpu);
 		}
@@ -142,7 +167,7 @@ void partition_reset(struct partition *p, bool wipe)
 	first->context = c->dtb_ipa;
 	first->state = VCPU_ON_PENDING;
 	__atomic_store_n(&p->state, PARTITION_RUNNING, __ATOMIC_RELEASE);
-	if (wipe && first != this_vcpu())
+	if (again && first != this_vcpu())
 		gic_kick(first->pcpu);
 	spin_unlock(&p->lock);
 }
@@ -152,34 +177,82 @@ static void park(struct partition *p)
 {
 	char late[4 * TN_CFG_MAX_CPUS + 1] = "";
 	size_t n = 0;
+	enum tn_hm_action act = hm_action_for(p, TN_HM_EV_STOP_FAILED);
 
 	for (uint32_t i = 0; i < p->cfg->ncpus && n + 5 < sizeof(late); i++)
 		if (p->vcpus[i]->state != VCPU_HALTED)
 			n += (size_t)hyp_snprintf(late + n, sizeof(late) - n,
 						  " %u", i);
+	hm_log(p, NULL, TN_HM_EV_STOP_FAILED, 0,
+	       act == TN_HM_ACT_MACHINE_RESET ? act : TN_HM_ACT_STOP, 0);
 	hyp_log("partition %s: not every vCPU left its CPU within %d ms "
-		"(still running:%s): the partition is parked, the others "
-		"run on",
-		p->cfg->name, HALT_TIMEOUT_MS, n ? late : " none by now");
+		"(still running:%s): %s",
+		p->cfg->name, HALT_TIMEOUT_MS, n ? late : " none by now",
+		act == TN_HM_ACT_MACHINE_RESET
+		    ? "resetting the machine, as its table says"
+		    : "the partition is parked, the others run on");
+	if (act == TN_HM_ACT_MACHINE_RESET) {
+		console_flush(false);
+		psci_fw_system_reset();
+	}
 	__atomic_store_n(&p->state, PARTITION_PARKED, __ATOMIC_RELEASE);
 	power_off_if_all_down();
 }
 
-void partition_restart(struct partition *p, struct vcpu *caller,
-		       const char *why)
+static const char *const kind_words[] = {
+    [RESET_BOOT] = "started",
+    [RESET_COLD] = "restarted",
+    [RESET_WARM] = "warm-restarted",
+};
+
+/*
+ * Every vCPU of p leaves its CPU, then p is reset: on caller's CPU (one
+ * of p's), from a state `from` (RUNNING, or OFF / PARKED for a start or
+ * a manager's restart).
+ */
+static bool halt_and_reset(struct partition *p, struct vcpu *caller,
+			   enum reset_kind kind, uint32_t load, bool loud)
 {
 	const struct tn_cfg_partition *c = p->cfg;
 	uint64_t t0, t1;
+
+	vcpu_halt(caller);
+	if (!vcpu_wait_halted(p, HALT_TIMEOUT_MS)) {
+		park(p);
+		return false;
+	}
+	t0 = arch_counter();
+	if (load)
+		take_image(p, load);
+	partition_reset(p, kind);
+	t1 = arch_counter();
+	if (loud)
+		hyp_log(
+		    "partition %s: %s (%lu restart%s; %s in %lu us)", c->name,
+		    kind_words[kind], (unsigned long)p->restarts,
+		    p->restarts == 1 ? "" : "s",
+		    kind == RESET_COLD ? "RAM scrubbed and images reloaded"
+				       : "its device tree put back",
+		    (unsigned long)((t1 - t0) * 1000000 / arch_counter_freq()));
+	return true;
+}
+
+bool partition_restart_as(struct partition *p, struct vcpu *caller,
+			  enum reset_kind kind, uint32_t load, const char *why)
+{
+	const struct tn_cfg_partition *c = p->cfg;
 	bool loud;
 
 	if (!c->copies[1].pa) {
 		partition_stop(p, why);
-		return;
+		return false;
 	}
 	spin_lock(&p->lock);
-	if (p->state != PARTITION_RUNNING) {
+	/* A parked partition is tried again: its vCPUs may halt by now. */
+	if (p->state != PARTITION_RUNNING && p->state != PARTITION_PARKED &&
+	    p->state != PARTITION_OFF) {
 		spin_unlock(&p->lock);
-		return; /* another of its vCPUs resets or stops it */
+		return false; /* another of its vCPUs resets it */
 	}
 	p->state = PARTITION_RESETTING;
 	vcpu_stop_all(p);
@@ -188,23 +261,28 @@ void partition_restart(struct partition *p, struct vcpu *caller,
 	if (loud)
 		hyp_log("partition %s: %s; restarting it, the others run on",
 			c->name, why);
-
-	/* Every vCPU leaves its CPU clean before anything is reset. */
-	vcpu_halt(caller);
-	if (!vcpu_wait_halted(p, HALT_TIMEOUT_MS)) {
-		park(p);
-		return;
-	}
-	t0 = arch_counter();
 	p->restarts++;
-	partition_reset(p, true);
-	t1 = arch_counter();
-	if (loud)
-		hyp_log(
-		    "partition %s: restarted (%lu time%s; %lu MiB of RAM "
-		    "scrubbed and images reloaded in %lu us)",
-		    c->name, (unsigned long)p->restarts,
-		    p->restarts == 1 ? "" : "s",
-		    (unsigned long)(c->ram_size >> 20),
-		    (unsigned long)((t1 - t0) * 1000000 / arch_counter_freq()));
+	return halt_and_reset(p, caller, kind, load, loud);
+}
+
+void partition_restart(struct partition *p, struct vcpu *caller,
+		       const char *why)
+{
+	partition_restart_as(p, caller, RESET_COLD, 0, why);
+}
+
+int partition_start(struct partition *p, struct vcpu *caller)
+{
+	spin_lock(&p->lock);
+	if (p->state != PARTITION_OFF) {
+		int s = p->state;
+
+		spin_unlock(&p->lock);
+		return s == PARTITION_RUNNING ? -EALREADY : -EBUSY;
+	}
+	p->state = PARTITION_RESETTING;
+	vcpu_stop_all(p);
+	spin_unlock(&p->lock);
+	hyp_log("partition %s: started by the manager", p->cfg->name);
+	return halt_and_reset(p, caller, RESET_COLD, 0, true) ? 0 : -EBUSY;
 }

@@ -161,6 +161,9 @@ void vcpu_wait(struct vcpu *v)
 	bool cleared = false;
 
 	for (;;) {
+		/* A stopped partition's vCPU 0 is the one to start it. */
+		if (v->index == 0 && hm_due(p, &p->hm))
+			hm_service(v);
 		spin_lock(&p->lock);
 		switch (v->state) {
 		case VCPU_RUNNING:

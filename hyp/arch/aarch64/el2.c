@@ -66,11 +66,14 @@ void arch_cpu_stop_guest_devices(void)
 	write_sysreg(pmcntenclr_el0, ~0ul);
 	write_sysreg(pmintenclr_el1, ~0ul);
 	write_sysreg(pmovsclr_el0, ~0ul);
+	/* A virtual SError the last guest did not take. */
+	write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~HCR_VSE);
 	isb();
 }
 
 #define FW_PSCI_CPU_ON 0xc4000003u
 #define FW_PSCI_SYSTEM_OFF 0x84000008u
+#define FW_PSCI_SYSTEM_RESET 0x84000009u
 
 int64_t smccc_fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {
@@ -96,4 +99,11 @@ void psci_fw_system_off(void)
 	smccc_fw_call(FW_PSCI_SYSTEM_OFF, 0, 0, 0);
 	for (;;)
 		__asm__ volatile("wfi");
+}
+
+void psci_fw_system_reset(void)
+{
+	smccc_fw_call(FW_PSCI_SYSTEM_RESET, 0, 0, 0);
+	/* A firmware without it: off rather than on in a broken state. */
+	psci_fw_system_off();
 }

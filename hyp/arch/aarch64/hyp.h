@@ -100,6 +100,8 @@ enum partition_state {
 
 struct partition;
 
+#include "core/hm.h"
+
 /* entry.S saves and loads x[], elr and spsr (asm-offsets.c). */
 struct vcpu {
 	uint64_t x[31];
@@ -137,6 +139,7 @@ struct partition {
 	volatile int state; /* enum partition_state */
 	uint64_t faults;
 	uint64_t restarts;
+	struct hm_part hm; /* its health monitor's state (core/hm.h) */
 };
 
 /*
@@ -247,12 +250,14 @@ void psci_guest_call(struct vcpu *v);
 void psci_probe_firmware(int cpu);
 
 /* el2.c */
+#define HCR_VSE (1ul << 8) /* a virtual SError is pending */
 /* Sets this CPU's EL2 controls for v (NULL: a CPU no partition has). */
 void arch_cpu_setup_el2(struct vcpu *v);
 /* Stops the timers and PMU counters a guest left running on this CPU. */
 void arch_cpu_stop_guest_devices(void);
 int64_t psci_fw_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
 __attribute__((noreturn)) void psci_fw_system_off(void);
+__attribute__((noreturn)) void psci_fw_system_reset(void);
 /* Any SMCCC call to the firmware; x0 back. */
 int64_t smccc_fw_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 
@@ -287,11 +292,22 @@ void partition_stop(struct partition *p, const char *why);
 void partition_restart(struct partition *p, struct vcpu *caller,
 		       const char *why);
 /*
+ * The same, and how: a cold restart (RAM scrubbed, images put back) or a
+ * warm one (its device tree put back, RAM kept); `load` bytes of a new
+ * image to copy in from the load window first (0: none). False if p was
+ * not running (another reset or stop won) or could not be halted.
+ */
+enum reset_kind { RESET_BOOT, RESET_COLD, RESET_WARM };
+bool partition_restart_as(struct partition *p, struct vcpu *caller,
+			  enum reset_kind kind, uint32_t load, const char *why);
+/* Starts p, stopped (OFF), from its images: on vCPU 0's CPU (caller). */
+int partition_start(struct partition *p, struct vcpu *caller);
+/*
  * Puts p in its state out of reset and makes vCPU 0 ON_PENDING at the
  * entry: at boot (the loader has just put the images in place) and at
  * every restart (scrub: RAM zeroed and images copied back first).
  */
-void partition_reset(struct partition *p, bool scrub);
+void partition_reset(struct partition *p, enum reset_kind kind);
 /* Guest memory: the PA behind an IPA range of p's RAM, or 0. */
 uint64_t partition_ipa_to_pa(struct partition *p, uint64_t ipa, uint64_t len);
 
@@ -323,6 +339,13 @@ void stage2_build(struct partition *p);
  */
 void stage2_map_shared(struct partition *p, uint64_t ipa, uint64_t pa,
 		       uint64_t size, bool writable);
+/*
+ * Makes a range mapped by stage2_map_shared() writable or read-only for
+ * p, while p runs: every CPU's TLB is rid of the old permission before
+ * it returns.
+ */
+void stage2_set_writable(struct partition *p, uint64_t ipa, uint64_t size,
+			 bool writable);
 /* EL2's own tables, once the table is checked; then on each CPU. */
 void hyp_mmu_init(void);
 void hyp_mmu_enable(void);

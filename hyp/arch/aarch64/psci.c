@@ -223,14 +223,20 @@ void psci_guest_call(struct vcpu *v)
 		ret = 2; /* no trusted OS to migrate */
 		break;
 	case PSCI_SYSTEM_OFF:
-		partition_stop(v->part, "powered off (PSCI SYSTEM_OFF)");
-		ret = PSCI_SUCCESS;
+	case PSCI_SYSTEM_RESET: {
+		/* Its table decides; one that says ignore or log refuses. */
+		bool off = fn == PSCI_SYSTEM_OFF;
+		enum tn_hm_action a = hm_event(
+		    v->part, v, off ? TN_HM_EV_POWER_OFF : TN_HM_EV_RESET, 0,
+		    off ? "powered off (PSCI SYSTEM_OFF)"
+			: "asked for a reset (PSCI SYSTEM_RESET)");
+
+		ret = a == TN_HM_ACT_IGNORE || a == TN_HM_ACT_LOG ||
+			      a == TN_HM_ACT_NOTIFY
+			  ? PSCI_NOT_SUPPORTED
+			  : PSCI_SUCCESS;
 		break;
-	case PSCI_SYSTEM_RESET:
-		partition_restart(v->part, v,
-				  "asked for a reset (PSCI SYSTEM_RESET)");
-		ret = PSCI_SUCCESS;
-		break;
+	}
 	case PSCI_FEATURES:
 		ret = psci_features((uint32_t)v->x[1]);
 		break;

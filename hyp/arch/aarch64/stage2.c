@@ -193,6 +193,10 @@ void hyp_mmu_init(void)
 		map_el2(t->channels[i].region_pa,
 			t->channels[i].region_pa + t->channels[i].region_size,
 			S1_DATA, "a channel's region");
+	/* Read to check a loaded image, and copied from. */
+	if (t->load_size)
+		map_el2(t->load_pa, t->load_pa + t->load_size, S1_DATA,
+			"the load window");
 	for (uint32_t i = 0; i < t->npartitions; i++) {
 		const struct tn_cfg_partition *c = &t->partitions[i];
 
@@ -243,4 +247,46 @@ void stage2_map_shared(struct partition *p, uint64_t ipa, uint64_t pa,
 	map(s2_l1[p->index], ipa, pa, size,
 	    writable ? S2_SHARED_RW : S2_SHARED_RO, p->cfg->name);
 	dsb(ish);
+}
+
+/* S2AP[1]: the guest may write. */
+#define S2_AP_WRITE (2ul << 6)
+
+static uint64_t *leaf(uint64_t *l1, uint64_t va, uint64_t *span)
+{
+	uint64_t *e = &l1[va / GIB % ENTRIES];
+
+	*span = GIB;
+	if ((*e & 3) == DESC_TABLE) {
+		e = (uint64_t *)(uintptr_t)(*e & DESC_ADDR) +
+		    va % GIB / BLOCK_2M;
+		*span = BLOCK_2M;
+		if ((*e & 3) == DESC_TABLE) {
+			e = (uint64_t *)(uintptr_t)(*e & DESC_ADDR) +
+			    va % BLOCK_2M / PAGE;
+			*span = PAGE;
+		}
+	}
+	return e;
+}
+
+void stage2_set_writable(struct partition *p, uint64_t ipa, uint64_t size,
+			 bool writable)
+{
+	uint64_t va = ipa, end = ipa + size, span;
+
+	while (va < end) {
+		uint64_t *e = leaf(s2_l1[p->index], va, &span);
+
+		if (*e & 1) {
+			uint64_t d =
+			    writable ? *e | S2_AP_WRITE : *e & ~S2_AP_WRITE;
+
+			/* A permission change alone needs no break first. */
+			__atomic_store_n(e, d, __ATOMIC_RELAXED);
+		}
+		va = (va & ~(span - 1)) + span;
+	}
+	dsb(ishst);
+	arch_tlb_flush_vmid(p);
 }

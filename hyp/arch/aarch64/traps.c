@@ -9,6 +9,7 @@
  * with the partition's name (rate-limited).
  */
 #include "hyp.h"
+#include "core/hm.h"
 #include "core/mmio.h"
 #include "tenon/hypercall.h"
 #include "plat/qemu-virt/platform.h"
@@ -27,19 +28,16 @@ void hyp_exception(uint64_t kind, uint64_t esr, uint64_t elr, uint64_t far);
  * Enters v's EL1 vector for a synchronous exception of class ec (the
  * lower-EL number; same-EL classes are one more), as the CPU would have.
  */
-static void inject_sync(struct vcpu *v, uint32_t ec, uint64_t iss, uint64_t far)
+static bool inject_sync(struct vcpu *v, uint32_t ec, uint64_t iss, uint64_t far)
 {
 	uint64_t mode = v->spsr & 0xf;
 
 	/*
 	 * Faulting again at the vector the last exception was sent to: the
-	 * guest has no way to handle it, and would loop. Stop the partition.
+	 * guest has no way to handle it, and would loop.
 	 */
-	if (v->elr == v->last_vector) {
-		partition_stop(v->part, "faulted in its own exception vector "
-					"(no handler to report to)");
-		return;
-	}
+	if (v->elr == v->last_vector)
+		return false;
 	bool from_el0 = mode == 0;
 	uint64_t offset = from_el0 ? 0x400 : (mode & 1) ? 0x200 : 0x000;
 
@@ -53,31 +51,53 @@ static void inject_sync(struct vcpu *v, uint32_t ec, uint64_t iss, uint64_t far)
 	v->elr = read_sysreg(vbar_el1) + offset;
 	v->last_vector = v->elr;
 	v->spsr = 0x3c5; /* EL1h, exceptions masked, as the CPU would */
+	return true;
 }
+
+static const char own_vector[] = "faulted in its own exception vector "
+				 "(no handler to report to)";
 
 void inject_abort(struct vcpu *v, bool instruction, uint64_t far)
 {
 	/* A synchronous external abort: DFSC/IFSC 0x10. */
-	inject_sync(v, instruction ? 0x20 : 0x24, 0x10, far);
+	if (!inject_sync(v, instruction ? 0x20 : 0x24, 0x10, far))
+		hm_undeliverable(v->part, v, TN_HM_EV_MEM_FAULT, far,
+				 own_vector);
 }
 
 /* An undefined instruction (EC 0, "unknown reason"), at the instruction. */
-static void inject_undef(struct vcpu *v)
+static void inject_undef(struct vcpu *v, uint64_t esr)
 {
-	inject_sync(v, 0x00, 0, 0);
+	if (!inject_sync(v, 0x00, 0, 0))
+		hm_undeliverable(v->part, v, TN_HM_EV_TRAP, esr, own_vector);
 }
 
 /*
- * Whether to log a partition's fault: the first ten, then one in a
- * thousand, so that a guest faulting in a loop cannot flood the console.
+ * A trap or a fault the hypervisor does not take on the guest's behalf:
+ * the partition's table says what follows. Ignored or logged, the
+ * instruction is skipped (a load reads 0 into its register, when the
+ * syndrome says which: rt); notified, it is raised to the guest as the CPU
+ * would. An instruction fetch has no instruction to skip: it is raised.
  */
-static bool log_fault(struct partition *p)
+static void guest_fault(struct vcpu *v, enum tn_hm_event ev, uint64_t detail,
+			const char *what, bool instruction_abort, int rt,
+			uint64_t far)
 {
-	p->faults++;
-	if (p->faults == 11)
-		hyp_log("partition %s: more faults: logging one in 1000 now",
-			p->cfg->name);
-	return p->faults <= 10 || p->faults % 1000 == 0;
+	enum tn_hm_action a = hm_event(v->part, v, ev, detail, what);
+
+	if ((a == TN_HM_ACT_IGNORE || a == TN_HM_ACT_LOG) &&
+	    !instruction_abort) {
+		if (rt >= 0 && rt != 31)
+			v->x[rt] = 0;
+		v->elr += 4;
+	} else if (a == TN_HM_ACT_NOTIFY || a == TN_HM_ACT_IGNORE ||
+		   a == TN_HM_ACT_LOG) {
+		if (ev == TN_HM_EV_MEM_FAULT)
+			inject_abort(v, instruction_abort, far);
+		else
+			inject_undef(v, detail);
+	}
+	/* Stopped, restarted, reset: nothing of this exit goes on. */
 }
 
 static uint64_t reg_read(struct vcpu *v, unsigned int r)
@@ -113,7 +133,6 @@ static uint64_t loaded(uint64_t esr, int size, uint64_t value)
 
 static void data_abort(struct vcpu *v, uint64_t esr)
 {
-	struct partition *p = v->part;
 	uint64_t far = read_sysreg(far_el2);
 	uint64_t ipa = (read_sysreg(hpfar_el2) >> 4 << 12) | (far & 0xfff);
 	bool valid = esr & ISS_ISV, write = esr & ISS_WNR;
@@ -125,7 +144,7 @@ static void data_abort(struct vcpu *v, uint64_t esr)
 	const char *why = ISS_DFSC_PERMISSION(esr) ? "a page it may only read"
 						   : "not its memory",
 		   *what = NULL;
-	char reason[96];
+	char reason[96], what_line[200];
 
 	if (valid) {
 		if (write)
@@ -158,12 +177,13 @@ static void data_abort(struct vcpu *v, uint64_t esr)
 		v->elr += 4;
 		return;
 	}
-	if (log_fault(p))
-		hyp_log("partition %s: vCPU %d: stage-2 fault: %s at IPA %#lx "
-			"(%d bytes, PC %#lx): %s; abort injected",
-			p->cfg->name, v->index, write ? "write" : "read",
-			(unsigned long)ipa, size, (unsigned long)v->elr, why);
-	inject_abort(v, false, far);
+	hyp_snprintf(what_line, sizeof(what_line),
+		     "vCPU %d: stage-2 fault: %s at IPA %#lx (%d bytes, PC "
+		     "%#lx): %s",
+		     v->index, write ? "write" : "read", (unsigned long)ipa,
+		     size, (unsigned long)v->elr, why);
+	guest_fault(v, TN_HM_EV_MEM_FAULT, ipa, what_line, false,
+		    valid && !write ? (int)rt : -1, far);
 }
 
 static void sysreg_trap(struct vcpu *v, uint64_t esr)
@@ -183,13 +203,14 @@ static void sysreg_trap(struct vcpu *v, uint64_t esr)
 		return;
 	}
 	/* Nothing else is trapped on purpose: as the CPU would, refuse it. */
-	if (log_fault(v->part))
-		hyp_log("partition %s: vCPU %d: %s of system register "
-			"S%u_%u_C%u_C%u_%u trapped (PC %#lx): undefined "
-			"instruction injected",
-			v->part->cfg->name, v->index, read ? "read" : "write",
-			op0, op1, crn, crm, op2, (unsigned long)v->elr);
-	inject_undef(v);
+	char what[120];
+
+	hyp_snprintf(what, sizeof(what),
+		     "vCPU %d: %s of system register S%u_%u_C%u_C%u_%u "
+		     "trapped (PC %#lx)",
+		     v->index, read ? "read" : "write", op0, op1, crn, crm, op2,
+		     (unsigned long)v->elr);
+	guest_fault(v, TN_HM_EV_TRAP, esr, what, false, read ? (int)rt : -1, 0);
 }
 
 void trap_irqs(struct vcpu *v)
@@ -204,12 +225,14 @@ void trap_irqs(struct vcpu *v)
 			if (intid == PLAT_UART_IRQ)
 				console_uart_irq();
 			else
-				console_timer_irq();
+				hyptimer_irq();
 			gic_eoi(intid, true);
 			continue;
 		}
-		if (intid == SGI_KICK)
+		if (intid == SGI_KICK) {
 			console_kicked();
+			hm_watchdog_check();
+		}
 		if (!v) {
 			/* A CPU without a partition has nothing else. */
 			gic_eoi(intid, true);
@@ -326,13 +349,15 @@ static void trap_smc64(struct vcpu *v, uint64_t esr)
 
 static void trap_iabt_low(struct vcpu *v, uint64_t esr)
 {
+	uint64_t ipa = read_sysreg(hpfar_el2) >> 4 << 12;
+	char what[80];
+
 	(void)esr;
-	if (log_fault(v->part))
-		hyp_log("partition %s: vCPU %d: stage-2 fault: instruction "
-			"fetch at IPA %#lx; abort injected",
-			v->part->cfg->name, v->index,
-			(unsigned long)(read_sysreg(hpfar_el2) >> 4 << 12));
-	inject_abort(v, true, read_sysreg(far_el2));
+	hyp_snprintf(what, sizeof(what),
+		     "vCPU %d: stage-2 fault: instruction fetch at IPA %#lx",
+		     v->index, (unsigned long)ipa);
+	guest_fault(v, TN_HM_EV_MEM_FAULT, ipa, what, true, -1,
+		    read_sysreg(far_el2));
 }
 
 /*
@@ -347,12 +372,12 @@ static void trap_wfx(struct vcpu *v, uint64_t esr)
 
 static void unexpected_trap(struct vcpu *v, uint64_t esr)
 {
-	if (log_fault(v->part))
-		hyp_log("partition %s: vCPU %d: unexpected trap, ESR %#lx at "
-			"PC %#lx; undefined instruction injected",
-			v->part->cfg->name, v->index, (unsigned long)esr,
-			(unsigned long)v->elr);
-	inject_undef(v);
+	char what[80];
+
+	hyp_snprintf(what, sizeof(what),
+		     "vCPU %d: unexpected trap, ESR %#lx at PC %#lx", v->index,
+		     (unsigned long)esr, (unsigned long)v->elr);
+	guest_fault(v, TN_HM_EV_TRAP, esr, what, false, -1, 0);
 }
 
 /* ESR_EL2.EC: six bits, the index of this table. */
@@ -381,11 +406,17 @@ void hyp_guest_exit(struct vcpu *v, uint64_t kind)
 	} else if (kind == 1) {
 		trap_irqs(v);
 	} else {
-		hyp_log("partition %s: vCPU %d: %s from the guest, stopped",
-			v->part->cfg->name, v->index,
-			kind == 2 ? "FIQ" : "SError");
-		partition_stop(v->part, "asynchronous abort");
+		char what[64];
+
+		hyp_snprintf(what, sizeof(what), "vCPU %d: %s from the guest",
+			     v->index, kind == 2 ? "FIQ" : "SError");
+		if (hm_event(v->part, v, TN_HM_EV_ASYNC_ABORT, kind, what) ==
+		    TN_HM_ACT_NOTIFY)
+			/* A virtual SError, taken when the guest unmasks. */
+			write_sysreg(hcr_el2, read_sysreg(hcr_el2) | HCR_VSE);
 	}
+	if (v->index == 0 && hm_due(v->part, &v->part->hm))
+		hm_service(v);
 	if (v->state != VCPU_RUNNING) {
 		exit_stats_idle(v->pcpu);
 		vcpu_wait(v);

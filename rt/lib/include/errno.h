@@ -11,6 +11,7 @@
 #define EINTR 4
 #define EIO 5
 #define E2BIG 7
+#define ENOEXEC 8
 #define EBADF 9
 #define EAGAIN 11
 #define ENOMEM 12
@@ -19,6 +20,7 @@
 #define EEXIST 17
 #define ENODEV 19
 #define EINVAL 22
+#define EFBIG 27
 #define ENOSPC 28
 #define ERANGE 34
 #define EDEADLK 35
@@ -31,6 +33,8 @@
 #define EMSGSIZE 90
 #define EOPNOTSUPP 95
 #define ETIMEDOUT 110
+#define EALREADY 114
+#define EINPROGRESS 115
 #define EUCLEAN 117
 #define EOWNERDEAD 130
 
