@@ -3,11 +3,15 @@
  * CPU (never a real-time one unless the system has nothing else), hands
  * each character to the focused partition's emulated PL011 under that
  * partition's own lock. Ctrl-] then 'n' moves the focus to the next
- * partition, Ctrl-] twice sends one Ctrl-] (Ctrl-A is QEMU's own escape).
+ * partition, Ctrl-] then 's' starts the focused partition again when it
+ * is stopped (powered off, or stopped by its health monitor), Ctrl-]
+ * twice sends one Ctrl-] (Ctrl-A is QEMU's own escape).
  * An escape sequence arriving between Ctrl-] and 'n' (a terminal's answer
  * to a query, ESC [ 50 ; 24 R) is swallowed whole: it neither cancels the
  * switch nor reaches the partition.
  */
+#include <errno.h>
+
 #include "hyp.h"
 #include "plat/qemu-virt/platform.h"
 
@@ -53,14 +57,34 @@ static void deliver(char c)
 	spin_unlock(&p->lock);
 	if (!taken && !dropped++)
 		hyp_log("partition %s takes no console input (%s): what is "
-			"typed to it is dropped; Ctrl-] n moves the focus",
-			p->cfg->name, running ? "it reads none" : "stopped");
+			"typed to it is dropped; Ctrl-] n moves the focus%s",
+			p->cfg->name, running ? "it reads none" : "stopped",
+			running ? "" : ", Ctrl-] s starts it");
 	else if (taken && dropped) {
 		hyp_log("partition %s reads its console input again, %lu "
 			"characters typed to it were dropped",
 			p->cfg->name, dropped);
 		dropped = 0;
 	}
+}
+
+/* The person at the console starts the partition it types to. */
+static void start_focused(void)
+{
+	struct partition *p = &partitions[focus];
+	int r = hm_request(p, TN_MGR_OP_START, 0, NULL, 0);
+
+	if (r > 0)
+		hyp_log("partition %s: starting it, as asked at the console",
+			p->cfg->name);
+	else
+		hyp_log("partition %s: not started from the console: %s",
+			p->cfg->name,
+			r == -EALREADY ? "it is running"
+			: r == -EOPNOTSUPP
+			    ? "it has no pristine image to start "
+			      "from"
+			    : "it is being reset or is parked");
 }
 
 static void input(char c)
@@ -83,6 +107,8 @@ static void input(char c)
 			focus = (focus + 1) % (int)tn_sysconfig.npartitions;
 			hyp_log("console input goes to %s",
 				partitions[focus].cfg->name);
+		} else if (c == 's') {
+			start_focused();
 		} else if (c == ESCAPE) {
 			deliver(c);
 		} else if (c == ESC) {
@@ -129,6 +155,6 @@ void console_enable_input(int cpu)
 	mmio_write32(PLAT_UART_BASE + UART_IMSC, UART_RXIM | UART_RTIM);
 	gic_enable_spi(PLAT_UART_IRQ, cpu);
 	hyp_log("console on CPU %d; input goes to %s (Ctrl-] n: next "
-		"partition)",
+		"partition, Ctrl-] s: start it when stopped)",
 		cpu, partitions[focus].cfg->name);
 }

@@ -67,11 +67,13 @@ def variant(tmp, test, rt=None, system=SYSTEM):
 typed_at = -1
 
 
-def boot(sysdir, done, limit=240, typed=None, delay=1):
+def boot(sysdir, done, limit=240, typed=None, delay=1, script=()):
     """Boots; returns the console lines once done(lines), QEMU exits, or
     at the limit. typed, if given, is sent to the console delay seconds
-    after the prompt is up."""
+    after the prompt is up. script: (pattern, text) pairs, in turn: each
+    text is sent once a line after the previous one's matches pattern."""
     global typed_at
+    script, step_from = list(script), 0
     typed_at = -1
     proc = subprocess.Popen(["sh", "tools/system-run.sh", sysdir],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -97,6 +99,12 @@ def boot(sysdir, done, limit=240, typed=None, delay=1):
                 proc.stdin.write(typed.encode())
                 proc.stdin.flush()
                 typed = None
+            if script:
+                at = index_of(lines, script[0][0], step_from)
+                if at >= 0:
+                    proc.stdin.write(script.pop(0)[1].encode())
+                    proc.stdin.flush()
+                    step_from = at + 1
             if done(lines):
                 break
             if not chunk:
@@ -690,6 +698,30 @@ def exit_status(tmp):
           "last lines: " + " | ".join(lines[-4:]))
 
 
+def console_start_after_poweroff(tmp):
+    """Linux powers off; Ctrl-] s at the console starts it again, alone,
+    while the real-time partition runs on; a second Ctrl-] s while it runs
+    is refused with a reason."""
+    off = r"^\[tenon\] partition linux: powered off"
+    lines = boot(variant(tmp, "poweroff"),
+                 lambda l: len([x for x in l if re.search(off, x)]) >= 2,
+                 limit=300,
+                 script=[(off, "\x1ds")])
+    first = index_of(lines, off)
+    started = index_of(lines, r"^\[tenon\] partition linux: starting it, "
+                       r"as asked at the console$", first)
+    booted = index_of(lines, r"^\[linux\] .*tenon-linux", started)
+    again = index_of(lines, off, started)
+    check("console-escape-s-starts-stopped-partition",
+          0 <= first < started < booted, "no start after the power-off: " +
+          " | ".join(lines[-6:]))
+    check("partition-started-from-console-boots-to-its-init",
+          booted > started and again > booted,
+          "Linux did not come up (and power off) again")
+    check("rt-runs-on-while-linux-is-off-and-restarted",
+          rtd_after(lines, first) >= 2, "no latmus line after the power-off")
+
+
 def malformed_description(tmp):
     """A malformed description is refused, saying what is wrong."""
     with open(SOURCE) as f:
@@ -854,7 +886,8 @@ def main():
                       console_abuse, reset_stress, channels_linux,
                       control_job, channel_echo, channel_rt_restart,
                       channel_register_fuzz, hypercalls,
-                      device_passthrough, exit_status, malformed_description,
+                      device_passthrough, exit_status,
+                      console_start_after_poweroff, malformed_description,
                       high_ram, broken_tables)
         # ONLY: "reset", or the name of one scenario of everything.
         named = [f for f in everything if f.__name__ == ONLY]
