@@ -328,8 +328,9 @@ def channels_linux(tmp):
           "tenon channels gave %s (status %s)" % (ends, status("channels")))
     check("channels-linux-binds-uio-pci-generic",
           index_of(lines, r"^\[linux\] /dev/uio0 +/dev/uio1 +/dev/uio2 "
-                   r"+/dev/uio3$") >= 0,
-          "no /dev/uio0-3 after /init bound the functions")
+                   r"+/dev/uio3 +/dev/uio4$") >= 0,
+          "no /dev/uio0-4 (four channel ends, the manager) after /init "
+          "bound the functions")
     check("channels-linux-sends-on-a-queue", status("send") == "0",
           "tenon send setpoint 42: status %s" % status("send"))
     check("channels-linux-reads-sample-and-stream",
@@ -470,6 +471,10 @@ def check_channel_functions(lines, chans):
                                             key=lambda x: x[1][0])
                   if "linux" in (c[2], c[3])]
     found = [l for l in lines if l.startswith("[linux] tenon-linux: pci ")]
+    # The manager's function (docs/health.md) is on device 31, after them.
+    mgr = [l for l in found if " 0000:00:1f.0 " in l]
+    found = [l for l in found if l not in mgr]
+    check_manager_function(lines, mgr)
     ok = len(found) == len(linux_ends) and all(
         " 0x1af4 0x1110 0x050000 " in l for l in found)
     check("linux-enumerates-channel-pci-functions", ok,
@@ -498,6 +503,19 @@ def check_channel_functions(lines, chans):
           " | ".join(bad))
 
 
+def check_manager_function(lines, found):
+    """The manager's PCI function as Linux (the manager) reads it: its
+    magic, version, this partition's index, the partitions, the right."""
+    regs = index_of(lines, r"tenon-linux: regs 0000:00:1f.0( 0x[0-9A-F]+)"
+                    r"{10}$")
+    r = [int(x, 16) for x in lines[regs].split()[4:]] if regs >= 0 else []
+    check("linux-enumerates-manager-pci-function",
+          len(found) == 1 and " 0x1af4 0x1110 0x050000 " in found[0],
+          " | ".join(found) or "no function on device 31")
+    check("manager-function-registers-say-linux-is-manager",
+          r[:5] == [0x474d4e54, 1, 1, 2, 1], "registers %s" % r)
+
+
 def channel_checks(lines, chans):
     """The 'channels' hook's verdicts, and the hypervisor's log of them."""
     def line(prefix):
@@ -524,8 +542,8 @@ def channel_checks(lines, chans):
           l or "no result from Linux")
     l = line("uio devices: ")
     check("uio-pci-generic-binds-every-channel-function",
-          l.endswith(": %d" % sum(1 for c in chans.values()
-                                  if "linux" in (c[2], c[3]))),
+          l.endswith(": %d" % (1 + sum(1 for c in chans.values()
+                                       if "linux" in (c[2], c[3])))),
           l or "no result from Linux")
     l = line("doorbell: ")
     m = re.search(r"uio count (\d*), isr (0x[0-9A-F]+), status ([0-9a-f]+),"
