@@ -7,10 +7,12 @@ import re
 import subprocess
 
 
-def derive(build, system, tmp, name, edit):
+def derive(build, system, tmp, name, edit, own_hypervisor=False):
     """Compiles config/<system>.dts changed by edit(text) -> text into
     tmp/<name>/, sharing build/sys/<system>/tenon.elf; returns that
-    directory, ready for tools/system-run.sh."""
+    directory, ready for tools/system-run.sh. With own_hypervisor, a
+    variant whose table differs (a health table, say) gets the hypervisor
+    linked with its own table instead (make hyp-with-table)."""
     source = os.path.join("config", system + ".dts")
     with open(source) as f:
         text = edit(f.read())
@@ -30,6 +32,12 @@ def derive(build, system, tmp, name, edit):
         return text.split()
     if table(os.path.join(out, "sysconfig.c")) != table(
             os.path.join(build, "sys", system, "sysconfig.c")):
+        if own_hypervisor:
+            subprocess.run(["make", "--no-print-directory", "-s",
+                            "hyp-with-table", "BUILD=" + build,
+                            "TABLE=" + os.path.join(out, "sysconfig.c")],
+                           check=True)
+            return out
         raise SystemExit("tenon_system: variant %s changes the hypervisor's "
                          "table (CPUs, memory, devices): build it as a system "
                          "of its own (config/NAME.dts, make system "

@@ -740,6 +740,48 @@ def console_start_after_poweroff(tmp):
           rtd_after(lines, first) >= 2, "no latmus line after the power-off")
 
 
+def health_variant(tmp, name, test, table, rt=None):
+    """The default system with Linux's test hook `test` and Linux given
+    the health table `table` (the body of its health node)."""
+    def edit(text):
+        text = text.replace(" quiet rdinit=/init", " rdinit=/init")
+        text = text.replace('rdinit=/init"',
+                            'rdinit=/init tenon.test=%s"' % test)
+        text = text.replace('devices = "rtc";',
+                            'devices = "rtc";\n\t\t\thealth {%s};' % table)
+        if rt:
+            text = re.sub(r'image = "a64/bin/[a-z]+\.bin";',
+                          'image = "%s";' % rt[0], text)
+            text = re.sub(r'bootargs = "[^"]*";', 'bootargs = "%s";' % rt[1],
+                          text, count=1)
+        return text
+    try:
+        return tenon_system.derive(BUILD, SYSTEM, tmp, name, edit,
+                                   own_hypervisor=True)
+    except (subprocess.CalledProcessError, SystemExit) as e:
+        raise CannotBoot("cannot make the system variant %s: %s" % (name, e))
+
+
+def restart_limit(tmp):
+    """Linux reboots at once on every boot; its table allows 2 restarts in
+    10 minutes: the third reset stops it, the log says why, and the
+    real-time partition runs on."""
+    stop = r"^\[tenon\] partition linux: .*restart limit is reached"
+    lines = boot(health_variant(tmp, "limit", "reboot",
+                                "restart-limit = <2 600000>;"),
+                 lambda l: index_of(l, stop) >= 0 and
+                 rtd_after(l, index_of(l, stop)) >= 1, limit=400)
+    restarts = [l for l in lines
+                if re.match(r"^\[tenon\] partition linux: restarted", l)]
+    at = index_of(lines, stop)
+    check("restart-limit-stops-partition-after-n-restarts",
+          at >= 0 and len(restarts) == 2 and "it is stopped" in lines[at],
+          "%d restarts; %s" % (len(restarts), " | ".join(lines[-4:])))
+    check("rt-runs-on-after-linux-is-stopped-by-its-limit",
+          at >= 0 and rtd_after(lines, at) >= 1,
+          "no latmus line after the stop")
+
+
 def malformed_description(tmp):
     """A malformed description is refused, saying what is wrong."""
     with open(SOURCE) as f:
@@ -905,7 +947,8 @@ def main():
                       control_job, channel_echo, channel_rt_restart,
                       channel_register_fuzz, hypercalls,
                       device_passthrough, exit_status,
-                      console_start_after_poweroff, malformed_description,
+                      console_start_after_poweroff, restart_limit,
+                      malformed_description,
                       high_ram, broken_tables)
         # ONLY: "reset", or the name of one scenario of everything.
         named = [f for f in everything if f.__name__ == ONLY]
