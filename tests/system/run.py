@@ -782,6 +782,49 @@ def restart_limit(tmp):
           "no latmus line after the stop")
 
 
+def fault_actions(tmp):
+    """Linux's write into the real-time partition's RAM (the isolation
+    hook), under three tables: logged, the store is skipped and devmem goes
+    on (status 0); cold-restart, Linux is restarted instead of getting a
+    bus error; machine-reset, the whole machine resets (QEMU, run with
+    -no-reboot, exits). The real-time partition's RAM is never written."""
+    fault = r"^\[tenon\] partition linux: vCPU \d: stage-2 fault: write " \
+        r"at IPA 0x60000000"
+    done = r"^\[linux\] tenon-linux: devmem exited with status"
+    lines = boot(health_variant(tmp, "fault-log", "isolation",
+                                'mem-fault = "log";'),
+                 lambda l: index_of(l, done) >= 0)
+    at = index_of(lines, fault)
+    check("mem-fault-log-action-skips-the-access",
+          at >= 0 and lines[at].endswith("logged, the instruction skipped")
+          and index_of(lines, done + r" 0$", at) > at,
+          " | ".join(lines[at:at + 3] if at >= 0 else lines[-3:]))
+    lines = boot(health_variant(tmp, "fault-restart", "isolation",
+                                'mem-fault = "cold-restart";'),
+                 lambda l: index_of(l, r"^\[tenon\] partition linux: "
+                                    r"restarted") >= 0 and
+                 index_of(l, r"user space up",
+                          index_of(l, r"partition linux: restarted")) >= 0,
+                 limit=300)
+    at = index_of(lines, fault)
+    again = index_of(lines, r"^\[tenon\] partition linux: restarted", at)
+    check("mem-fault-cold-restart-action-restarts-partition",
+          at >= 0 and again > at and index_of(lines, done) < 0 and
+          index_of(lines, r"tenon-linux: user space up", again) > again,
+          " | ".join(lines[-4:]))
+    check("rt-runs-on-while-faulting-linux-restarts",
+          again >= 0 and rtd_after(lines, at) >= 1, "no RTD line after")
+    lines = boot(health_variant(tmp, "fault-reset", "isolation",
+                                'mem-fault = "machine-reset";'),
+                 lambda l: False, limit=200)
+    at = index_of(lines, r"^\[tenon\] partition linux: .*resetting the "
+                  r"machine, as its table says")
+    check("mem-fault-machine-reset-action-resets-machine",
+          at >= 0 and not [l for l in lines[at + 1:]
+                           if l.startswith("[rt]")],
+          " | ".join(lines[-3:]))
+
+
 def malformed_description(tmp):
     """A malformed description is refused, saying what is wrong."""
     with open(SOURCE) as f:
@@ -948,6 +991,7 @@ def main():
                       channel_register_fuzz, hypercalls,
                       device_passthrough, exit_status,
                       console_start_after_poweroff, restart_limit,
+                      fault_actions,
                       malformed_description,
                       high_ram, broken_tables)
         # ONLY: "reset", or the name of one scenario of everything.
