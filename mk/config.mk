@@ -31,7 +31,7 @@ CONFIG_RUN = $(CONFIG_TOOL) --source config/$(SYSTEM).dts --build $(BUILD) \
 .PHONY: config check-config
 
 $(CONFIG_TOOL): $(wildcard tools/config/*.c tools/config/*.h) \
-		abi/tenon/sysconfig.h
+		abi/tenon/sysconfig.h abi/tenon/hm.h
 	@mkdir -p $(@D)
 	$(CC) $(CONFIG_CFLAGS) $(filter %.c,$^) -lfdt -o $@
 

@@ -18,7 +18,15 @@
  * N") and per end ("end NAME PARTITION role R intid I pci D bar0 B"),
  * exit status 1 if a region is not a power of two, its IPA not aligned
  * to it or its PA not to a page, or it lies outside the RAM or overlaps
- * the hypervisor's, a partition's, a copy or another region.
+ * the hypervisor's, a partition's, a copy or another region. Then the
+ * health monitor: "hm-intid I", per partition "health NAME actions A1 ..
+ * A12 restart MAX WINDOW room ROOM bar0 B" (its table by event 1..12),
+ * "manager N" and "load pa PA ipa IPA size SIZE" (or "load none"), exit
+ * status 1 if a table has an action out of range or an entry past the
+ * events, a restart limit half given, the manager is not a partition,
+ * or the load window is not a power of two of at least 2 MiB aligned to
+ * it in the channels' window, overlaps a region there, or lies outside
+ * the RAM or over the hypervisor's, a partition's, a copy or a region.
  *   usage: dump [RAM_END]
  */
 #include <stdio.h>
@@ -198,6 +206,87 @@ static int dump_channel(const struct tn_sysconfig *c, uint32_t i,
 	return 1;
 }
 
+/* Prints the health monitor's part; whether it holds up. */
+static int dump_health(const struct tn_sysconfig *c, uint64_t ram_end)
+{
+	uint64_t pa = c->load_pa, size = c->load_size, ipa = c->load_ipa;
+
+	printf("hm-intid %u\n", c->platform.hm_intid);
+	for (uint32_t i = 0; i < c->npartitions; i++) {
+		const struct tn_cfg_partition *p = &c->partitions[i];
+
+		printf("health %s actions", p->name);
+		for (int e = 1; e <= 12; e++)
+			printf(" %u", p->hm_actions[e]);
+		printf(" restart %u %u room 0x%llx bar0 0x%llx\n",
+		       p->restart_max, p->restart_window_ms, u(p->image_room),
+		       u(p->mgr_bar0_ipa));
+		for (int e = 0; e < 16; e++)
+			if (p->hm_actions[e] > 7 ||
+			    (p->hm_actions[e] && (e == 0 || e > 12))) {
+				printf("partition %s: action %u for event %d\n",
+				       p->name, p->hm_actions[e], e);
+				return 0;
+			}
+		if (!p->restart_max != !p->restart_window_ms ||
+		    !p->image_room ||
+		    p->entry_ipa + p->image_room > p->dtb_ipa) {
+			printf("partition %s: restart limit or image room "
+			       "wrong\n",
+			       p->name);
+			return 0;
+		}
+	}
+	if (c->manager == 0xffffffffu)
+		printf("manager none\n");
+	else
+		printf("manager %u\n", c->manager);
+	if (c->manager != 0xffffffffu && c->manager >= c->npartitions)
+		return 0;
+	if (!size) {
+		printf("load none\n");
+		return c->manager == 0xffffffffu && !pa && !ipa;
+	}
+	printf("load pa 0x%llx ipa 0x%llx size 0x%llx\n", u(pa), u(ipa),
+	       u(size));
+	if (size < 0x200000 || size & (size - 1) || ipa % size ||
+	    pa % 0x200000 || ipa < c->platform.chan_ipa_base ||
+	    ipa + size >
+		c->platform.chan_ipa_base + c->platform.chan_ipa_size ||
+	    pa < 0x40000000 || (ram_end && pa + size > ram_end) ||
+	    overlap(pa, size, c->hyp_pa, c->hyp_size)) {
+		printf("load window misplaced\n");
+		return 0;
+	}
+	for (uint32_t j = 0; j < c->npartitions; j++) {
+		const struct tn_cfg_partition *o = &c->partitions[j];
+
+		for (int k = 0; k < TN_CFG_COPIES; k++)
+			if (o->copies[k].size &&
+			    overlap(pa, size, o->copies[k].pa & ~0x1fffffull,
+				    o->copies[k].size +
+					(o->copies[k].pa & 0x1fffff))) {
+				printf("load window in a copy of %s\n",
+				       o->name);
+				return 0;
+			}
+		if (overlap(pa, size, o->ram_pa, o->ram_size)) {
+			printf("load window in the RAM of %s\n", o->name);
+			return 0;
+		}
+	}
+	for (uint32_t j = 0; j < c->nchannels; j++)
+		if (overlap(pa, size, c->channels[j].region_pa,
+			    c->channels[j].region_size) ||
+		    overlap(ipa, size, c->channels[j].region_ipa,
+			    c->channels[j].region_size)) {
+			printf("load window overlaps channel %s\n",
+			       c->channels[j].name);
+			return 0;
+		}
+	return 1;
+}
+
 int main(int argc, char *argv[])
 {
 	const struct tn_sysconfig *c = &tn_sysconfig;
@@ -291,5 +380,5 @@ int main(int argc, char *argv[])
 	for (uint32_t i = 0; i < c->nchannels; i++)
 		if (!dump_channel(c, i, ram_end))
 			return 1;
-	return 0;
+	return dump_health(c, ram_end) ? 0 : 1;
 }

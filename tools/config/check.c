@@ -35,9 +35,10 @@ static const char *const root_nodes[] = {"hypervisor", "partitions", "channels",
 					 NULL};
 static const char *const hyp_props[] = {"memory", "console-cpu", NULL};
 static const char *const part_props[] = {
-    "kind",	"cpus",	   "memory",  "image", "initrd",
-    "bootargs", "console", "devices", NULL,
+    "kind",	"cpus",	   "memory",  "image",	 "initrd",
+    "bootargs", "console", "devices", "manager", NULL,
 };
+static const char *const part_nodes[] = {"health", NULL};
 static const char *const no_names[] = {NULL};
 
 static bool in_list(const char *const *list, const char *name)
@@ -74,8 +75,7 @@ bool is_strings(const char *val, int len)
 	return true;
 }
 
-/* What a value looks like, for "(got ...)". */
-static const char *describe(const void *val, int len, char *buf, size_t size)
+const char *describe(const void *val, int len, char *buf, size_t size)
 {
 	if (len == 0)
 		return "no value";
@@ -839,8 +839,7 @@ static void read_partition(const struct node *n, struct sys *sys,
 	char got[80];
 	int len;
 
-	check_names(n, part_props, no_names,
-		    "a partition has no nodes in schema version 1");
+	check_names(n, part_props, part_nodes, "a partition has one: health");
 	check_name(n, p, fdt_get_name(n->fdt, n->off, NULL));
 	read_kind(n, p);
 	read_cpus(n, sys, p);
@@ -865,6 +864,7 @@ static void read_partition(const struct node *n, struct sys *sys,
 			  describe(val, len, got, sizeof(got)));
 	p->console = val != NULL;
 	read_devices(n, sys, p);
+	cfg_read_health(sys, n->fdt, n->off, p);
 }
 
 static void read_partitions(const void *fdt, struct sys *sys)
@@ -918,4 +918,5 @@ void cfg_read(const void *fdt, struct sys *sys)
 	read_partitions(fdt, sys);
 	cfg_read_channels(fdt, sys);
 	default_console_cpu(sys);
+	cfg_pick_manager(sys);
 }

@@ -44,6 +44,12 @@ static bool taken(const struct sys *sys, uint64_t at, uint64_t *end)
 			return true;
 		}
 	}
+	/* The manager's load window (health.c), once placed. */
+	if (sys->load_size && at >= sys->load_pa &&
+	    at - sys->load_pa < sys->load_size) {
+		*end = sys->load_pa + sys->load_size;
+		return true;
+	}
 	return false;
 }
 
@@ -68,6 +74,8 @@ static uint64_t next_taken(const struct sys *sys, uint64_t at, uint64_t limit)
 	for (unsigned i = 0; i < sys->nchans; i++)
 		if (sys->chans[i].pa > at && sys->chans[i].pa < next)
 			next = sys->chans[i].pa;
+	if (sys->load_size && sys->load_pa > at && sys->load_pa < next)
+		next = sys->load_pa;
 	return next;
 }
 

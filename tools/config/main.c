@@ -340,8 +340,10 @@ int main(int argc, char *argv[])
 		if (cfg_partition_dtb(&sys, &sys.parts[i]))
 			return 1;
 	cfg_layout_dtbs(&sys);
+	cfg_place_manager(&sys);
 	cfg_place_copies(&sys);
 	cfg_place_channel_ram(&sys);
+	cfg_place_load_window(&sys);
 	if (cfg_errors())
 		return count_errors(&sys);
 	if (!out) {

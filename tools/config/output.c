@@ -8,6 +8,7 @@
 
 #include "tenon-config.h"
 #include "tenon/channel_abi.h"
+#include "tenon/hm.h"
 
 static const char *kind_name(enum tn_cfg_kind kind)
 {
@@ -58,6 +59,48 @@ static void field(FILE *f, int indent, const char *comment, const char *fmt,
 		fprintf(f, "/* %s */", comment);
 	}
 	fputc('\n', f);
+}
+
+/* A partition's health table, the image room and its manager function. */
+static void write_health(FILE *f, const struct part *p)
+{
+	char s1[32], s2[64];
+	bool any = false;
+
+	for (unsigned e = 0; e < TN_HM_NR_EVENTS; e++)
+		any |= p->hm_actions[e] != 0;
+	if (!any) {
+		field(f, 3, "every event: the default", ".hm_actions = {0},");
+	} else {
+		field(f, 3, "by event; the others: the default",
+		      ".hm_actions = {");
+		for (unsigned e = 0; e < TN_HM_NR_EVENTS; e++) {
+			if (!p->hm_actions[e])
+				continue;
+			snprintf(s2, sizeof(s2), "%s: %s", tn_hm_event_name(e),
+				 tn_hm_action_name(p->hm_actions[e]));
+			field(f, 4, s2, "[%u] = %u,", e, p->hm_actions[e]);
+		}
+		field(f, 3, NULL, "},");
+	}
+	if (p->restart_max) {
+		snprintf(s2, sizeof(s2), "restarts in %u ms, then stopped",
+			 p->restart_window_ms);
+		field(f, 3, s2, ".restart_max = %u,", p->restart_max);
+		field(f, 3, NULL, ".restart_window_ms = %u,",
+		      p->restart_window_ms);
+	} else {
+		field(f, 3, "no restart limit", ".restart_max = 0,");
+		field(f, 3, NULL, ".restart_window_ms = 0,");
+	}
+	snprintf(s2, sizeof(s2), "a loaded image's most, running: %s",
+		 fmt_size(s1, sizeof(s1), p->image_room));
+	field(f, 3, s2, ".image_room = 0x%llx,", u(p->image_room));
+	snprintf(s2, sizeof(s2), "its manager function, 00:%02x.0",
+		 TN_MGR_PCI_SLOT);
+	if (p->kind == TN_CFG_KIND_LINUX)
+		field(f, 3, s2, ".mgr_bar0_ipa = 0x%08llx,",
+		      u(p->mgr_bar0_ipa));
 }
 
 void cfg_write_sysconfig(FILE *f, const struct sys *sys)
@@ -115,6 +158,8 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 	field(f, 2, NULL, ".chan_intids = %u,", plat.chan_spis);
 	field(f, 2, "CNTHP, the console's", ".hyptimer_ppi = %u,",
 	      16 + plat.timer_ppis[3]);
+	snprintf(s2, sizeof(s2), "SPI %u: the health monitor's", plat.hm_spi);
+	field(f, 2, s2, ".hm_intid = %u,", GIC_SPI_INTID(plat.hm_spi));
 	field(f, 1, NULL, "},");
 	field(f, 1, NULL, ".partitions = {");
 	for (unsigned i = 0; i < sys->nparts; i++) {
@@ -204,10 +249,16 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 			      u(copy->pa), u(copy->ipa), u(copy->size));
 		}
 		field(f, 3, NULL, "},");
+		write_health(f, p);
 		field(f, 2, NULL, "},");
 	}
 	field(f, 1, NULL, "},");
 	field(f, 1, NULL, ".nchannels = %u,", sys->nchans);
+	if (sys->manager == TN_CFG_NO_MANAGER)
+		field(f, 1, "no manager", ".manager = TN_CFG_NO_MANAGER,");
+	else
+		field(f, 1, sys->parts[sys->manager].name, ".manager = %u,",
+		      sys->manager);
 	if (sys->nchans)
 		field(f, 1, NULL, ".channels = {");
 	for (unsigned i = 0; i < sys->nchans; i++) {
@@ -252,6 +303,14 @@ void cfg_write_sysconfig(FILE *f, const struct sys *sys)
 	}
 	if (sys->nchans)
 		field(f, 1, NULL, "},");
+	if (sys->load_size) {
+		snprintf(s2, sizeof(s2),
+			 "the load window, %s: BAR2 of the manager's function",
+			 fmt_size(s1, sizeof(s1), sys->load_size));
+		field(f, 1, s2, ".load_pa = 0x%08llx,", u(sys->load_pa));
+		field(f, 1, NULL, ".load_ipa = 0x%08llx,", u(sys->load_ipa));
+		field(f, 1, NULL, ".load_size = 0x%08llx,", u(sys->load_size));
+	}
 	fputs("};\n", f);
 }
 
@@ -419,6 +478,94 @@ static bool any_devices(const struct sys *sys)
 	return false;
 }
 
+/*
+ * The health monitor: each partition's table as the hypervisor applies
+ * it (what its health node gives marked *, the rest the defaults), its
+ * restart limit and image room, then the manager and the load window.
+ */
+static void write_health_summary(FILE *f, const struct sys *sys,
+				 struct table *t)
+{
+	char s1[48], s2[32];
+	bool given = false;
+
+	fprintf(f,
+		"\nHealth monitor (notifications: INTID %u, SPI %u); "
+		"actions by event:\n",
+		GIC_SPI_INTID(plat.hm_spi), plat.hm_spi);
+	t->cols = 1 + (int)sys->nparts;
+	t->cell[0][0] = xstrdup("event");
+	for (unsigned i = 0; i < sys->nparts; i++)
+		t->cell[0][1 + i] = xstrdup(sys->parts[i].name);
+	t->rows = 1;
+	for (unsigned e = 1; e < TN_HM_NR_EVENTS; e++) {
+		char **row;
+
+		if (e == TN_HM_EV_MANAGER)
+			continue;
+		row = t->cell[t->rows++];
+		row[0] = xstrdup(tn_hm_event_name(e));
+		for (unsigned i = 0; i < sys->nparts; i++) {
+			const struct part *p = &sys->parts[i];
+
+			row[1 + i] = xasprintf(
+			    "%s%s", tn_hm_action_name(hm_action_of(p, e)),
+			    p->hm_actions[e] ? " *" : "");
+			given |= p->hm_actions[e] != 0;
+		}
+	}
+	{
+		char **row = t->cell[t->rows++];
+		char **room = t->cell[t->rows++];
+
+		row[0] = xstrdup("restart limit");
+		room[0] = xstrdup("image room");
+		for (unsigned i = 0; i < sys->nparts; i++) {
+			const struct part *p = &sys->parts[i];
+
+			row[1 + i] =
+			    p->restart_max
+				? xasprintf("%u in %u ms", p->restart_max,
+					    p->restart_window_ms)
+				: xstrdup("none");
+			room[1 + i] =
+			    xstrdup(fmt_size(s2, sizeof(s2), p->image_room));
+		}
+	}
+	print_table(f, t, "  ");
+	if (given)
+		fputs("  (* given in its health node; the others are the "
+		      "defaults)\n",
+		      f);
+	if (sys->manager == TN_CFG_NO_MANAGER) {
+		fputs("Manager: none (no partition has manager; and none is "
+		      "Linux)\n",
+		      f);
+	} else {
+		const struct part *m = &sys->parts[sys->manager];
+
+		fprintf(f, "Manager: %s%s\n", m->name,
+			m->manager ? ""
+				   : " (the default: the first Linux "
+				     "partition)");
+		fprintf(f,
+			"Load window: PA %s (%s), IPA 0x%08llx, not loaded "
+			"by QEMU\n",
+			fmt_range(s1, sizeof(s1), sys->load_pa, sys->load_size),
+			fmt_size(s2, sizeof(s2), sys->load_size),
+			u(sys->load_ipa));
+	}
+	for (unsigned i = 0; i < sys->nparts; i++)
+		if (sys->parts[i].kind == TN_CFG_KIND_LINUX)
+			fprintf(f,
+				"Manager function of %s: 00:%02x.0, BAR0 "
+				"0x%08llx%s\n",
+				sys->parts[i].name, TN_MGR_PCI_SLOT,
+				u(sys->parts[i].mgr_bar0_ipa),
+				i == sys->manager ? ", BAR2 the load window"
+						  : "");
+}
+
 void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 {
 	struct table t = {.rows = 0, .cols = 10};
@@ -566,6 +713,8 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 		}
 		print_table(f, &t, "  ");
 	}
+
+	write_health_summary(f, sys, &t);
 
 	fputs("\nBoot arguments:\n", f);
 	for (unsigned i = 0; i < sys->nparts; i++) {

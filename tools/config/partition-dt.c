@@ -20,6 +20,7 @@
 
 #include "tenon-config.h"
 #include "tenon/channel_abi.h"
+#include "tenon/hm.h"
 
 #define PHANDLE_GIC 1
 #define PHANDLE_CLK 2
@@ -135,12 +136,14 @@ static bool has_ends(const struct sys *sys, const struct part *p)
 	return false;
 }
 
-static void node_chosen(struct dt *d, const struct sys *sys,
-			const struct part *p)
+static void node_chosen(struct dt *d, const struct part *p)
 {
 	begin(d, "chosen");
-	/* Linux keeps the BARs where the hypervisor put them. */
-	if (p->kind == TN_CFG_KIND_LINUX && has_ends(sys, p))
+	/*
+	 * Linux keeps the BARs where the hypervisor put them. Every Linux
+	 * partition has a bus: its manager function is on it.
+	 */
+	if (p->kind == TN_CFG_KIND_LINUX)
 		prop_u32(d, "linux,pci-probe-only", 1);
 	if (p->bootargs)
 		prop_str(d, "bootargs", p->bootargs);
@@ -357,7 +360,10 @@ static void node_rt_channels(struct dt *d, const struct sys *sys,
 /*
  * A Linux end: a function on an emulated ECAM host bridge, bus 0 only,
  * its BARs in the two windows (registers, then the regions, prefetchable),
- * INTA of each function its own level SPI.
+ * INTA of each function its own level SPI. The manager function
+ * (TN_MGR_PCI_SLOT, every Linux partition has one) raises no interrupt:
+ * it has no entry in the map, so Linux gives it none (and uio_pci_generic
+ * does not ask for INTx masking it would not need).
  */
 static void node_pci(struct dt *d, const struct sys *sys, const struct part *p)
 {
@@ -418,8 +424,37 @@ static void node_pci(struct dt *d, const struct sys *sys, const struct part *p)
 	prop_cells(d, "bus-range", bus_range, 2);
 	prop_u32(d, "linux,pci-domain", 0);
 	prop_cells(d, "ranges", ranges, 14);
-	prop_cells(d, "interrupt-map-mask", map_mask, 4);
-	prop(d, "interrupt-map", map, 4 * n);
+	/* Only the manager function: no interrupt to map. */
+	if (n) {
+		prop_cells(d, "interrupt-map-mask", map_mask, 4);
+		prop(d, "interrupt-map", map, 4 * n);
+	}
+	end(d);
+}
+
+/*
+ * A real-time partition's view of the health monitor: the notification
+ * (an edge SPI of its virtual GIC, as the doorbells), its own index and
+ * every partition's name by index (what TN_HC_PARTITION_CTL and the HM
+ * log's entries take), and whether it is the manager.
+ */
+static void node_health(struct dt *d, const struct sys *sys,
+			const struct part *p)
+{
+	const uint32_t irq[] = {GIC_SPI, plat.hm_spi, IRQ_TYPE_EDGE_RISING};
+	const char *names[TN_CFG_MAX_PARTITIONS + 1];
+	unsigned i;
+
+	for (i = 0; i < sys->nparts && i < TN_CFG_MAX_PARTITIONS; i++)
+		names[i] = sys->parts[i].name;
+	names[i] = NULL;
+	begin(d, "tenon-health");
+	prop_str(d, "compatible", "tenon,health-v1");
+	prop_cells(d, "interrupts", irq, 3);
+	prop_u32(d, "tenon,index", (uint32_t)(p - sys->parts));
+	prop_strs(d, "tenon,partitions", names);
+	if (sys->manager == (uint32_t)(p - sys->parts))
+		prop_empty(d, "tenon,manager");
 	end(d);
 }
 
@@ -434,7 +469,7 @@ static int build(struct dt *d, int size, const struct sys *sys,
 	prop_u32(d, "#size-cells", 2);
 	prop_str(d, "compatible", "tenon,partition");
 	prop_u32(d, "interrupt-parent", PHANDLE_GIC);
-	node_chosen(d, sys, p);
+	node_chosen(d, p);
 	node_memory(d, p);
 	node_cpus(d, p);
 	node_psci(d);
@@ -447,10 +482,12 @@ static int build(struct dt *d, int size, const struct sys *sys,
 		node_console(d);
 	for (uint32_t i = 0; i < p->ndevices; i++)
 		node_device(d, p->devices[i]);
-	if (has_ends(sys, p) && p->kind == TN_CFG_KIND_LINUX)
+	if (p->kind == TN_CFG_KIND_LINUX)
 		node_pci(d, sys, p);
 	else if (has_ends(sys, p))
 		node_rt_channels(d, sys, p);
+	if (p->kind == TN_CFG_KIND_RTOS)
+		node_health(d, sys, p);
 	end(d);
 	if (!d->err)
 		d->err = fdt_finish(d->fdt);

@@ -45,6 +45,9 @@ const struct platform plat = {
     /* QEMU's virtio-mmio SPIs, which no partition is given. */
     .chan_spi_base = 16,
     .chan_spis = 16,
+    /* Below the channels' and above every device's: the UART's (1), the
+     * devices' below (2, 7), QEMU's PCIe INTx (3-6) and secure UART (8). */
+    .hm_spi = 15,
 };
 
 const struct plat_device plat_devices[] = {

@@ -53,6 +53,9 @@ struct platform {
 	uint64_t pci_bar0_base, pci_bar0_size, pci_bar0_stride;
 	uint64_t chan_ipa_base, chan_ipa_size;
 	uint32_t chan_spi_base, chan_spis;
+	/* The health monitor's notification, the same SPI in every
+	 * partition's virtual GIC (tenon/hm.h). */
+	uint32_t hm_spi;
 };
 extern const struct platform plat;
 #define GIC_SPI_INTID(spi) (32 + (spi))
@@ -108,6 +111,13 @@ struct part {
 	size_t dtb_size;
 	/* Its pristine copies (device tree, image, initrd), for restarts. */
 	struct tn_cfg_copy copies[TN_CFG_COPIES];
+	/* Its health table (health.c): enum tn_hm_action by event, 0 the
+	 * default; at most restart_max restarts in restart_window_ms. */
+	uint8_t hm_actions[16];
+	uint32_t restart_max, restart_window_ms;
+	bool manager;	       /* it has the property manager; */
+	uint64_t image_room;   /* from its entry to its initrd or dtb */
+	uint64_t mgr_bar0_ipa; /* Linux: its manager function's BAR0 */
 };
 
 /*
@@ -155,6 +165,10 @@ struct sys {
 	struct part *parts;
 	unsigned nchans;
 	struct chan *chans;
+	/* The manager partition's index, or TN_CFG_NO_MANAGER; the load
+	 * window (BAR2 of its manager function), size 0 if none. */
+	uint32_t manager;
+	uint64_t load_pa, load_ipa, load_size;
 };
 
 /* main.c: messages. */
@@ -168,6 +182,8 @@ const char *fmt_range(char *buf, size_t size, uint64_t base, uint64_t len);
 const char *fmt_size(char *buf, size_t size, uint64_t bytes);
 /* Whether a property's value is one or more printable strings. */
 bool is_strings(const char *val, int len);
+/* What a value looks like, for "(got ...)": into buf, returned. */
+const char *describe(const void *val, int len, char *buf, size_t size);
 
 /* platform.c: the devices partitions can have, NULL-terminated. */
 extern const struct plat_device plat_devices[];
@@ -200,6 +216,23 @@ void cfg_place_channel_ram(struct sys *sys);
 const char *chan_kind_name(uint32_t kind);
 /* The SPI of channel c's doorbell (or INTx) in each end's partition. */
 uint32_t chan_spi(const struct sys *sys, const struct chan *c);
+
+/*
+ * health.c: reads a partition's health node into its table and its
+ * manager property (cfg_read_health, with the partition); then picks the
+ * manager (cfg_pick_manager, once all are read). cfg_place_manager gives
+ * every Linux partition its manager function and each its image room
+ * (before the device trees are built); cfg_place_load_window, the load
+ * window's IPA and its PA in RAM given to nobody (after the channels'
+ * regions). hm_action_of: what a partition does about an event, its
+ * default resolved.
+ */
+void cfg_read_health(const struct sys *sys, const void *fdt, int off,
+		     struct part *p);
+void cfg_pick_manager(struct sys *sys);
+void cfg_place_manager(struct sys *sys);
+void cfg_place_load_window(struct sys *sys);
+unsigned hm_action_of(const struct part *p, unsigned event);
 
 /* partition-dt.c: builds each partition's device tree (p->dtb). */
 int cfg_partition_dtb(const struct sys *sys, struct part *p);
