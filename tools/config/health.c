@@ -263,7 +263,8 @@ void cfg_place_load_window(struct sys *sys)
 	const char *path;
 	char s1[32], s2[48];
 
-	if (sys->manager == TN_CFG_NO_MANAGER)
+	/* Alone, the manager has nothing to load: no window. */
+	if (sys->manager == TN_CFG_NO_MANAGER || sys->nparts < 2)
 		return;
 	path = sys->parts[sys->manager].path;
 	for (unsigned i = 0; i < sys->nparts; i++)
