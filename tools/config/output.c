@@ -549,7 +549,11 @@ static void write_health_summary(FILE *f, const struct sys *sys,
 				   : " (the default: the first Linux "
 				     "partition)");
 		if (!sys->load_size)
-			fputs("Load window: none (no other partition)\n", f);
+			fputs(m->kind == TN_CFG_KIND_LINUX
+				  ? "Load window: none (no other partition)\n"
+				  : "Load window: none (the manager is not "
+				    "Linux: it loads nothing)\n",
+			      f);
 		else
 			fprintf(
 			    f,
