@@ -52,8 +52,10 @@ $(BUILD)/linux/extra/tenon-regfuzz: linux/tools/tenon-regfuzz.c \
 # shared; the command static, into the initramfs), and for the host with
 # the sanitizers, where the tests run them against a fake device
 # (tests/linux/) and the fuzzer drives the protocol (tests/fuzz/).
-LIBTENON_SRC := linux/libtenon/device.c linux/libtenon/channel.c
-TENON_CMD_SRC := linux/cmd/tenon.c linux/cmd/ps.c linux/cmd/bench.c
+LIBTENON_SRC := linux/libtenon/device.c linux/libtenon/channel.c \
+	linux/libtenon/manager.c
+TENON_CMD_SRC := linux/cmd/tenon.c linux/cmd/ps.c linux/cmd/bench.c \
+	linux/cmd/partition.c
 LINUX_INC := -Iabi -Ilinux/libtenon -Ilinux/cmd
 A64L_CC := $(CROSS)gcc
 A64L_CFLAGS := $(CSTD) $(WARN) -O2 -g $(LINUX_INC) -fPIC
@@ -84,6 +86,8 @@ $(BUILD)/san/tests/fuzz/%.o: SAN_CFLAGS += $(LINUX_INC)
 
 $(BUILD)/san/bin/libtenon-tests: $(call objs,san,$(LIBTENON_SRC) \
 				tests/linux/test_libtenon.c \
+				tests/linux/test_manager.c \
+				linux/cmd/partition.c \
 				tests/linux/fake.c tests/harness.c)
 	@mkdir -p $(@D)
 	$(CC) -fsanitize=address,undefined $^ -lpthread -o $@

@@ -1,6 +1,7 @@
 /*
  * tenon: the shell's way to Tenon's channels, on libtenon.
- *   tenon channels | send | recv | sample | write | cat | ps | bench
+ *   tenon channels | send | recv | sample | write | cat | ps | bench |
+ *         partition | hm
  * Exit status: 0 done, 1 the operation failed (the message says why),
  * 2 a usage error.
  */
@@ -432,6 +433,9 @@ static const struct {
     {"cat", cmd_cat, "print a stream's bytes"},
     {"ps", tenon_cmd_ps, "list the real-time partition's threads"},
     {"bench", tenon_cmd_bench, "time round trips through an echoing peer"},
+    {"partition", tenon_cmd_partition,
+     "list the partitions; stop, start, restart or load one"},
+    {"hm", tenon_cmd_hm, "print (-f: follow) the health monitor's log"},
 };
 
 static void usage(FILE *f)
@@ -439,7 +443,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: %s COMMAND [ARGS] (%s COMMAND -h: its usage)\n",
 		prog, prog);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].what);
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].what);
 }
 
 int main(int argc, char **argv)

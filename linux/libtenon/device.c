@@ -211,7 +211,7 @@ static void driver_of(const char *dir, char *out, size_t size)
  * Binds uio_pci_generic to function dev (dir its sysfs directory) unless
  * it is bound already; -EBUSY if another driver has it.
  */
-static int bind_uio(const char *dir, const char *dev, const char *name)
+static int bind_uio(const char *dir, const char *dev, const char *what)
 {
 	char drv[64], path[PATH_MAX];
 	const char *uio = "uio_pci_generic";
@@ -221,16 +221,15 @@ static int bind_uio(const char *dir, const char *dev, const char *name)
 	if (!strcmp(drv, uio))
 		return 0;
 	if (drv[0])
-		return tn_fail(-EBUSY,
-			       "channel %s (%s): driver %s has it, not %s",
-			       name, dev, drv, uio);
+		return tn_fail(-EBUSY, "%s (%s): driver %s has it, not %s",
+			       what, dev, drv, uio);
 	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s", sysfs_root(),
 		 uio);
 	if (access(path, F_OK))
 		return tn_fail(-ENODEV,
-			       "channel %s (%s): %s is not loaded "
+			       "%s (%s): %s is not loaded "
 			       "(modprobe %s)",
-			       name, dev, uio, uio);
+			       what, dev, uio, uio);
 	/* new_id binds every function with these IDs that has no driver;
 	 * once the IDs are known (EEXIST), bind names the function. */
 	snprintf(path, sizeof(path), "%s/bus/pci/drivers/%s/new_id",
@@ -247,12 +246,12 @@ static int bind_uio(const char *dir, const char *dev, const char *name)
 		return 0;
 	if (err == -EACCES || err == -EPERM)
 		return tn_fail(-EACCES,
-			       "channel %s (%s): not bound to %s, and binding "
+			       "%s (%s): not bound to %s, and binding "
 			       "it needs root (or the udev rule of "
 			       "docs/channels.md)",
-			       name, dev, uio);
-	return tn_fail(err ? err : -ENODEV, "channel %s (%s): cannot bind %s",
-		       name, dev, uio);
+			       what, dev, uio);
+	return tn_fail(err ? err : -ENODEV, "%s (%s): cannot bind %s", what,
+		       dev, uio);
 }
 
 /* Maps resource file dir/file of at least size bytes; NULL, errno set. */
@@ -286,6 +285,28 @@ static void *map_file(const char *dir, const char *file, size_t size, int prot,
 	else
 		close(fd);
 	return p;
+}
+
+/* For the manager API (manager.c): the same look-ups. */
+const char *tn_sysfs_root(void)
+{
+	return sysfs_root();
+}
+
+int tn_read_hex(const char *dir, const char *name, unsigned long *v)
+{
+	return read_hex(dir, name, v);
+}
+
+int tn_bind_uio(const char *dir, const char *dev, const char *what)
+{
+	return bind_uio(dir, dev, what);
+}
+
+void *tn_map_file(const char *dir, const char *file, size_t size, int prot,
+		  int *fd_out)
+{
+	return map_file(dir, file, size, prot, fd_out);
 }
 
 /* The 16-byte name register at off, made a printable C string. */
@@ -405,7 +426,7 @@ static int for_each_channel(each_fn fn, void *arg)
 		if (!is_channel(dir))
 			goto next;
 		memset(&info, 0, sizeof(info));
-		err = bind_uio(dir, list[i]->d_name, "?");
+		err = bind_uio(dir, list[i]->d_name, "channel ?");
 		(void)err; /* still look: it may decode without a driver */
 		bar0 = map_file(dir, "resource0", TN_CHAN_BAR0_SIZE, PROT_READ,
 				NULL);
@@ -536,7 +557,8 @@ int tn_channel_open(const char *name, struct tn_channel **out)
 	snprintf(ch->device, sizeof(ch->device), "%.31s", find.dev);
 	snprintf(ch->path, sizeof(ch->path), "%s", find.dir);
 
-	err = bind_uio(ch->path, ch->device, name);
+	snprintf(path, sizeof(path), "channel %s", name);
+	err = bind_uio(ch->path, ch->device, path);
 	if (err)
 		goto fail;
 	ch->bar0 = map_file(ch->path, "resource0", TN_CHAN_BAR0_SIZE,

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdint.h>
 
+#include "tenon-manager.h"
 #include "tenon.h"
 #include <tenon/channel_abi.h>
 
@@ -40,6 +41,25 @@ void tn_channel_kick(struct tn_channel *ch);
  * deadline: 1 ready, -ETIMEDOUT, -EAGAIN (TN_NOWAIT), -EIO, -EINTR.
  */
 int tn_channel_wait(struct tn_channel *ch, const struct timespec *deadline);
+
+/* device.c's sysfs look-ups, for manager.c. what: "channel NAME", ... */
+const char *tn_sysfs_root(void);
+int tn_read_hex(const char *dir, const char *name, unsigned long *v);
+int tn_bind_uio(const char *dir, const char *dev, const char *what);
+void *tn_map_file(const char *dir, const char *file, size_t size, int prot,
+		  int *fd_out);
+
+/* An open manager function (manager.c). */
+struct tn_manager {
+	volatile uint8_t *bar0; /* the registers, 32-bit accesses only */
+	int bar0_fd;		/* resource0: flock()ed around a select */
+	struct tn_manager_info info;
+	char path[PATH_MAX]; /* the function's sysfs directory */
+};
+
+/* The manager's register accesses; weak, for the host tests' model. */
+uint32_t tn_mgr_read(const struct tn_manager *m, uint32_t off);
+void tn_mgr_write(struct tn_manager *m, uint32_t off, uint32_t v);
 
 /* Records the words tn_last_error() gives, returns err. */
 int tn_fail(int err, const char *fmt, ...)

@@ -20,6 +20,11 @@ ETIMEDOUT (TimeoutError) at a deadline, EAGAIN (BlockingIOError) when
 block=False would have waited. Deadlines are absolute time.monotonic()
 values (CLOCK_MONOTONIC), None for ever.
 
+The manager function (<tenon/hm.h>) too: tenon.partitions() lists the
+partitions, tenon.Manager() runs commands (stop, start, restart,
+warm_restart) and reads the health monitor's log; a refused command
+raises OSError with the hypervisor's errno (EPERM: not the manager).
+
 TENON_SYSFS and TENON_DEV, when set, replace /sys and /dev (tests).
 """
 import errno
@@ -30,7 +35,8 @@ import select
 import time
 
 __all__ = ["open", "channels", "Channel", "Info", "Meta", "QUEUE", "SAMPLE",
-           "STREAM", "WRITER", "READER"]
+           "STREAM", "WRITER", "READER", "Manager", "partitions",
+           "Partition", "HMEntry"]
 
 QUEUE, SAMPLE, STREAM = 1, 2, 3
 WRITER, READER = 1, 2
@@ -681,3 +687,270 @@ class Channel:
                 self._settle()
                 return out
             self.wait(deadline, block)
+
+
+# ---- the manager function, <tenon/hm.h> ----
+
+HM_ABI_VERSION = 1
+MGR_PCI_IDS = (0x1af4, 0x1110, 0x1af4, 0x544d)
+MGR_MAGIC = 0x474d4e54
+MGR_BAR0_SIZE = 0x1000
+MGR_REG = dict(MAGIC=0x000, VERSION=0x004, SELF=0x008, NPARTITIONS=0x00c,
+               PERMITTED=0x010, FREQ=0x014, CMD=0x020, RESULT=0x024,
+               LOAD_SIZE=0x028, LOAD_MAX=0x02c, LOG_NEXT_LO=0x030,
+               LOG_NEXT_HI=0x034, LOG_DEPTH=0x038, LOG_SELECT_LO=0x040,
+               LOG_SELECT_HI=0x044, ENTRY=0x080, PART_SELECT=0x100,
+               PART_NAME=0x110, PART_STATE=0x120)
+PART_FIELDS = ("state", "kind", "ncpus", "cpus", "restarts", "faults",
+               "ram_kib", "watchdog_us", "image_size", "events", "image_max")
+EVENTS = {1: "mem-fault", 2: "trap", 3: "fatal", 4: "watchdog",
+          5: "stop-failed", 6: "deadline", 7: "stack-overflow",
+          8: "exception", 9: "reset", 10: "power-off", 11: "manager",
+          12: "async-abort"}
+ACTIONS = {1: "ignore", 2: "log", 3: "notify", 4: "stop",
+           5: "cold-restart", 6: "warm-restart", 7: "machine-reset"}
+STATES = {1: "running", 2: "resetting", 3: "off", 4: "parked"}
+OP_STOP, OP_START, OP_RESTART, OP_LOAD, OP_WARM_RESTART = 1, 2, 3, 4, 5
+F_LIMIT, F_FAILED = 1, 2
+MAX_PARTITIONS, MAX_CPUS = 4, 8
+_MGR_WORDS = {
+    errno.EPERM: "this partition is not the manager",
+    errno.EINVAL: "the hypervisor refused it: a bad operation or partition, "
+                  "or one a partition cannot ask of itself",
+    errno.EBUSY: "another command or a reset is in progress",
+    errno.ENOEXEC: "the image has no arm64 Image header, or another text "
+                   "offset than the partition's",
+    errno.EFBIG: "the image is larger than the partition can take",
+    errno.EALREADY: "nothing to do: it is already so",
+}
+_NAME_CHARS = set(b"abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+class Partition:
+    """One partition as the manager function shows it now."""
+
+    def __init__(self, index, name, values):
+        self.index, self.name = index, name
+        for f, v in zip(PART_FIELDS, values):
+            setattr(self, f, v)
+
+    def __repr__(self):
+        return "<partition %d %s, %s>" % (self.index, self.name,
+                                           STATES.get(self.state, "?"))
+
+
+class HMEntry:
+    """One event of the health monitor's log."""
+
+    def __init__(self, raw):
+        (self.seq, self.time_ns, self.detail) = (
+            int.from_bytes(raw[i:i + 8], "little") for i in (0, 8, 16))
+        self.partition, self.vcpu, self.event, self.action = raw[24:28]
+        self.flags = int.from_bytes(raw[28:32], "little")
+
+    def __repr__(self):
+        return "<hm %d: partition %d %s: %s>" % (
+            self.seq, self.partition, EVENTS.get(self.event, "?"),
+            ACTIONS.get(self.action, "?"))
+
+
+def _manager_function():
+    base = os.path.join(_sysfs(), "bus", "pci", "devices")
+    try:
+        names = sorted(os.listdir(base))
+    except OSError:
+        names = []
+    for dev in names:
+        d = os.path.join(base, dev)
+        try:
+            ids = tuple(int(_read(os.path.join(d, f)), 16) for f in (
+                "vendor", "device", "subsystem_vendor", "subsystem_device"))
+        except (OSError, ValueError):
+            continue
+        if ids == MGR_PCI_IDS:
+            return d, dev
+    raise _err(errno.ENOENT, "no manager function on the PCI bus (this is "
+               "not a Tenon partition, or its hypervisor has no health "
+               "monitor)")
+
+
+class Manager:
+    """The manager function: partitions, commands, the HM log."""
+
+    def __init__(self):
+        d, self.device = _manager_function()
+        _bind(d, self.device, "the manager function")
+        self._fd, self._map = _map(os.path.join(d, "resource0"),
+                                   MGR_BAR0_SIZE, True)
+        self._r = memoryview(self._map).cast("I")
+        try:
+            self._check()
+        except BaseException:
+            self.close()
+            raise
+
+    def _reg(self, name):
+        return self._r[MGR_REG[name] >> 2]
+
+    def _set(self, name, v):
+        self._r[MGR_REG[name] >> 2] = v & 0xffffffff
+
+    def _check(self):
+        if self._reg("MAGIC") != MGR_MAGIC or \
+                self._reg("VERSION") != HM_ABI_VERSION:
+            raise _err(errno.EPROTO, "the manager function: magic 0x%08x "
+                       "version %d; this module knows 0x%08x version %d" % (
+                           self._reg("MAGIC"), self._reg("VERSION"),
+                           MGR_MAGIC, HM_ABI_VERSION))
+        self.self = self._reg("SELF")
+        self.npartitions = self._reg("NPARTITIONS")
+        self.permitted = self._reg("PERMITTED")
+        self.log_depth = self._reg("LOG_DEPTH")
+        if not 0 < self.npartitions <= MAX_PARTITIONS or \
+                self.self >= self.npartitions or not self.log_depth:
+            raise _err(errno.EPROTO, "the manager function: partition %d of "
+                       "%d, a log of %d entries, which cannot be" % (
+                           self.self, self.npartitions, self.log_depth))
+
+    def close(self):
+        if getattr(self, "_r", None) is not None:
+            self._r.release()
+            self._r = None
+            self._map.close()
+            os.close(self._fd)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def partition(self, index):
+        """Partition index as it is now (a Partition)."""
+        if not 0 <= index < self.npartitions:
+            raise _err(errno.EINVAL, "partition %d: the system has "
+                       "partitions 0 to %d" % (index, self.npartitions - 1))
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            self._set("PART_SELECT", index)
+            base = MGR_REG["PART_NAME"]
+            raw = bytes(self._map[base:base + 16])
+            first = MGR_REG["PART_STATE"] >> 2
+            values = [self._r[first + i] for i in range(len(PART_FIELDS))]
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        name = raw.split(b"\0", 1)[0]
+        if b"\0" not in raw or not name or not set(name) <= _NAME_CHARS:
+            raise _err(errno.EPROTO, "partition %d: its name register holds "
+                       "no partition name" % index)
+        p = Partition(index, name.decode(), values)
+        if p.state not in STATES or p.kind not in (1, 2) or \
+                not 0 < p.ncpus <= MAX_CPUS or \
+                bin(p.cpus).count("1") != p.ncpus or p.cpus >> MAX_CPUS:
+            raise _err(errno.EPROTO, "partition %d (%s): its registers say "
+                       "state %d, kind %d, %d vCPUs on CPUs 0x%x, which "
+                       "cannot be" % (index, p.name, p.state, p.kind,
+                                      p.ncpus, p.cpus))
+        return p
+
+    def partitions(self):
+        return [self.partition(i) for i in range(self.npartitions)]
+
+    def find(self, what):
+        """The index of a partition given by name or index."""
+        if isinstance(what, int) or str(what).isdigit():
+            i = int(what)
+            if i < self.npartitions:
+                return i
+        else:
+            for p in self.partitions():
+                if p.name == what:
+                    return p.index
+        raise _err(errno.ENOENT, "no partition '%s' in this system" % what)
+
+    def command(self, op, target, timeout=10.0):
+        """Runs op on partition target (a name or an index); raises
+        OSError with the hypervisor's errno if it refuses."""
+        if op not in (OP_STOP, OP_START, OP_RESTART, OP_LOAD,
+                      OP_WARM_RESTART):
+            raise _err(errno.EINVAL, "operation %r is not one of "
+                       "tenon/hm.h" % op)
+        i = self.find(target)
+        end = time.monotonic() + timeout
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        try:
+            self._set("CMD", op | i << 8)
+            while True:
+                r = self._reg("RESULT")
+                r = r - (1 << 32) if r & 0x80000000 else r
+                if r != -errno.EINPROGRESS:
+                    break
+                if time.monotonic() >= end:
+                    raise _err(errno.ETIMEDOUT, "partition %d: still in "
+                               "progress after %.1f s" % (i, timeout))
+                time.sleep(0.005)
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        if r > 0 or r < -4095:
+            raise _err(errno.EPROTO, "the hypervisor's result %d is no "
+                       "errno" % r)
+        if r:
+            raise _err(-r, _MGR_WORDS.get(-r, os.strerror(-r)))
+
+    def stop(self, target):
+        self.command(OP_STOP, target)
+
+    def start(self, target):
+        self.command(OP_START, target)
+
+    def restart(self, target):
+        self.command(OP_RESTART, target)
+
+    def warm_restart(self, target):
+        self.command(OP_WARM_RESTART, target)
+
+    def log_next(self):
+        while True:
+            hi = self._reg("LOG_NEXT_HI")
+            lo = self._reg("LOG_NEXT_LO")
+            if self._reg("LOG_NEXT_HI") == hi:
+                return hi << 32 | lo
+
+    def log(self, cursor=0, max=64):
+        """(entries, lost, cursor): the log's entries from cursor on,
+        oldest first; lost counts those overwritten before they were read.
+        Give the returned cursor back to follow it."""
+        nxt, out, lost = self.log_next(), [], 0
+        if nxt > self.log_depth and cursor < nxt - self.log_depth:
+            lost += nxt - self.log_depth - cursor
+            cursor = nxt - self.log_depth
+        while len(out) < max:
+            if cursor >= nxt:
+                nxt = self.log_next()
+                if cursor >= nxt:
+                    break
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            try:
+                self._set("LOG_SELECT_LO", cursor)
+                self._set("LOG_SELECT_HI", cursor >> 32)
+                base = MGR_REG["ENTRY"]
+                e = HMEntry(bytes(self._map[base:base + 32]))
+            finally:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            if e.seq == M64:
+                break
+            if e.seq < cursor or e.partition >= self.npartitions or \
+                    e.event not in EVENTS or e.action not in ACTIONS:
+                raise _err(errno.EPROTO, "HM log: event %d says partition "
+                           "%d, event %d, action %d, which cannot be" % (
+                               e.seq, e.partition, e.event, e.action))
+            lost += e.seq - cursor
+            cursor = e.seq + 1
+            out.append(e)
+        return out, lost, cursor
+
+
+def partitions():
+    """Every partition as the manager function shows it now."""
+    with Manager() as m:
+        return m.partitions()

@@ -245,7 +245,7 @@ static int dump_health(const struct tn_sysconfig *c, uint64_t ram_end)
 		return 0;
 	if (!size) {
 		printf("load none\n");
-		return c->manager == 0xffffffffu && !pa && !ipa;
+		return !pa && !ipa;
 	}
 	printf("load pa 0x%llx ipa 0x%llx size 0x%llx\n", u(pa), u(ipa),
 	       u(size));

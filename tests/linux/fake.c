@@ -217,12 +217,83 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 	return remove(path);
 }
 
+struct fake_mgr *fake_add_manager(struct fake *f, uint32_t n, uint32_t self,
+				  int permitted, uint32_t depth)
+{
+	struct fake_mgr *m = calloc(1, sizeof(*m));
+	char path[PATH_MAX + 64];
+
+	if (!m || n > 4 || depth > FAKE_MGR_LOG_MAX)
+		abort();
+	snprintf(m->dir, sizeof(m->dir), "%s/sys/bus/pci/devices/0000:00:1f.0",
+		 f->root);
+	mkdirs(m->dir);
+	put(m->dir, "vendor", "0x1af4\n");
+	put(m->dir, "device", "0x1110\n");
+	put(m->dir, "subsystem_vendor", "0x1af4\n");
+	put(m->dir, "subsystem_device", "0x544d\n");
+	snprintf(path, sizeof(path), "%s/driver", m->dir);
+	if (symlink("../../drivers/uio_pci_generic", path))
+		die(path);
+	m->bar0 = make_mapped(m->dir, "resource0", TN_MGR_BAR0_SIZE);
+	m->window_size = permitted ? 4u << 20 : 0;
+	if (permitted)
+		m->window = make_mapped(m->dir, "resource2_wc", m->window_size);
+#define SET(off, v) (*(volatile uint32_t *)(m->bar0 + (off)) = (v))
+	SET(TN_MGR_REG_MAGIC, TN_MGR_MAGIC);
+	SET(TN_MGR_REG_VERSION, TN_HM_ABI_VERSION);
+	SET(TN_MGR_REG_SELF, self);
+	SET(TN_MGR_REG_NPARTITIONS, n);
+	SET(TN_MGR_REG_PERMITTED, (uint32_t)permitted);
+	SET(TN_MGR_REG_FREQ, 62500000);
+	SET(TN_MGR_REG_LOG_DEPTH, depth);
+	SET(TN_MGR_REG_LOAD_MAX, m->window_size);
+#undef SET
+	m->nparts = n;
+	m->depth = depth;
+	for (uint32_t i = 0; i < n; i++) {
+		struct fake_part *p = &m->parts[i];
+
+		snprintf(p->name, sizeof(p->name), "part%u", i);
+		p->state = TN_PART_RUNNING;
+		p->kind = i == self ? 2 : 1;
+		p->ncpus = 1;
+		p->cpus = 1u << i;
+		p->image_max = 2u << 20;
+	}
+	f->mgr = m;
+	return m;
+}
+
+void fake_mgr_event(struct fake_mgr *m, uint8_t part, uint8_t vcpu,
+		    uint8_t event, uint8_t action, uint32_t flags,
+		    uint64_t detail)
+{
+	struct tn_hm_entry *e;
+
+	pthread_mutex_lock(&lock);
+	e = &m->log[m->next % m->depth];
+	*e = (struct tn_hm_entry){
+	    .seq = m->next,
+	    .time_ns = m->next * 1500000 + 1000000000,
+	    .detail = detail,
+	    .partition = part,
+	    .vcpu = vcpu,
+	    .event = event,
+	    .action = action,
+	    .flags = flags,
+	};
+	m->next++;
+	pthread_mutex_unlock(&lock);
+}
+
 void fake_fini(struct fake *f)
 {
 	for (int i = 0; i < f->n; i++)
 		if (f->ends[i].fifo >= 0)
 			close(f->ends[i].fifo);
 	nftw(f->root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	free(f->mgr);
 	current = NULL;
 }
 
@@ -295,4 +366,103 @@ int tn_config_write16(struct tn_channel *ch, uint32_t off, uint16_t v)
 	evaluate(e);
 	pthread_mutex_unlock(&lock);
 	return 0;
+}
+
+/* The manager function's model. */
+uint32_t tn_mgr_read(const struct tn_manager *mm, uint32_t off)
+{
+	struct fake_mgr *m = current ? current->mgr : NULL;
+	uint32_t v;
+
+	(void)mm;
+	if (!m)
+		abort();
+	pthread_mutex_lock(&lock);
+	switch (off) {
+	case TN_MGR_REG_RESULT:
+		v = m->at < m->nscript ? (uint32_t)m->script[m->at++]
+		    : m->nscript       ? (uint32_t)m->script[m->nscript - 1]
+				       : 0;
+		break;
+	case TN_MGR_REG_LOG_NEXT_LO:
+		v = (uint32_t)m->next;
+		break;
+	case TN_MGR_REG_LOG_NEXT_HI:
+		v = (uint32_t)(m->next >> 32);
+		break;
+	default:
+		v = *(volatile uint32_t *)(m->bar0 + off);
+	}
+	pthread_mutex_unlock(&lock);
+	return v;
+}
+
+/* Puts partition i's registers in place, as PART_SELECT does. */
+static void select_part(struct fake_mgr *m, uint32_t i)
+{
+	const struct fake_part *p = &m->parts[i < 4 ? i : 0];
+	volatile uint8_t *r = m->bar0;
+
+	memset((void *)(r + TN_MGR_REG_PART_NAME), 0, 16);
+	memcpy((void *)(r + TN_MGR_REG_PART_NAME), p->name, 16);
+#define SET(off, v) (*(volatile uint32_t *)(r + (off)) = (v))
+	SET(TN_MGR_REG_PART_STATE, p->state);
+	SET(TN_MGR_REG_PART_KIND, p->kind);
+	SET(TN_MGR_REG_PART_NCPUS, p->ncpus);
+	SET(TN_MGR_REG_PART_CPUS, p->cpus);
+	SET(TN_MGR_REG_PART_RESTARTS, p->restarts);
+	SET(TN_MGR_REG_PART_FAULTS, p->faults);
+	SET(TN_MGR_REG_PART_RAM_KIB, p->ram_kib);
+	SET(TN_MGR_REG_PART_WATCHDOG_US, p->watchdog_us);
+	SET(TN_MGR_REG_PART_IMAGE_SIZE, p->image_size);
+	SET(TN_MGR_REG_PART_EVENTS, p->events);
+	SET(TN_MGR_REG_PART_IMAGE_MAX, p->image_max);
+#undef SET
+}
+
+/* Latches entry seq, or the oldest kept, or all-ones. */
+static void latch(struct fake_mgr *m, uint64_t seq)
+{
+	uint64_t oldest = m->next > m->depth ? m->next - m->depth : 0;
+	struct tn_hm_entry e;
+
+	if (seq >= m->next) {
+		memset(&e, 0, sizeof(e));
+		e.seq = UINT64_MAX;
+	} else {
+		e = m->log[(seq < oldest ? oldest : seq) % m->depth];
+	}
+	memcpy((void *)(m->bar0 + TN_MGR_REG_ENTRY), &e, sizeof(e));
+}
+
+void tn_mgr_write(struct tn_manager *mm, uint32_t off, uint32_t v)
+{
+	struct fake_mgr *m = current ? current->mgr : NULL;
+
+	(void)mm;
+	if (!m)
+		abort();
+	if (off == TN_MGR_REG_LOG_SELECT_HI && m->before_latch)
+		m->before_latch(m, (uint64_t)v << 32 | m->select_lo);
+	pthread_mutex_lock(&lock);
+	switch (off) {
+	case TN_MGR_REG_CMD:
+		m->cmds++;
+		m->last_cmd = v;
+		m->at = 0;
+		break;
+	case TN_MGR_REG_LOAD_SIZE:
+		m->load_size = v;
+		break;
+	case TN_MGR_REG_PART_SELECT:
+		select_part(m, v);
+		break;
+	case TN_MGR_REG_LOG_SELECT_LO:
+		m->select_lo = v;
+		break;
+	case TN_MGR_REG_LOG_SELECT_HI:
+		latch(m, (uint64_t)v << 32 | m->select_lo);
+		break;
+	}
+	pthread_mutex_unlock(&lock);
 }

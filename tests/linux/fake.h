@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <tenon/channel_abi.h>
+#include <tenon/hm.h>
 
 #define FAKE_ENDS 8
 
@@ -39,6 +40,7 @@ struct fake {
 	char root[256];
 	int n;
 	struct fake_end ends[FAKE_ENDS];
+	struct fake_mgr *mgr;
 };
 
 /* Makes the trees in a new temporary directory and points libtenon at
@@ -56,5 +58,47 @@ void fake_kick(struct fake_end *e);
 /* Doorbells Linux rang so far. */
 uint32_t fake_linux_rang(struct fake_end *e);
 void fake_fini(struct fake *f);
+
+/*
+ * A fake manager function (tenon/hm.h's registers): the partitions it
+ * shows, a script of what RESULT says after each command (-EINPROGRESS
+ * a few times, then the outcome), the commands written, and the HM log:
+ * a ring of `depth` entries in which fake_mgr_event() logs, latched by
+ * LOG_SELECT as the hypervisor does (the oldest kept one when the asked
+ * one was overwritten, all-ones when it is not there yet).
+ */
+#define FAKE_MGR_LOG_MAX 256
+struct fake_part {
+	char name[16];
+	uint32_t state, kind, ncpus, cpus, restarts, faults, ram_kib;
+	uint32_t watchdog_us, image_size, events, image_max;
+};
+struct fake_mgr {
+	char dir[PATH_MAX];
+	volatile uint8_t *bar0;
+	volatile uint8_t *window;
+	uint32_t window_size;
+	uint32_t nparts;
+	struct fake_part parts[4];
+	int32_t script[8]; /* RESULT after a command, one per read */
+	int nscript, at;
+	uint32_t cmds, last_cmd, load_size;
+	uint64_t next;
+	uint32_t depth;
+	struct tn_hm_entry log[FAKE_MGR_LOG_MAX];
+	uint32_t select_lo;
+	/* Called (unlocked) as LOG_SELECT_HI latches seq: a test's chance to
+	 * log more at the worst moment. */
+	void (*before_latch)(struct fake_mgr *m, uint64_t seq);
+};
+
+/* Adds the manager function (0000:00:1f.0) with n partitions, this one
+ * self; permitted: whether it is the manager (a load window if so). */
+struct fake_mgr *fake_add_manager(struct fake *f, uint32_t n, uint32_t self,
+				  int permitted, uint32_t depth);
+/* Logs an event, as the hypervisor would. */
+void fake_mgr_event(struct fake_mgr *m, uint8_t part, uint8_t vcpu,
+		    uint8_t event, uint8_t action, uint32_t flags,
+		    uint64_t detail);
 
 #endif

@@ -90,6 +90,38 @@ class Fake:
         self.keep.append(peer)
         return peer, r, wfd, d
 
+    def add_manager(self, name="linux", npartitions=1, self_index=0,
+                    permitted=1, depth=8):
+        """The manager function, its registers plain words of a file (so
+        a select latches nothing: the test sets what it reads)."""
+        d = os.path.join(self.sys, "bus/pci/devices", "0000:00:1f.0")
+        os.makedirs(d)
+        for f, v in (("vendor", "0x1af4"), ("device", "0x1110"),
+                     ("subsystem_vendor", "0x1af4"),
+                     ("subsystem_device", "0x544d")):
+            with open(os.path.join(d, f), "w") as fh:
+                fh.write(v + "\n")
+        os.symlink("../../drivers/uio_pci_generic", os.path.join(d, "driver"))
+        regs = self._file(os.path.join(d, "resource0"), 4096)
+        window = self._file(os.path.join(d, "resource2_wc"), 1 << 20)
+        r = memoryview(regs).cast("I")
+        R = tenon.MGR_REG
+        for k, v in (("MAGIC", tenon.MGR_MAGIC),
+                     ("VERSION", tenon.HM_ABI_VERSION), ("SELF", self_index),
+                     ("NPARTITIONS", npartitions), ("PERMITTED", permitted),
+                     ("FREQ", 62500000), ("LOG_DEPTH", depth),
+                     ("LOAD_MAX", 1 << 20 if permitted else 0)):
+            r[R[k] >> 2] = v
+        regs[R["PART_NAME"]:R["PART_NAME"] + len(name)] = name.encode()
+        first = R["PART_STATE"] >> 2
+        # running, linux, 3 vCPUs on CPUs 1-3, 2 restarts, 1 fault, 512 MiB,
+        # watchdog 250 ms, 1 MiB image, 4 events, at most 512 KiB a load
+        for i, v in enumerate((1, 2, 3, 0xe, 2, 1, 524288, 250000, 1 << 20,
+                               4, 512 << 10)):
+            r[first + i] = v
+        self.keep.append(r)
+        return r, regs, window
+
     def _file(self, path, size):
         with open(path, "wb") as fh:
             fh.truncate(size)
@@ -103,6 +135,8 @@ class Fake:
         for k in self.keep:
             if isinstance(k, int):
                 os.close(k)
+            elif isinstance(k, memoryview):
+                k.release()
         shutil.rmtree(self.root)
 
 
@@ -286,6 +320,79 @@ def py_wrong_kind_gives_einval(fake):
         assert "is a sample, not a queue" in str(e)
 
 
+def set_entry(regs, seq, partition, vcpu, event, action, flags, detail,
+              time_ns):
+    """Puts an HM log entry in the ENTRY registers."""
+    b = tenon.MGR_REG["ENTRY"]
+    raw = (seq.to_bytes(8, "little") + time_ns.to_bytes(8, "little") +
+           detail.to_bytes(8, "little") +
+           bytes([partition, vcpu, event, action]) +
+           flags.to_bytes(4, "little"))
+    regs[b:b + 32] = raw
+
+
+def set_next(r, n):
+    r[tenon.MGR_REG["LOG_NEXT_HI"] >> 2] = n >> 32
+    r[tenon.MGR_REG["LOG_NEXT_LO"] >> 2] = n & 0xffffffff
+
+
+def set_result(r, v):
+    r[tenon.MGR_REG["RESULT"] >> 2] = v & 0xffffffff
+
+
+@test
+def py_partitions_read_the_manager_function_and_channels_ignore_it(fake):
+    fake.add("setpoint", tenon.QUEUE, tenon.WRITER, 64, 16)
+    fake.add_manager("linux")
+    assert [c.name for c in tenon.channels()] == ["setpoint"]
+    (p,) = tenon.partitions()
+    assert p.name == "linux" and p.state == 1 and p.cpus == 0xe, p
+    assert p.restarts == 2 and p.watchdog_us == 250000, vars(p)
+
+
+@test
+def py_manager_without_function_gives_enoent(fake):
+    fake.add("setpoint", tenon.QUEUE, tenon.WRITER, 64, 16)
+    expect_errno(errno.ENOENT, tenon.Manager)
+
+
+@test
+def py_partition_with_bad_name_gives_eproto(fake):
+    _, regs, _ = fake.add_manager("linux")
+    b = tenon.MGR_REG["PART_NAME"]
+    regs[b:b + 16] = b"x" * 16
+    with tenon.Manager() as m:
+        expect_errno(errno.EPROTO, m.partition, 0)
+        expect_errno(errno.EINVAL, m.partition, 1)
+
+
+@test
+def py_command_writes_op_and_raises_the_hypervisors_errno(fake):
+    r, _, _ = fake.add_manager("linux", npartitions=2, self_index=1)
+    with tenon.Manager() as m:
+        set_result(r, 0)
+        m.restart(0)
+        assert r[tenon.MGR_REG["CMD"] >> 2] == tenon.OP_RESTART, r[8]
+        set_result(r, -errno.EPERM)
+        e = expect_errno(errno.EPERM, m.stop, 0)
+        assert "not the manager" in str(e), e
+        set_result(r, -errno.EINPROGRESS)
+        expect_errno(errno.ETIMEDOUT, m.command, tenon.OP_START, 0, 0.05)
+
+
+@test
+def py_log_reads_entries_and_counts_the_lost(fake):
+    r, regs, _ = fake.add_manager("linux", depth=8)
+    with tenon.Manager() as m:
+        assert m.log(0) == ([], 0, 0)
+        set_entry(regs, 10, 0, 1, 4, 5, 0, 0, 1000)
+        set_next(r, 11)
+        entries, lost, cursor = m.log(0)
+        assert [e.seq for e in entries] == [10] and cursor == 11, entries
+        assert lost == 10, lost
+        assert entries[0].event == 4 and entries[0].vcpu == 1
+
+
 # ---- the tenon command (the host build, on libtenon) ----
 
 def run(*args, stdin=b""):
@@ -383,6 +490,138 @@ def cmd_unknown_channel_and_bad_usage_are_errors(fake):
     assert rc == 0 and out.startswith("usage: tenon send"), out
     rc, _, err = run("recv", "setpoint")
     assert rc == 1 and "is its writer" in err, err
+
+
+@command
+def cmd_partition_list_prints_the_table(fake):
+    fake.add_manager("linux")
+    rc, out, err = run("partition", "list")
+    assert rc == 0, err
+    lines = out.splitlines()
+    assert lines[0].split() == ["INDEX", "NAME", "KIND", "STATE", "CPUS",
+                                "RESTARTS", "FAULTS", "EVENTS", "WATCHDOG",
+                                "IMAGE"], out
+    assert lines[1].split() == ["0", "linux", "linux", "running", "1-3",
+                                "2", "1", "4", "250", "ms", "1048576",
+                                "(this", "one)"], out
+    assert lines[2] == "this partition is the manager", out
+
+
+@command
+def cmd_partition_commands_report_the_errno_in_words(fake):
+    r, _, _ = fake.add_manager("linux", npartitions=2, self_index=1)
+    set_result(r, 0)
+    rc, out, err = run("partition", "warm-restart", "0")
+    assert rc == 0 and out == "0: warm-restart done\n", (out, err)
+    assert r[tenon.MGR_REG["CMD"] >> 2] == tenon.OP_WARM_RESTART
+    rc, out, err = run("partition", "stop", "linux")
+    assert rc == 0, err
+    assert r[tenon.MGR_REG["CMD"] >> 2] == tenon.OP_STOP
+    for code, words in ((errno.EPERM, "this partition is not the manager"),
+                        (errno.EBUSY, "another command or a reset"),
+                        (errno.EALREADY, "nothing to do")):
+        set_result(r, -code)
+        rc, _, err = run("partition", "start", "0")
+        assert rc == 1 and err.startswith(
+            "tenon partition start 0: " + words), err
+    rc, _, err = run("partition", "restart", "nosuch")
+    assert rc == 1 and "no partition 'nosuch'" in err, err
+
+
+@command
+def cmd_partition_load_checks_the_file_first(fake):
+    r, regs, window = fake.add_manager("linux", npartitions=2, self_index=1)
+    set_result(r, 0)
+    image = os.path.join(fake.root, "Image")
+    rc, _, err = run("partition", "load", "0", image)
+    assert rc == 1 and "No such file" in err, err
+    with open(image, "wb") as f:
+        f.write(bytes(4096))
+    rc, _, err = run("partition", "load", "0", image)
+    assert rc == 1 and "not an arm64 Image" in err, err
+    data = bytes(0x38) + b"ARM\x64" + bytes(range(256)) * 4000
+    with open(image, "wb") as f:
+        f.write(data)
+    rc, _, err = run("partition", "load", "0", image)
+    assert rc == 1 and "more than the 524288" in err, err
+    assert r[tenon.MGR_REG["CMD"] >> 2] == 0
+    data = data[:300000]
+    with open(image, "wb") as f:
+        f.write(data)
+    set_result(r, -errno.ENOEXEC)
+    rc, _, err = run("partition", "load", "0", image)
+    assert rc == 1 and "no arm64 Image header" in err, err
+    assert r[tenon.MGR_REG["CMD"] >> 2] == tenon.OP_LOAD
+    assert r[tenon.MGR_REG["LOAD_SIZE"] >> 2] == len(data)
+    assert window[:len(data)] == data
+    set_result(r, 0)
+    rc, out, err = run("partition", "load", "0", image)
+    assert rc == 0 and out == "0: load done\n", (out, err)
+
+
+@command
+def cmd_hm_prints_the_log(fake):
+    r, regs, _ = fake.add_manager("linux", depth=8)
+    rc, out, err = run("hm")
+    assert rc == 0 and out == "", (out, err)
+    set_entry(regs, 0, 0, 2, 4, 4, tenon.F_LIMIT, 0x1f, 12345678901)
+    set_next(r, 1)
+    rc, out, err = run("hm")
+    assert rc == 0, err
+    assert out.split() == ["0", "12.345678", "linux", "2", "watchdog",
+                           "0x1f", "stop", "(restart", "limit",
+                           "reached)"], out
+    set_entry(regs, 0, 0, 0xff, 1, 3, tenon.F_FAILED, 0x8000, 0)
+    rc, out, err = run("hm")
+    assert out.split()[2:5] == ["linux", "-", "mem-fault"], out
+    assert out.rstrip().endswith("notify (no handler: fatal action)"), out
+    rc, out, err = run("hm", "-n", "0")
+    assert rc == 0 and out == "", out
+
+
+@command
+def cmd_hm_follow_says_how_many_events_were_lost(fake):
+    r, regs, _ = fake.add_manager("linux", depth=8)
+    set_entry(regs, 0, 0, 0, 2, 2, 0, 0, 0)
+    set_next(r, 1)
+    p = subprocess.Popen(TENON_CMD + ["hm", "-f"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    try:
+        time.sleep(1.0)
+        # Nine overwritten before it looked again: it sees 10 next.
+        set_entry(regs, 10, 0, 0, 3, 5, 0, 0, 2000000000)
+        set_next(r, 11)
+        time.sleep(1.0)
+    finally:
+        p.terminate()
+        out, err = p.communicate(timeout=10)
+    lines = out.decode().splitlines()
+    assert len(lines) == 3, (lines, err)
+    assert lines[0].split()[:5] == ["0", "0.000000", "linux", "0", "trap"]
+    assert lines[1] == "9 events lost", lines
+    assert lines[2].split()[:5] == ["10", "2.000000", "linux", "0",
+                                    "fatal"], lines
+
+
+@command
+def cmd_partition_and_hm_bad_usage_are_errors(fake):
+    fake.add_manager("linux")
+    rc, _, err = run("hm", "-x")
+    assert rc == 2 and "hm -h" in err, err
+    rc, _, err = run("hm", "-n", "many")
+    assert rc == 2 and "-n 'many'" in err, err
+    rc, _, err = run("hm", "extra")
+    assert rc == 2 and "unexpected argument 'extra'" in err, err
+    rc, _, err = run("partition")
+    assert rc == 2 and "needs list" in err, err
+    rc, _, err = run("partition", "load", "0")
+    assert rc == 2 and "load needs NAME and FILE" in err, err
+    rc, _, err = run("partition", "-t", "soon", "list")
+    assert rc == 2 and "-t 'soon'" in err, err
+    rc, out, _ = run("partition", "-h")
+    assert rc == 0 and out.startswith("usage: tenon partition list"), out
+    rc, out, _ = run("help")
+    assert rc == 0 and "partition" in out and "hm" in out, out
 
 
 passed = results.count(True)

@@ -263,7 +263,13 @@ void cfg_place_load_window(struct sys *sys)
 	const char *path;
 	char s1[32], s2[48];
 
-	if (sys->manager == TN_CFG_NO_MANAGER)
+	/*
+	 * The window is BAR2 of a Linux manager's function; a real-time
+	 * manager has none (its hypercalls load nothing), and a manager
+	 * alone has nothing to load.
+	 */
+	if (sys->manager == TN_CFG_NO_MANAGER || sys->nparts < 2 ||
+	    sys->parts[sys->manager].kind != TN_CFG_KIND_LINUX)
 		return;
 	path = sys->parts[sys->manager].path;
 	for (unsigned i = 0; i < sys->nparts; i++)

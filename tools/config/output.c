@@ -548,12 +548,21 @@ static void write_health_summary(FILE *f, const struct sys *sys,
 			m->manager ? ""
 				   : " (the default: the first Linux "
 				     "partition)");
-		fprintf(f,
-			"Load window: PA %s (%s), IPA 0x%08llx, not loaded "
-			"by QEMU\n",
-			fmt_range(s1, sizeof(s1), sys->load_pa, sys->load_size),
-			fmt_size(s2, sizeof(s2), sys->load_size),
-			u(sys->load_ipa));
+		if (!sys->load_size)
+			fputs(m->kind == TN_CFG_KIND_LINUX
+				  ? "Load window: none (no other partition)\n"
+				  : "Load window: none (the manager is not "
+				    "Linux: it loads nothing)\n",
+			      f);
+		else
+			fprintf(
+			    f,
+			    "Load window: PA %s (%s), IPA 0x%08llx, not loaded "
+			    "by QEMU\n",
+			    fmt_range(s1, sizeof(s1), sys->load_pa,
+				      sys->load_size),
+			    fmt_size(s2, sizeof(s2), sys->load_size),
+			    u(sys->load_ipa));
 	}
 	for (unsigned i = 0; i < sys->nparts; i++)
 		if (sys->parts[i].kind == TN_CFG_KIND_LINUX)
