@@ -825,6 +825,35 @@ def fault_actions(tmp):
           " | ".join(lines[-3:]))
 
 
+def manager_lifecycle(tmp):
+    """Linux, the default system's manager, restarts the real-time
+    partition with the tenon command, lists the partitions and reads the
+    HM log (the 'hm-restart' hook); the real-time partition comes back."""
+    lines = boot(variant(tmp, "hm-restart"),
+                 lambda l: index_of(l, r"tenon-linux: hm status") >= 0 and
+                 rtd_after(l, index_of(l, r"tenon-linux: hm status")) >= 1,
+                 limit=300)
+
+    def status(what):
+        i = index_of(lines, r"^\[linux\] tenon-linux: %s status " % what)
+        return lines[i].split(" status ")[1].split()[0] if i >= 0 else None
+    restarted = index_of(lines, r"^\[tenon\] partition rt: restarted")
+    check("manager-restarts-rt-with-tenon-partition-restart",
+          status("restart") == "0" and restarted >= 0,
+          "status %s: %s" % (status("restart"), " | ".join(lines[-6:])))
+    listed = index_of(lines, r"^\[linux\] 0 +rt +rtos +running")
+    check("tenon-partition-list-shows-rt-running-again",
+          listed > restarted >= 0, "no 'rt rtos running' row after it")
+    check("tenon-hm-shows-the-managers-restart",
+          status("hm") == "0" and index_of(
+              lines, r"^\[linux\] .* rt .*manager.*cold-restart",
+              restarted) >= 0,
+          " | ".join(l for l in lines if l.startswith("[linux]"))[-600:])
+    check("rt-runs-again-after-the-managers-restart",
+          restarted >= 0 and rtd_after(lines, restarted) >= 1,
+          "no latmus line after the restart")
+
+
 def malformed_description(tmp):
     """A malformed description is refused, saying what is wrong."""
     with open(SOURCE) as f:
@@ -991,7 +1020,7 @@ def main():
                       channel_register_fuzz, hypercalls,
                       device_passthrough, exit_status,
                       console_start_after_poweroff, restart_limit,
-                      fault_actions,
+                      fault_actions, manager_lifecycle,
                       malformed_description,
                       high_ram, broken_tables)
         # ONLY: "reset", or the name of one scenario of everything.
