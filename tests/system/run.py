@@ -854,6 +854,25 @@ def manager_lifecycle(tmp):
           "no latmus line after the restart")
 
 
+def linux_panic(tmp):
+    """Linux panics (echo c > /proc/sysrq-trigger): panic=1 resets it, its
+    table (the default: cold-restart) restarts it alone, and it comes up
+    again, while the real-time partition runs on."""
+    up = r"^\[linux\] tenon-linux: user space up"
+    lines = boot(variant(tmp, "panic"),
+                 lambda l: len([x for x in l if re.search(up, x)]) >= 2,
+                 limit=300)
+    panic = index_of(lines, r"^\[linux\] .*Kernel panic")
+    reset = index_of(lines, r"^\[tenon\] partition linux: asked for a "
+                     r"reset \(PSCI SYSTEM_RESET\); restarting it", panic)
+    again = index_of(lines, up, reset)
+    check("linux-panic-resets-and-its-table-restarts-it",
+          0 <= panic < reset < again, " | ".join(lines[-6:]))
+    check("rt-runs-on-while-linux-panics-and-restarts",
+          panic >= 0 and rtd_after(lines, panic) >= 2,
+          "fewer than 2 latmus lines after the panic")
+
+
 def malformed_description(tmp):
     """A malformed description is refused, saying what is wrong."""
     with open(SOURCE) as f:
@@ -1020,7 +1039,7 @@ def main():
                       channel_register_fuzz, hypercalls,
                       device_passthrough, exit_status,
                       console_start_after_poweroff, restart_limit,
-                      fault_actions, manager_lifecycle,
+                      fault_actions, manager_lifecycle, linux_panic,
                       malformed_description,
                       high_ram, broken_tables)
         # ONLY: "reset", or the name of one scenario of everything.
