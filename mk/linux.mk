@@ -7,7 +7,8 @@ LINUX_CACHE := cache
 LINUX_INITRAMFS_SRC := $(shell find linux/initramfs -type f 2>/dev/null)
 # The project's own programs for the initramfs (linux/tools/*.c).
 LINUX_EXTRA := $(patsubst linux/tools/%.c,$(BUILD)/linux/extra/%,\
-	$(wildcard linux/tools/*.c)) $(BUILD)/linux/extra/tenon
+	$(wildcard linux/tools/*.c)) $(BUILD)/linux/extra/tenon \
+	$(BUILD)/linux/extra/hmtest.bin
 
 .PHONY: linux-assets
 
@@ -38,6 +39,12 @@ $(BUILD)/linux/extra/%: linux/tools/%.c
 	@mkdir -p $(@D)
 	$(A64_CC) $(CSTD) $(WARN) -O2 -static -nostdlib -ffreestanding \
 		-fno-stack-protector -mno-outline-atomics $< -lgcc -o $@
+
+# A real-time image for the manager to load (tenon partition load, the
+# system tests' hm-load hook).
+$(BUILD)/linux/extra/hmtest.bin: $(BUILD)/a64/bin/hmtest.bin
+	@mkdir -p $(@D)
+	cp $< $@
 
 # tenon-regfuzz needs the C library (signals, sigsetjmp, getopt): built
 # like the tenon command, static, with Debian's cross C library.
