@@ -142,9 +142,9 @@ static void forward(struct aarch64_frame *f, unsigned int event,
 {
 	int action;
 
-	if (aarch64_native)
-		aarch64_power_off();
 	action = arch_hm_raise(event, detail);
+	if (action == -ENODEV)
+		aarch64_power_off(); /* nobody to ask: as alone */
 	if (action < 0) {
 		printf("tenon: the health monitor refused the fault (%d)\n",
 		       action);
