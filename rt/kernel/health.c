@@ -208,9 +208,9 @@ void health_interrupt(void)
 	unsigned int event;
 	/*
 	 * Bounded: a hypervisor that always has one more must not keep the
-	 * CPU here; the interrupt comes again for the rest.
+	 * CPU here. What is left is taken at the next HM interrupt.
 	 */
-	int budget = 2 * TN_HEALTH_CALLS;
+	int budget = 4 * TN_HEALTH_CALLS;
 
 	cpu->in_irq = true;
 	while (budget-- > 0) {
