@@ -99,16 +99,20 @@ void health_report_info(enum tn_health_event event, struct tn_thread *t,
 	call->info = *info;
 }
 
-/* Decimal, for the default handler's lines. */
-static size_t append_u64(char *line, size_t size, size_t n, uint64_t v)
+/*
+ * Hexadecimal, for the default handler's lines: details are addresses,
+ * syndromes and packed fields.
+ */
+static size_t append_hex(char *line, size_t size, size_t n, uint64_t v)
 {
-	char digits[24];
+	char digits[16];
 	int k = 0;
 
 	do {
-		digits[k++] = (char)('0' + v % 10);
-		v /= 10;
+		digits[k++] = "0123456789abcdef"[v & 15];
+		v >>= 4;
 	} while (v);
+	n = append(line, size, n, "0x");
 	while (k && n + 1 < size)
 		line[n++] = digits[--k];
 	line[n] = '\0';
@@ -141,7 +145,7 @@ void health_call(struct health_call *call)
 		    tn_hm_action_name((unsigned int)call->info.action);
 
 		n = append(line, sizeof(line), n, " (detail ");
-		n = append_u64(line, sizeof(line), n, call->info.detail);
+		n = append_hex(line, sizeof(line), n, call->info.detail);
 		if (call->info.action >= 0 && act) {
 			n = append(line, sizeof(line), n, ", hypervisor: ");
 			n = append(line, sizeof(line), n, act);

@@ -20,6 +20,7 @@ void tn_kernel_init(const struct tn_boot *b)
 	boot = *b;
 	health_reset();
 	watchdog_reset();
+	thread_ids_reset();
 	log_reset();
 	irq_reset();
 	channel_reset();

@@ -144,6 +144,8 @@ void thread_wake(struct tn_thread *thread, int status);
 /* thread.c */
 /* A live application thread: created, not joined, not an idle thread. */
 bool thread_is_live(const struct tn_thread *t);
+/* Numbers threads from 1 again (a new run of the core). */
+void thread_ids_reset(void);
 /* Resets a thread structure for the given CPU, stack aside. */
 void thread_init_common(struct tn_thread *t, const char *name, int cpu);
 

@@ -398,6 +398,11 @@ int tn_thread_list(struct tn_thread_info *infos, int nr)
 	return n;
 }
 
+void thread_ids_reset(void)
+{
+	next_id = 0;
+}
+
 uint32_t tn_thread_id(const struct tn_thread *t)
 {
 	return t ? t->id : 0;

@@ -162,6 +162,39 @@ TEST(escalation_alone_on_machine_tells_handler_enodev)
 	EXPECT_EQ(seen.at[0], TN_MSEC(2));
 }
 
+static int default_line_main(void *arg)
+{
+	(void)arg;
+	spawn(&worker, "worker", TN_SCHED_FIFO, 20, 0, miss_once, NULL);
+	tn_thread_join(&worker, NULL);
+	return 0;
+}
+
+TEST(default_health_line_names_thread_detail_and_action)
+{
+	struct tn_sim_config config;
+	struct tn_sim_result result;
+	char text[512] = "";
+	FILE *console = tmpfile();
+	size_t n;
+
+	EXPECT(console != NULL);
+	attach(TN_HM_ACT_LOG);
+	tn_sim_config_init(&config);
+	config.cpus = 1;
+	config.main_priority = 10;
+	config.console = console;
+	EXPECT_EQ(tn_sim_run(&config, default_line_main, NULL, &result), 0);
+	EXPECT_EQ(result.status, TN_SIM_DONE);
+	rewind(console);
+	n = fread(text, 1, sizeof(text) - 1, console);
+	text[n] = '\0';
+	fclose(console);
+	/* The worker is the second thread created (after main): id 2. */
+	EXPECT(strstr(text, "tenon: health: thread 'worker': deadline missed "
+			    "(detail 0x200000001, hypervisor: log)\n") != NULL);
+}
+
 TEST(escalation_to_restart_action_ends_partition)
 {
 	attach(TN_HM_ACT_COLD_RESTART);
