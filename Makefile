@@ -28,7 +28,7 @@ LIBC_SAN_CFLAGS := -Irt/lib/include -include rt/lib/host_prefix.h -fno-builtin \
 	$(SAN_CFLAGS)
 
 RT_KERNEL := $(wildcard rt/kernel/*.c)
-RT_SIM := rt/arch/sim/sim.c rt/arch/sim/channel.c
+RT_SIM := rt/arch/sim/sim.c rt/arch/sim/channel.c rt/arch/sim/hm.c
 RT_SIM_MAIN := rt/arch/sim/main.c
 UNIT_TESTS := $(wildcard tests/unit/*.c) tests/harness.c
 UNIT_TESTS_CXX := $(wildcard tests/unit/*.cpp)

@@ -39,6 +39,7 @@ A64_LIBC_OBJS := $(call objs,a64,$(LIBC))
 # The element tests that also mean something on a machine.
 TARGET_TESTS := $(filter-out tests/unit/test_sim.c tests/unit/test_libc.c \
 	tests/unit/test_irq_sim.c tests/unit/test_channel_sim.c \
+	tests/unit/test_health_sim.c \
 	tests/unit/simrun.c,$(wildcard tests/unit/*.c)) $(wildcard tests/target/*.c)
 
 $(BUILD)/a64k/%.o: %.c

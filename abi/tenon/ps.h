@@ -47,7 +47,8 @@ struct tn_ps_entry {
 	uint32_t policy;       /* enum tn_ps_policy */
 	int32_t base_priority; /* as set */
 	int32_t priority;      /* in force (PI/PP boosts) */
-	uint32_t reserved;
+	/* Of its period, saturated; an older core left 0 here (reserved). */
+	uint32_t deadline_misses;
 	uint64_t switches;   /* times switched in */
 	uint64_t runtime_ns; /* time spent running */
 	uint64_t timeouts;   /* waits that ended by timeout */

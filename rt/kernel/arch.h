@@ -67,6 +67,22 @@ struct tn_channel_desc;
 const struct tn_channel_desc *arch_channels(unsigned int *count);
 /* Rings the doorbell of channel id's other ends. */
 void arch_channel_notify(uint32_t id);
+/*
+ * The hypervisor's health monitor (tenon/hm.h, tenon/hypercall.h). Alone
+ * on the machine, where there is none, every call returns -ENODEV.
+ * arch_hm_raise: TN_HC_HM_RAISE: the action taken, or does not return.
+ * arch_watchdog_set: period in us, 0 disarms. arch_hm_pending: the oldest
+ * event notified by the HM interrupt, -ENOENT when none is left.
+ * arch_hm_intid: that interrupt's INTID, 0 if there is none.
+ */
+int arch_hm_raise(unsigned int event, uint64_t detail);
+int arch_watchdog_set(uint64_t period_us);
+int arch_watchdog_kick(void);
+int arch_hm_pending(unsigned int *event, uint64_t *detail);
+unsigned int arch_hm_intid(void);
+struct tn_partition_info;
+int arch_partition_info(struct tn_partition_info *info);
+
 /* One-shot interrupt on the calling CPU at date; TN_INFINITE: none. */
 void arch_timer_program(tn_time_t date);
 

@@ -19,6 +19,8 @@ void tn_kernel_init(const struct tn_boot *b)
 
 	boot = *b;
 	health_reset();
+	watchdog_reset();
+	thread_ids_reset();
 	log_reset();
 	irq_reset();
 	channel_reset();
@@ -58,6 +60,8 @@ static void start_main(void)
 	struct tn_thread_attr attr;
 	int ret;
 
+	/* Before main runs: what it arms may be notified at once. */
+	health_start();
 	tn_thread_attr_init(&attr);
 	attr.name = "main";
 	attr.sched.priority = boot.main_priority;

@@ -8,6 +8,7 @@
 #define TENON_KERNEL_INTERNAL_H
 
 #include <tenon/health.h>
+#include <tenon/hm.h>
 #include <tenon/tenon.h>
 
 #include "kernel/arch.h"
@@ -32,6 +33,9 @@ struct health_call {
 	enum tn_health_event event;
 	struct tn_thread *thread;
 	const void *object;
+	bool has_info; /* the handler gets &info as its object */
+	bool raise;    /* TN_HC_HM_RAISE it first, as the handler runs */
+	struct tn_health_info info;
 };
 
 #define TN_HEALTH_CALLS 8
@@ -140,6 +144,8 @@ void thread_wake(struct tn_thread *thread, int status);
 /* thread.c */
 /* A live application thread: created, not joined, not an idle thread. */
 bool thread_is_live(const struct tn_thread *t);
+/* Numbers threads from 1 again (a new run of the core). */
+void thread_ids_reset(void);
 /* Resets a thread structure for the given CPU, stack aside. */
 void thread_init_common(struct tn_thread *t, const char *name, int cpu);
 
@@ -173,8 +179,26 @@ void health_reset(void);
 /* Counts the event and queues it for the handler, run once unlocked. */
 void health_report(enum tn_health_event event, struct tn_thread *t,
 		   const void *object);
+/*
+ * The same with a tn_health_info for the handler; raise: the event goes
+ * to the hypervisor first (unlocked, when the handler's turn comes), and
+ * info.action becomes what its table did.
+ */
+void health_report_info(enum tn_health_event event, struct tn_thread *t,
+			const struct tn_health_info *info, bool raise);
 /* Passes one queued event to the handler (or the console); unlocked. */
-void health_call(const struct health_call *call);
+void health_call(struct health_call *call);
+/* Routes and unmasks the HM interrupt, if there is one; unlocked. */
+void health_start(void);
+/* The HM interrupt (tn_irq_dispatch()). */
+void health_interrupt(void);
+/*
+ * Ends the current thread after a fault the hypervisor's table let it
+ * survive (action: what it did): the others run on; for a notify, the
+ * health handler hears of it first. Unlocked, in the thread's context.
+ */
+__attribute__((noreturn)) void health_fault_end(unsigned int hm_event,
+						uint64_t detail, int action);
 
 /* wait.c */
 void wq_init(struct tn_wait_queue *wq);
@@ -234,6 +258,8 @@ void channel_reset(void);
 void channel_poll_watch(struct tn_channel *ch, int delta);
 bool channel_poll_ready(const struct tn_channel *ch);
 struct tn_poll_head *channel_poll_head(struct tn_channel *ch);
+/* watchdog.c: forgets a watchdog of an earlier run. */
+void watchdog_reset(void);
 /* ps.c: publishes the thread table, if the system asks for it. */
 void ps_start(void);
 /* irq.c */

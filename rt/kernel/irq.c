@@ -114,6 +114,8 @@ void tn_irq_dispatch(unsigned int intid)
 		tn_timer_interrupt();
 	else if (intid == arch_ipi_intid)
 		tn_ipi_interrupt();
+	else if (intid && intid == arch_hm_intid())
+		health_interrupt();
 	else
 		device_interrupt(intid);
 	irq_depth[self]--;
@@ -153,7 +155,8 @@ void tn_irq_attr_init(struct tn_irq_attr *attr)
 static bool intid_allowed(unsigned int intid)
 {
 	return intid < TN_IRQ_MAX && intid < arch_irq_count() &&
-	       intid != arch_timer_intid && intid != arch_ipi_intid;
+	       intid != arch_timer_intid && intid != arch_ipi_intid &&
+	       (!arch_hm_intid() || intid != arch_hm_intid());
 }
 
 static int pick_cpu(tn_cpumask_t affinity)

@@ -73,6 +73,9 @@ static size_t snapshot(size_t fit)
 		e[i].switches = t->stats.switches;
 		e[i].runtime_ns = (uint64_t)t->stats.runtime;
 		e[i].timeouts = t->stats.timeouts;
+		e[i].deadline_misses = t->stats.deadline_misses > UINT32_MAX
+					   ? UINT32_MAX
+					   : (uint32_t)t->stats.deadline_misses;
 	}
 	return sizeof(*h) + (size_t)n * sizeof(*e);
 }

@@ -9,6 +9,9 @@
 #include "kernel/internal.h"
 
 struct tn_list tn_all_threads;
+static uint32_t next_id;
+
+static void period_released(struct tn_ktimer *kt, uint64_t expiries);
 
 static void thread_timed_out(struct tn_ktimer *kt, uint64_t expiries)
 {
@@ -74,6 +77,7 @@ void thread_init_common(struct tn_thread *t, const char *name, int cpu)
 	tn_list_init(&t->mutexes);
 	wq_init(&t->joiners);
 	ktimer_init(&t->timeout, thread_timed_out, cpu);
+	ktimer_init(&t->periodic.timer, period_released, cpu);
 	t->cpu = cpu;
 	t->affinity = TN_CPU(cpu);
 	strncpy(t->name, name ? name : "", sizeof(t->name) - 1);
@@ -130,6 +134,10 @@ int tn_thread_create(struct tn_thread *t, const struct tn_thread_attr *attr,
 	t->arch = arch_thread_setup(t, stack, stack_size, thread_trampoline);
 
 	flags = tn_lock();
+	/* Wraps after 4 billion creations; 0 stays the idle threads'. */
+	if (!++next_id)
+		next_id = 1;
+	t->id = next_id;
 	tn_list_add_tail(&t->all, &tn_all_threads);
 	sched_ready(t);
 	sched_run();
@@ -146,6 +154,9 @@ void tn_thread_exit(void *retval)
 		arch_panic("tn_thread_exit() called from a handler");
 	flags = tn_lock();
 	self = this_cpu()->curr;
+	/* No release may come for a thread that is gone. */
+	if (ktimer_armed(&self->periodic.timer))
+		ktimer_stop(&self->periodic.timer);
 	mutex_release_all(self);
 	rwlock_release_all(self);
 	/* Health handlers hear of what it held while it is still alive. */
@@ -342,6 +353,10 @@ static void fill_info(struct tn_thread *t, struct tn_thread_info *info,
 		? (t->timeout.date > now ? t->timeout.date - now : 0)
 		: TN_INFINITE;
 	info->stats = t->stats;
+	info->id = t->id;
+	info->period =
+	    ktimer_armed(&t->periodic.timer) ? t->periodic.timer.interval : 0;
+	info->deadline_policy = t->periodic.policy;
 	if (info->state == TN_THREAD_RUNNING)
 		info->stats.runtime += now - t->run_start;
 }
@@ -381,4 +396,151 @@ int tn_thread_list(struct tn_thread_info *infos, int nr)
 	}
 	tn_unlock(flags);
 	return n;
+}
+
+void thread_ids_reset(void)
+{
+	next_id = 0;
+}
+
+uint32_t tn_thread_id(const struct tn_thread *t)
+{
+	return t ? t->id : 0;
+}
+
+/* Misses in a run are escalated at the first, then every EVERY-th. */
+static bool escalate_now(uint64_t run_before, uint64_t missed)
+{
+	uint64_t every = TN_DEADLINE_ESCALATE_EVERY;
+
+	return !run_before ||
+	       run_before / every != (run_before + missed) / every;
+}
+
+static void deadline_missed(struct tn_thread *t, uint64_t missed)
+{
+	struct tn_periodic *p = &t->periodic;
+	uint64_t before = p->run;
+
+	t->stats.deadline_misses += missed;
+	p->overruns += missed;
+	p->run += missed;
+	if ((p->policy & TN_DEADLINE_ESCALATE) &&
+	    escalate_now(before, missed)) {
+		struct tn_health_info info = {
+		    .hm_event = TN_HM_EV_DEADLINE,
+		    .action = 0,
+		    /* Who, and how bad: the run's misses so far. */
+		    .detail = (uint64_t)t->id << 32 |
+			      (p->run > 0xffffffffu ? 0xffffffffu : p->run),
+		};
+
+		/* The hypercall is made as the handler is, lock released. */
+		health_report_info(TN_HEALTH_DEADLINE_MISS, t, &info, true);
+	}
+}
+
+/*
+ * A release, in the timer interrupt of the thread's CPU: a thread not
+ * waiting for it missed its deadline, caught here whether or not it
+ * ever comes back. expiries beyond one are releases the interrupt came
+ * too late for: missed too, the thread could not have run for them.
+ */
+static void period_released(struct tn_ktimer *kt, uint64_t expiries)
+{
+	struct tn_thread *t =
+	    tn_container_of(kt, struct tn_thread, periodic.timer);
+	struct tn_periodic *p = &t->periodic;
+	uint64_t missed = expiries;
+
+	if (p->waiting) {
+		p->waiting = false;
+		missed--;
+		p->run = 0;
+		thread_wake(t, 0);
+	} else {
+		if (!p->released)
+			missed--; /* the first: it had no job to be late with */
+		p->pending += expiries;
+	}
+	p->released = true;
+	if (missed)
+		deadline_missed(t, missed);
+}
+
+int tn_thread_set_periodic(tn_time_t first, tn_time_t period)
+{
+	struct tn_thread *self;
+	struct tn_periodic *p;
+	unsigned long flags;
+
+	if (in_handler())
+		return -EPERM;
+	if (first < 0 || period < 0 || (period && period < TN_PERIOD_MIN))
+		return -EINVAL;
+	flags = tn_lock();
+	self = this_cpu()->curr;
+	p = &self->periodic;
+	if (ktimer_armed(&p->timer))
+		ktimer_stop(&p->timer);
+	p->pending = 0;
+	p->overruns = 0;
+	p->run = 0;
+	p->waiting = false;
+	p->released = false;
+	if (period)
+		ktimer_start(&p->timer, first, period);
+	tn_unlock(flags);
+	return 0;
+}
+
+int tn_thread_wait_period(uint64_t *overruns)
+{
+	struct tn_thread *self;
+	struct tn_periodic *p;
+	unsigned long flags;
+	uint64_t n;
+	int ret = 0;
+
+	if (in_handler())
+		return -EPERM;
+	flags = tn_lock();
+	self = this_cpu()->curr;
+	p = &self->periodic;
+	if (!ktimer_armed(&p->timer) && !p->pending) {
+		tn_unlock(flags);
+		return -EINVAL;
+	}
+	if (p->pending) {
+		/* Late: this job starts now, for the latest release. */
+		p->pending = 0;
+	} else {
+		p->waiting = true;
+		thread_block(TN_INFINITE);
+		p->waiting = false;
+	}
+	n = p->overruns;
+	p->overruns = 0;
+	if (n && (p->policy & TN_DEADLINE_NOTIFY))
+		ret = -ETIMEDOUT;
+	tn_unlock(flags);
+	if (overruns)
+		*overruns = n;
+	return ret;
+}
+
+int tn_thread_set_deadline_policy(struct tn_thread *t, unsigned int flags)
+{
+	unsigned long irq;
+
+	if (flags & ~(unsigned int)(TN_DEADLINE_NOTIFY | TN_DEADLINE_ESCALATE))
+		return -EINVAL;
+	irq = tn_lock();
+	if (!thread_is_live(t) || (t->state & TN_T_ZOMBIE)) {
+		tn_unlock(irq);
+		return -EINVAL;
+	}
+	t->periodic.policy = flags;
+	tn_unlock(irq);
+	return 0;
 }

@@ -108,10 +108,13 @@ struct fdt_info {
 	uint64_t mpidr[TN_MAX_CPUS];
 	unsigned int nchannels;
 	struct tn_channel_desc channels[TN_CHANNELS_MAX];
+	unsigned int hm_intid; /* /tenon-health's SPI, as an INTID; 0: none */
 };
 int fdt_read(const void *blob, struct fdt_info *info);
 /* channel.c: keeps the channels fdt gives and has their regions mapped. */
 void aarch64_channels_init(const struct fdt_info *fdt);
+/* hm.c: keeps the HM interrupt fdt gives (none alone on the machine). */
+void aarch64_hm_init(const struct fdt_info *fdt);
 
 /* What arch_switch() saves (switch.S, through asm-offsets.c). */
 struct aarch64_ctx {
@@ -122,6 +125,8 @@ struct aarch64_ctx {
 
 /* cpu.c */
 extern int aarch64_ncpus;
+/* Whether the calling CPU holds the kernel lock (for the fault path). */
+bool aarch64_holds_kernel_lock(void);
 void aarch64_set_idle_context(int cpu);
 
 /* What aarch64_fpu_save() keeps (switch.S, through asm-offsets.c). */

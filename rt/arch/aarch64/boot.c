@@ -171,6 +171,7 @@ static void boot_cpu0(bool native, uintptr_t dtb)
 		fdt.bootargs = NULL;
 		fdt.console = true;
 		fdt.nchannels = 0;
+		fdt.hm_intid = 0;
 	}
 	console_present = fdt.console;
 	if (fdt.gicd)
@@ -180,6 +181,7 @@ static void boot_cpu0(bool native, uintptr_t dtb)
 	if ((uintptr_t)__image_end + (4ul << 20) > fdt.ram_base + fdt.ram_size)
 		arch_panic("RAM too small for the image");
 	aarch64_channels_init(&fdt);
+	aarch64_hm_init(&fdt);
 	mmu_init(fdt.ram_base, fdt.ram_size);
 	ncpus = order_cpus(&fdt);
 	gic_init_global();

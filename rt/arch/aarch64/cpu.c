@@ -15,6 +15,8 @@ static struct {
 	uint32_t next;
 	uint32_t owner;
 } kernel_lock;
+/* CPU n + 1 holds it; 0: none. Read by a CPU about itself only. */
+static volatile int kernel_lock_cpu;
 
 unsigned long arch_irq_save(void)
 {
@@ -41,12 +43,19 @@ void arch_kernel_lock(void)
 
 	while (__atomic_load_n(&kernel_lock.owner, __ATOMIC_ACQUIRE) != ticket)
 		__asm__ volatile("yield");
+	kernel_lock_cpu = arch_cpu_id() + 1;
 }
 
 void arch_kernel_unlock(void)
 {
+	kernel_lock_cpu = 0;
 	__atomic_store_n(&kernel_lock.owner, kernel_lock.owner + 1,
 			 __ATOMIC_RELEASE);
+}
+
+bool aarch64_holds_kernel_lock(void)
+{
+	return kernel_lock_cpu == arch_cpu_id() + 1;
 }
 
 int arch_cpu_id(void)
@@ -228,5 +237,10 @@ void arch_panic(const char *why)
 	arch_irq_save();
 	log_go_direct(true);
 	printf("tenon: panic on cpu%d: %s\n", arch_cpu_id(), why);
+	/*
+	 * The hypervisor's table decides what a panic leads to (by default
+	 * a restart); whatever it says, the core stops here.
+	 */
+	arch_hm_raise(TN_HM_EV_FATAL, 0);
 	aarch64_power_off();
 }

@@ -2,9 +2,22 @@
  * Reports exceptions that should not happen — a stack overflow into a
  * guard page, a bad access, an undefined instruction — with the decoded
  * syndrome, the faulting address, the thread and its registers, then
- * stops the machine (or the partition) in a way a test can see.
+ * stops the machine in a way a test can see.
+ *
+ * In a partition the fault also goes to the hypervisor's health monitor
+ * (TN_HC_HM_RAISE: TN_HM_EV_STACK with the faulting address, or
+ * TN_HM_EV_EXCEPTION with the syndrome), whose table decides. A stop or
+ * a restart does not return. If the call returns (ignore, log, notify),
+ * the faulting thread is ended and the others run on: the exception
+ * returns into health_fault_end() on the thread's own stack, started
+ * again from its top (what was on it is of no use to a thread that
+ * ends), which tells the health handler for a notify and ends the
+ * thread. A fault the core cannot survive — in a handler, in interrupt
+ * context, with the kernel lock held, in an idle thread or at boot —
+ * still stops the partition.
  */
 #include <stdio.h>
+#include <tenon/hm.h>
 
 #include "arch/aarch64/aarch64.h"
 
@@ -83,6 +96,68 @@ void aarch64_report_exception(const char *what, struct aarch64_frame *f)
 	dump_registers(f);
 }
 
+/* Where the exception returns to for a thread that is to end. */
+static void fault_exit(uint64_t event, uint64_t detail, uint64_t action)
+{
+	health_fault_end((unsigned int)event, detail, (int)action);
+}
+
+/*
+ * Whether the faulting code is a thread the core can end: an
+ * application thread running in EL1t, outside the kernel lock and any
+ * handler (whose state the thread's end would leave half changed).
+ */
+static bool can_end_thread(const struct aarch64_frame *f)
+{
+	struct tn_thread *t = this_cpu()->curr;
+
+	return t && thread_is_live(t) && t->stack && (f->spsr & 0xf) == 0x4 &&
+	       !aarch64_holds_kernel_lock() && !in_handler();
+}
+
+static void end_thread(struct aarch64_frame *f, unsigned int event,
+		       uint64_t detail, int action)
+{
+	struct tn_thread *t = this_cpu()->curr;
+	uintptr_t top = ((uintptr_t)t->stack + t->stack_size) & ~(uintptr_t)15;
+
+	printf("tenon: thread '%s' ended by its fault (hypervisor: %s)\n",
+	       t->name, tn_hm_action_name((unsigned int)action));
+	f->x[0] = event;
+	f->x[1] = detail;
+	f->x[2] = (uint64_t)action;
+	f->x[29] = 0; /* no frame to unwind into */
+	f->x[30] = 0;
+	f->elr = (uint64_t)(uintptr_t)fault_exit;
+	f->sp = top;
+	/* EL1t, IRQs masked until the thread's end takes the kernel. */
+	f->spsr = (f->spsr & 0x340) | 0x80 | 0x4;
+	/* Back to queued output: the real-time threads run on. */
+	log_start();
+}
+
+/* Returns when the thread is to end (f changed); else stops. */
+static void forward(struct aarch64_frame *f, unsigned int event,
+		    uint64_t detail)
+{
+	int action;
+
+	action = arch_hm_raise(event, detail);
+	if (action == -ENODEV)
+		aarch64_power_off(); /* nobody to ask: as alone */
+	if (action < 0) {
+		printf("tenon: the health monitor refused the fault (%d)\n",
+		       action);
+		aarch64_power_off();
+	}
+	if (!can_end_thread(f)) {
+		printf("tenon: the fault is the core's, not a thread's: "
+		       "stopping\n");
+		aarch64_power_off();
+	}
+	end_thread(f, event, detail, action);
+}
+
 void aarch64_sync(struct aarch64_frame *f)
 {
 	uint64_t esr = read_sysreg(esr_el1), far = read_sysreg(far_el1);
@@ -94,10 +169,11 @@ void aarch64_sync(struct aarch64_frame *f)
 		printf("tenon: stack overflow in thread '%s' on cpu%d "
 		       "(access at %#lx, in its guard page)\n",
 		       thread_name(), arch_cpu_id(), (unsigned long)far);
-		aarch64_power_off();
+		forward(f, TN_HM_EV_STACK, far);
+		return;
 	}
 	aarch64_report_exception("unexpected exception", f);
-	aarch64_power_off();
+	forward(f, TN_HM_EV_EXCEPTION, esr);
 }
 
 void aarch64_unexpected(uint64_t kind, struct aarch64_frame *f)
@@ -115,5 +191,7 @@ void aarch64_unexpected(uint64_t kind, struct aarch64_frame *f)
 	printf("tenon: exception through the unexpected vector %s\n",
 	       vector[kind & 15]);
 	aarch64_report_exception("unexpected exception", f);
+	/* No thread to end here: whatever the table says, the core stops. */
+	arch_hm_raise(TN_HM_EV_EXCEPTION, read_sysreg(esr_el1));
 	aarch64_power_off();
 }

@@ -3,7 +3,10 @@
  * few facts the core needs: its bootargs, its RAM and its CPUs, the
  * GIC's and the UART's addresses, and its channels' ends (nodes under
  * /tenon-channels; one without a region, name or doorbell is left out,
- * and the kernel checks the rest when it is opened). A blob
+ * and the kernel checks the rest when it is opened), and the health
+ * monitor's interrupt (/tenon-health, compatible "tenon,health-v1": one
+ * without the compatible or with an interrupt that is no SPI is left
+ * out, and the partition has no HM interrupt). A blob
  * that is not a device tree is refused; nothing is read past its size.
  */
 #include <string.h>
@@ -50,6 +53,28 @@ static bool is_compatible(const uint8_t *val, uint32_t len, const char *what)
 	return false;
 }
 
+/* An `interrupts` triple, <type number flags>, as an INTID; 0: none. */
+static unsigned int intid_of(const uint8_t *val, uint32_t len)
+{
+	uint32_t type, num;
+
+	if (len < 12)
+		return 0;
+	type = be32(val), num = be32(val + 4);
+	if (type == 0 && num < 988)
+		return 32 + num;
+	if (type == 1 && num < 16)
+		return 16 + num;
+	return 0;
+}
+
+/* "tenon-health", with or without a unit address. */
+static bool is_health_node(const char *name)
+{
+	return !strncmp(name, "tenon-health", 12) &&
+	       (name[12] == '\0' || name[12] == '@');
+}
+
 static bool in_channels(const char *const node[4])
 {
 	return !strcmp(node[1], "tenon-channels") &&
@@ -93,13 +118,8 @@ static void channel_prop(struct tn_channel_desc *c, const char *pname,
 		c->depth = be32_or0(val, len);
 	} else if (!strcmp(pname, "tenon,validity-us")) {
 		c->validity_us = be32_or0(val, len);
-	} else if (!strcmp(pname, "interrupts") && len >= 12) {
-		uint32_t type = be32(val), num = be32(val + 4);
-
-		if (type == 0 && num < 988)
-			c->intid = 32 + num;
-		else if (type == 1 && num < 16)
-			c->intid = 16 + num;
+	} else if (!strcmp(pname, "interrupts")) {
+		c->intid = intid_of(val, len);
 	}
 }
 
@@ -115,6 +135,8 @@ int fdt_read(const void *blob, struct fdt_info *info)
 	uint32_t chan_addr = 2, chan_size = 2;
 	struct tn_channel_desc chan;
 	bool chan_reg = false;
+	bool hm_compat = false;
+	unsigned int hm_irq = 0;
 
 	memset(info, 0, sizeof(*info));
 	if (be32(base) != FDT_MAGIC)
@@ -156,8 +178,13 @@ int fdt_read(const void *blob, struct fdt_info *info)
 			} else if (depth == 2 && reg && uart && !info->uart) {
 				info->uart = cells(reg, root_addr);
 			}
+			/* The HM interrupt is an SPI the hypervisor raises. */
+			if (depth == 2 && is_health_node(node[1]) &&
+			    hm_compat && hm_irq >= 32 && !info->hm_intid)
+				info->hm_intid = hm_irq;
 			if (depth == 2)
-				reg = NULL, gic = uart = false;
+				reg = NULL, gic = uart = false,
+				hm_compat = false, hm_irq = 0;
 			if (depth == 3 && in_channels(node) && chan_reg &&
 			    chan.name[0] && chan.intid &&
 			    info->nchannels < TN_CHANNELS_MAX)
@@ -182,6 +209,13 @@ int fdt_read(const void *blob, struct fdt_info *info)
 				 !strcmp(node[1], "tenon-channels") &&
 				 !strcmp(pname, "#size-cells"))
 				chan_size = be32_or0(val, len);
+			else if (depth == 2 && is_health_node(node[1]) &&
+				 !strcmp(pname, "compatible"))
+				hm_compat =
+				    is_compatible(val, len, "tenon,health-v1");
+			else if (depth == 2 && is_health_node(node[1]) &&
+				 !strcmp(pname, "interrupts"))
+				hm_irq = intid_of(val, len);
 			else if (depth == 3 && in_channels(node))
 				channel_prop(&chan, pname, val, len, chan_addr,
 					     chan_size, &chan_reg);

@@ -4,7 +4,8 @@
  * An IRQ moves the interrupted registers onto the thread's own stack and
  * continues there, so that the handler may switch threads like any
  * blocking call; a synchronous exception is an error, reported from the
- * exception stack (which a thread's stack overflow cannot have damaged).
+ * exception stack (which a thread's stack overflow cannot have damaged),
+ * and returns only to end the faulting thread (exception.c).
  * Any other entry is unexpected and reported.
  */
 #include "asm.h"
@@ -134,7 +135,20 @@ el1t_sync:
 	mov	x0, sp
 	frame_cfi
 	bl	aarch64_sync
-	b	.
+	/*
+	 * It returns only for a thread to end (exception.c): into the
+	 * frame it rewrote, the thread's own stack started again.
+	 */
+	ldp	x2, x3, [sp, #FRAME_ELR]
+	msr	elr_el1, x2
+	msr	spsr_el1, x3
+	ldr	x2, [sp, #FRAME_SP]
+	msr	sp_el0, x2
+	ldp	x29, x30, [sp, #(FRAME_X + 29 * 8)]
+	ldr	x2, [sp, #(FRAME_X + 2 * 8)]
+	ldp	x0, x1, [sp, #FRAME_X]
+	add	sp, sp, #FRAME_SIZE
+	eret
 	.cfi_endproc
 
 el1t_irq:

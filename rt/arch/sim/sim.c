@@ -15,6 +15,7 @@
 
 #include <tenon/sim.h>
 
+#include "arch/sim/sim_hm.h"
 #include "kernel/internal.h"
 
 #ifdef __SANITIZE_ADDRESS__
@@ -67,6 +68,7 @@ static struct {
 	tn_time_t time_limit;
 	uint64_t rng;
 	bool done;
+	bool hm_stopped; /* done because the health monitor model said so */
 	int exit_code;
 	int lock_owner; /* CPU + 1 */
 	struct sim_ctx loop;
@@ -445,6 +447,25 @@ void arch_app_exit(int code)
 	arch_panic("the simulation went on after main returned");
 }
 
+void sim_hm_stop_run(bool from_loop)
+{
+	trace_event("hm stop", NULL, NULL);
+	sim.done = true;
+	sim.hm_stopped = true;
+	if (from_loop)
+		return;
+	log_go_direct(false);
+	yield_to_loop();
+	arch_panic(
+	    "the simulation went on after the health monitor stopped it");
+}
+
+void sim_spi_pend(unsigned int intid)
+{
+	if (intid >= 32 && intid < TN_IRQ_MAX)
+		sim.spi[intid].pending = true;
+}
+
 int arch_restart(void)
 {
 	return -ENOSYS; /* a run of the simulator is one incarnation */
@@ -500,6 +521,8 @@ static bool advance_clock(enum tn_sim_status *status)
 		if (c->state == CPU_BUSY && c->busy_until < next)
 			next = c->busy_until;
 	}
+	if (sim_hm_next() < next)
+		next = sim_hm_next();
 	if (next == TN_INFINITE) {
 		*status = TN_SIM_STALLED;
 		return false;
@@ -518,6 +541,7 @@ static bool advance_clock(enum tn_sim_status *status)
 			c->pending |= 1u << IRQ_TIMER;
 		}
 	}
+	sim_hm_clock(sim.now);
 	return true;
 }
 
@@ -542,7 +566,7 @@ static enum tn_sim_status run_loop(void)
 		hash_bytes(&sim.cur, sizeof(sim.cur));
 		ctx_switch(&sim.loop, sim.cpu[sim.cur].ctx, false);
 	}
-	return status;
+	return sim.hm_stopped ? TN_SIM_HM_STOPPED : status;
 }
 
 void tn_sim_config_init(struct tn_sim_config *config)
@@ -563,6 +587,8 @@ const char *tn_sim_status_name(enum tn_sim_status status)
 		return "stalled";
 	case TN_SIM_TIME_LIMIT:
 		return "time limit";
+	case TN_SIM_HM_STOPPED:
+		return "stopped by the health monitor";
 	}
 	return "?";
 }
@@ -590,6 +616,7 @@ int tn_sim_run(const struct tn_sim_config *config, int (*main)(void *arg),
 	sim.console = config->console ? config->console : stdout;
 	sim.hash = 0xcbf29ce484222325ull;
 	sim.running = &sim.loop;
+	sim_hm_run_start();
 
 	tn_kernel_init(&boot);
 	for (int i = 0; i < sim.ncpus; i++) {

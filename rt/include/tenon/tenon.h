@@ -22,6 +22,7 @@
 #include <tenon/thread.h>
 #include <tenon/timer.h>
 #include <tenon/types.h>
+#include <tenon/watchdog.h>
 
 #ifdef __cplusplus
 extern "C" {

@@ -52,6 +52,34 @@ struct tn_thread_stats {
 	uint64_t timeouts; /* waits that ended by timeout */
 	tn_time_t runtime; /* ns spent running, up to its last switch out */
 	uint64_t lock_imbalances; /* unlocks of mutexes it did not own */
+	uint64_t deadline_misses; /* releases of its period it missed */
+};
+
+/* Deadline policy flags (tn_thread_set_deadline_policy()). */
+#define TN_DEADLINE_NOTIFY 0x1 /* tn_thread_wait_period: -ETIMEDOUT */
+#define TN_DEADLINE_ESCALATE                                         \
+	0x2 /* TN_HEALTH_DEADLINE_MISS, and TN_HM_EV_DEADLINE to the \
+	       hypervisor */
+/*
+ * Escalation is rate-limited: the first miss of a run of misses (periods
+ * that end with the thread not back in tn_thread_wait_period), then every
+ * TN_DEADLINE_ESCALATE_EVERY-th miss of the same run.
+ */
+#define TN_DEADLINE_ESCALATE_EVERY 1000
+#define TN_PERIOD_MIN TN_USEC(1)
+
+/* A joined thread that a fault ended returns this. */
+#define TN_THREAD_FAULTED ((void *)(intptr_t)-14) /* -EFAULT */
+
+/* The periodic release of a thread; private to the kernel. */
+struct tn_periodic {
+	struct tn_ktimer timer;
+	uint64_t pending;  /* releases not yet waited for */
+	uint64_t overruns; /* missed since its last wait */
+	uint64_t run;	   /* misses in the current run of misses */
+	unsigned int policy;
+	bool waiting;  /* in tn_thread_wait_period() */
+	bool released; /* its first release came */
 };
 
 struct tn_mutex;
@@ -86,6 +114,8 @@ struct tn_thread {
 	void *arch;
 	struct tn_list all;
 	struct tn_thread_stats stats;
+	struct tn_periodic periodic;
+	uint32_t id; /* 1, 2, ... in creation order; 0: an idle thread */
 	unsigned int magic;
 	char name[TN_THREAD_NAME_MAX];
 };
@@ -115,6 +145,9 @@ struct tn_thread_info {
 	const struct tn_mutex *waits_for_mutex;
 	tn_time_t timeout_left; /* until its wait times out; TN_INFINITE */
 	struct tn_thread_stats stats;
+	uint32_t id;		      /* as tn_thread_id() gives it */
+	tn_time_t period;	      /* 0: not periodic */
+	unsigned int deadline_policy; /* TN_DEADLINE_* */
 };
 
 /* Fills attr with defaults: FIFO, TN_PRIO_MIN, caller's CPU, own stack. */
@@ -168,6 +201,33 @@ int tn_thread_get_info(struct tn_thread *thread, struct tn_thread_info *info);
  * (more than nr: the list was cut).
  */
 int tn_thread_list(struct tn_thread_info *infos, int nr);
+/* A number for the thread, 1, 2, ... in creation order (0: idle). */
+uint32_t tn_thread_id(const struct tn_thread *thread);
+
+/*
+ * Periodic threads (as Xenomai's rt_task_set_periodic/wait_period). The
+ * caller is released at first (an absolute date; one already past
+ * releases at once), then every period ns. period 0 ends periodic mode.
+ * Resets the count of releases not yet waited for. -EINVAL: a negative
+ * date, a period below TN_PERIOD_MIN; -EPERM: in a handler.
+ */
+int tn_thread_set_periodic(tn_time_t first, tn_time_t period);
+/*
+ * Waits for the caller's next release. A release that came while the
+ * thread had not come back here (past its first) is a missed deadline:
+ * counted at the release (stats.deadline_misses), so a thread that never
+ * comes back is caught too. Late, the call returns at once, *overruns
+ * (if not NULL) saying how many releases were missed since the last
+ * wait; 0 else. -ETIMEDOUT instead of 0 when late under
+ * TN_DEADLINE_NOTIFY. -EINVAL: the caller is not periodic; -EPERM: in a
+ * handler.
+ */
+int tn_thread_wait_period(uint64_t *overruns);
+/*
+ * TN_DEADLINE_NOTIFY and/or TN_DEADLINE_ESCALATE, or 0 (only counted).
+ * -EINVAL: other bits, or not a live thread. Allowed in handler context.
+ */
+int tn_thread_set_deadline_policy(struct tn_thread *thread, unsigned int flags);
 
 #ifdef __cplusplus
 }
