@@ -26,6 +26,12 @@
  *   -d         at -t, -n jobs (default 20) of 1.5 periods each, under
  *              TN_DEADLINE_NOTIFY | TN_DEADLINE_ESCALATE
  *   -n N       jobs for -d
+ *   -r S       every S seconds: "hmtest: N periods, M missed" (the soak
+ *              of the system tests and make bench-health)
+ *
+ * It also says which incarnation first wrote its initialised data
+ * (`hmtest: data written by incarnation K`): its own after a cold restart
+ * (the image put back), an earlier one after a warm restart (RAM kept).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -48,15 +54,27 @@ static struct {
 	bool spin;
 	bool deadlines;
 	long jobs;
+	long report_s;
 } opt = {.at_ms = 100, .jobs = 20};
 
 static struct tn_thread periodic, deep, spinner;
+/* Initialised data: only a cold restart puts it back as it was built. */
+static volatile uint64_t written_in = ~0ull;
+/*
+ * Until the watchdog's expiry is notified (a table with watchdog =
+ * "notify"): then the handler stops it, as an application would stop its
+ * runaway thread, and what was printed meanwhile can be written out.
+ */
+static volatile bool stop_spinning;
 static volatile int depth;
 
 static void on_health(enum tn_health_event event, struct tn_thread *t,
 		      const void *object)
 {
 	const struct tn_health_info *info = object;
+
+	if (event == TN_HEALTH_WATCHDOG)
+		stop_spinning = true;
 
 	if (event < TN_HEALTH_DEADLINE_MISS) {
 		printf("hmtest: health event '%s' in thread '%s'\n",
@@ -90,7 +108,7 @@ static void *overflow(void *arg)
 static void *spin_for_ever(void *arg)
 {
 	(void)arg;
-	for (;;)
+	while (!stop_spinning)
 		__asm__ volatile("" ::: "memory");
 	return NULL;
 }
@@ -170,7 +188,8 @@ static void *periodic_body(void *arg)
 	struct tn_partition_info info;
 	uint64_t incarnation = 1;
 	tn_time_t first;
-	long n = 0;
+	long n = 0, report = 0;
+	uint64_t missed = 0, overruns;
 
 	(void)arg;
 	if (!tn_partition_info(&info))
@@ -180,8 +199,19 @@ static void *periodic_body(void *arg)
 	first = tn_clock_read();
 	printf("hmtest: incarnation %llu first wake-up at %lld ns\n",
 	       (unsigned long long)incarnation, (long long)first);
+	if (written_in == ~0ull)
+		written_in = incarnation;
+	printf("hmtest: data written by incarnation %llu\n",
+	       (unsigned long long)written_in);
 	for (;;) {
-		tn_thread_wait_period(NULL);
+		overruns = 0;
+		tn_thread_wait_period(&overruns);
+		missed += overruns;
+		if (opt.report_s && ++report == opt.report_s * 1000) {
+			report = 0;
+			printf("hmtest: %ld periods, %llu missed\n", n + 1,
+			       (unsigned long long)missed);
+		}
 		if (++n != opt.at_ms)
 			continue;
 		if (opt.fault)
@@ -215,7 +245,7 @@ static long number(const char *text, long min, long max, char flag)
 static void usage(void)
 {
 	printf("usage: hmtest [-t MS] [-f access|undefined|overflow|fatal] "
-	       "[-w MS [-s]] [-d [-n N]]\n");
+	       "[-w MS [-s]] [-d [-n N]] [-r S]\n");
 	exit(2);
 }
 
@@ -224,7 +254,7 @@ int tn_main(int argc, char *argv[])
 	void *ret = NULL;
 	int c, err;
 
-	while ((c = getopt(argc, argv, "t:f:w:sdn:")) != -1) {
+	while ((c = getopt(argc, argv, "t:f:w:sdn:r:")) != -1) {
 		switch (c) {
 		case 't':
 			opt.at_ms = number(optarg, 1, 3600000, 't');
@@ -254,6 +284,9 @@ int tn_main(int argc, char *argv[])
 			break;
 		case 'n':
 			opt.jobs = number(optarg, 1, 1000000, 'n');
+			break;
+		case 'r':
+			opt.report_s = number(optarg, 1, 3600, 'r');
 			break;
 		default:
 			usage();

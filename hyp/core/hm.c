@@ -155,6 +155,13 @@ static const char *notified(enum tn_hm_event ev)
 static void act(struct partition *p, struct vcpu *v, enum tn_hm_action a,
 		const char *why)
 {
+	/* No vCPU to blame (a watchdog): this CPU's, vCPU 0's (hm_service). */
+	if (!v)
+		v = this_vcpu();
+	if (is_restart(a) && (!v || v->part != p)) {
+		/* A restart runs on one of its own CPUs only. */
+		a = TN_HM_ACT_STOP;
+	}
 	switch (a) {
 	case TN_HM_ACT_STOP:
 		partition_stop(p, why);

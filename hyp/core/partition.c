@@ -88,6 +88,20 @@ static void scrub(struct partition *p, struct vcpu *self)
 }
 
 /* Puts back p's pristine copies (all, or its device tree alone). */
+/* Cleans and invalidates p's RAM to the point of coherency, in blocks. */
+static void flush_ram(struct partition *p, struct vcpu *self)
+{
+	const uint64_t block = 2ul << 20;
+	const struct tn_cfg_partition *c = p->cfg;
+
+	for (uint64_t off = 0; off < c->ram_size; off += block) {
+		arch_clean_inval_to_poc(
+		    c->ram_pa + off,
+		    c->ram_size - off < block ? c->ram_size - off : block);
+		trap_irqs(self);
+	}
+}
+
 static void reload(struct partition *p, bool dtb_only)
 {
 	const struct tn_cfg_partition *c = p->cfg;
@@ -106,6 +120,7 @@ static void reload(struct partition *p, bool dtb_only)
 		/* The guest starts with its MMU off: uncached. */
 		arch_clean_inval_to_poc(to, copy->size);
 	}
+	/* Its code may be new (a load), or stale in the caches (warm). */
 	__asm__ volatile("ic ialluis\n\tdsb ish\n\tisb" ::: "memory");
 }
 
@@ -136,6 +151,12 @@ void partition_reset(struct partition *p, enum reset_kind kind)
 		scrub(p, this_vcpu());
 		reload(p, false);
 	} else if (kind == RESET_WARM) {
+		/*
+		 * What the guest wrote through its caches must be in memory
+		 * before it runs again with them off; and what it reads then
+		 * must not hit a line from before.
+		 */
+		flush_ram(p, this_vcpu());
 		reload(p, true);
 	}
 	if (again)

@@ -740,15 +740,26 @@ def console_start_after_poweroff(tmp):
           rtd_after(lines, first) >= 2, "no latmus line after the power-off")
 
 
-def health_variant(tmp, name, test, table, rt=None):
-    """The default system with Linux's test hook `test` and Linux given
-    the health table `table` (the body of its health node)."""
+def health_variant(tmp, name, test, table, rt=None, rt_table=None,
+                   rt_extra=""):
+    """The default system with Linux's test hook `test`, Linux given the
+    health table `table` (the body of its health node), and the real-time
+    partition rt = (image, args), its table rt_table, more properties
+    rt_extra."""
     def edit(text):
         text = text.replace(" quiet rdinit=/init", " rdinit=/init")
         text = text.replace('rdinit=/init"',
                             'rdinit=/init tenon.test=%s"' % test)
-        text = text.replace('devices = "rtc";',
-                            'devices = "rtc";\n\t\t\thealth {%s};' % table)
+        if table:
+            text = text.replace('devices = "rtc";', 'devices = "rtc";\n'
+                                '\t\t\thealth {%s};' % table)
+        if rt_extra:
+            text = text.replace('kind = "rtos";',
+                                'kind = "rtos";\n\t\t\t' + rt_extra)
+        if rt_table:
+            # The real-time partition's node is the first with console;.
+            text = text.replace("console;", "console;\n\t\t\thealth {%s};"
+                                % rt_table, 1)
         if rt:
             text = re.sub(r'image = "a64/bin/[a-z]+\.bin";',
                           'image = "%s";' % rt[0], text)
@@ -871,6 +882,91 @@ def linux_panic(tmp):
     check("rt-runs-on-while-linux-panics-and-restarts",
           panic >= 0 and rtd_after(lines, panic) >= 2,
           "fewer than 2 latmus lines after the panic")
+
+
+def hmtest_lines(lines):
+    """hmtest's lines, by what they say."""
+    out = {"first": [], "fault": [], "data": [], "spin": []}
+    for l in lines:
+        m = re.match(r"^\[rt\] hmtest: incarnation (\d+) first wake-up at "
+                     r"(\d+) ns$", l)
+        if m:
+            out["first"].append((int(m.group(1)), int(m.group(2))))
+        m = re.match(r"^\[rt\] hmtest: (fault \S+|spinning at priority "
+                     r"\d+) (at|from) (\d+) ns$", l)
+        if m:
+            out["fault"].append(int(m.group(3)))
+        m = re.match(r"^\[rt\] hmtest: data written by incarnation (\d+)$",
+                     l)
+        if m:
+            out["data"].append(int(m.group(1)))
+    return out
+
+
+def rt_event(tmp, name, args, table=None, want=2):
+    """Boots hmtest in the real-time partition (the image of the default
+    system swapped), until incarnation `want` wakes up."""
+    def done(l):
+        return any(f[0] >= want for f in hmtest_lines(l)["first"])
+    return boot(health_variant(tmp, name, "hm-list", None,
+                               ("a64/bin/hmtest.bin", args), table),
+                done, limit=240)
+
+
+def rt_health(tmp):
+    """The real-time application faults (a bad access, an undefined
+    instruction, a stack overflow), reports a fatal error, or starves its
+    watchdog: restarted per its table (the defaults, then a warm restart),
+    while Linux runs on. Fault-to-first-wake-up times are printed (under
+    plain emulation; make bench-health gives the instruction-time figure)."""
+    for kind, args, why in (
+            ("access", "-t 50 -f access", r"reports exception"),
+            ("undefined", "-t 50 -f undefined", r"reports exception"),
+            ("stack-overflow", "-t 50 -f overflow",
+             r"reports stack-overflow"),
+            ("fatal", "-t 50 -f fatal", r"reports fatal"),
+            ("watchdog", "-t 50 -w 20 -s", r"its watchdog expired")):
+        lines = rt_event(tmp, "hm-" + kind, args)
+        h = hmtest_lines(lines)
+        event = index_of(lines, r"^\[tenon\] partition rt: .*" + why)
+        restarted = index_of(lines, r"^\[tenon\] partition rt: restarted",
+                             event)
+        ok = event >= 0 and restarted > event and len(h["first"]) >= 2 \
+            and h["fault"] and h["data"][:2] == [1, 2]
+        check("rt-%s-is-cold-restarted-by-default" % kind, ok,
+              " | ".join(lines[-5:]))
+        if ok:
+            print("    %s: fault to the next incarnation's first wake-up: "
+                  "%.3f ms (plain emulation)" % (
+                      kind, (h["first"][1][1] - h["fault"][0]) / 1e6))
+        check("linux-runs-on-while-rt-%s-restarts" % kind,
+              index_of(lines, r"^\[tenon\] partition linux: (restart|"
+                       r"stopped|powered)") < 0, "Linux was touched")
+    lines = rt_event(tmp, "hm-warm", "-t 50 -f fatal",
+                     'fatal = "warm-restart";')
+    h = hmtest_lines(lines)
+    check("rt-warm-restart-keeps-its-ram",
+          index_of(lines, r"^\[tenon\] partition rt: warm-restarted") >= 0
+          and h["data"][:2] == [1, 1], "data lines %s" % h["data"])
+    lines = boot(health_variant(tmp, "hm-notify", "hm-list", None,
+                                ("a64/bin/hmtest.bin", "-t 50 -w 20 -s"),
+                                'watchdog = "notify";'),
+                 lambda l: index_of(l, r"^\[rt\] hmtest: health event "
+                                    r"'.*watchdog") >= 0, limit=120)
+    check("rt-watchdog-notify-reaches-the-partitions-handler",
+          index_of(lines, r"^\[rt\] hmtest: health event '.*watchdog") >= 0
+          and index_of(lines, r"^\[tenon\] partition rt: restarted") < 0,
+          " | ".join(lines[-4:]))
+    lines = boot(health_variant(tmp, "hm-deadline", "hm-list", None,
+                                ("a64/bin/hmtest.bin", "-t 50 -d -n 5")),
+                 lambda l: index_of(l, r"hmtest: \d+ deadlines missed") >= 0,
+                 limit=120)
+    check("rt-deadline-overrun-is-logged-by-default",
+          index_of(lines, r"^\[tenon\] partition rt: vCPU 0 reports "
+                   r"deadline .*; logged$") >= 0 and
+          index_of(lines, r"^\[tenon\] partition rt: restarted") < 0,
+          " | ".join(l for l in lines if re.match(r"^\[(tenon\] partition "
+                                                  r"rt|rt\] hmtest)", l)))
 
 
 def malformed_description(tmp):
@@ -1040,6 +1136,7 @@ def main():
                       device_passthrough, exit_status,
                       console_start_after_poweroff, restart_limit,
                       fault_actions, manager_lifecycle, linux_panic,
+                      rt_health,
                       malformed_description,
                       high_ram, broken_tables)
         # ONLY: "reset", or the name of one scenario of everything.

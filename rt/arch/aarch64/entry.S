@@ -88,6 +88,13 @@ at_el1:
 	mov	sp, x0
 
 	cbnz	x19, mmu_on
+	/*
+	 * CPU 0 builds the final tables again: what an earlier run of the
+	 * image published is gone with its BSS (a warm restart keeps the
+	 * data, not what it pointed to).
+	 */
+	ldr	x0, =aarch64_ttbr0
+	str	xzr, [x0]
 	ldr	x0, =__bss_start
 	ldr	x1, =__bss_end
 1:	cmp	x0, x1
