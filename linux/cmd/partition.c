@@ -37,11 +37,22 @@ static int fail(const char *cmd, int err)
 
 static struct tn_manager *open_manager(const char *cmd)
 {
+	struct tn_manager_info mi;
 	struct tn_manager *m;
 	int err = tn_manager_open(&m);
 
 	if (err) {
 		fail(cmd, err);
+		return NULL;
+	}
+	if (tn_manager_info(m, &mi) == 0 && !mi.permitted) {
+		/* The hypervisor would say -EPERM to everything: say why. */
+		fprintf(stderr,
+			"tenon %s: this partition (%u) is not the manager: the "
+			"system description gives that right to another "
+			"partition\n",
+			cmd, mi.self);
+		tn_manager_close(m);
 		return NULL;
 	}
 	return m;

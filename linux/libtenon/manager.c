@@ -154,7 +154,7 @@ int tn_manager_open(struct tn_manager **out)
 	in->load_max = tn_mgr_read(m, TN_MGR_REG_LOAD_MAX);
 	if (!in->npartitions || in->npartitions > TN_CFG_MAX_PARTITIONS ||
 	    in->self >= in->npartitions || in->permitted > 1 || !in->freq ||
-	    !in->log_depth || in->log_depth > 65536) {
+	    (in->permitted && (!in->log_depth || in->log_depth > 65536))) {
 		err = tn_fail(-EPROTO,
 			      "the manager function (%s): its registers say "
 			      "partition %u of %u, permitted %u, counter %u "

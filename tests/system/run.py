@@ -969,6 +969,75 @@ def rt_health(tmp):
                                                   r"rt|rt\] hmtest)", l)))
 
 
+def manager_load(tmp):
+    """tenon partition load swaps the real-time application while Linux
+    runs: an image without a header is refused by the command, one whose
+    header claims more RAM than the partition has room for by the
+    hypervisor, each with the running one going on; then hmtest is loaded
+    and starts (the 'hm-load' hook)."""
+    # No arguments for the running application: the loaded one gets the
+    # partition's bootargs too (docs/health.md).
+    lines = boot(variant(tmp, "hm-load", ("a64/bin/control.bin", "")),
+                 lambda l: index_of(l, r"tenon-linux: hm status") >= 0 and
+                 index_of(l, r"hmtest: incarnation") >= 0, limit=300)
+
+    def status(what):
+        i = index_of(lines, r"^\[linux\] tenon-linux: %s status " % what)
+        return lines[i].split(" status ")[1].split()[0] if i >= 0 else None
+    nohdr = index_of(lines, r"tenon-linux: load-no-header status")
+    check("load-refuses-file-without-image-header",
+          status("load-no-header") == "1" and index_of(
+              lines, r"^\[linux\] tenon partition load.*(header|ARM)") >= 0,
+          "status %s" % status("load-no-header"))
+    refused = index_of(lines, r"^\[tenon\] partition rt: the manager's image "
+                       r"of \d+ bytes is refused: it takes more RAM running")
+    big = index_of(lines, r"tenon-linux: load-too-big status")
+    check("hypervisor-refuses-image-larger-than-partition-room",
+          status("load-too-big") == "1" and 0 <= refused < big,
+          "status %s; %s" % (status("load-too-big"), " | ".join(
+              l for l in lines if l.startswith("[tenon]"))[-400:]))
+    loaded = index_of(lines, r"tenon-linux: load status")
+    check("refused-loads-leave-the-running-application",
+          refused >= 0 and index_of(lines, r"^\[tenon\] partition rt: "
+                                    r"restarted", 0) > big and
+          nohdr >= 0 and rtd_after(lines, nohdr) >= 0,
+          "the real-time partition restarted before the good load")
+    restarted = index_of(lines, r"^\[tenon\] partition rt: restarted", big)
+    check("manager-loads-new-rt-application-while-linux-runs",
+          status("load") == "0" and restarted >= 0 and
+          index_of(lines, r"^\[rt\] hmtest: incarnation 2 first wake-up",
+                   restarted) >= 0 and loaded >= 0,
+          "status %s: %s" % (status("load"), " | ".join(lines[-5:])))
+    check("tenon-hm-logs-the-load",
+          index_of(lines, r"^\[linux\] .* rt .*manager .*cold-restart",
+                   restarted) >= 0, "no manager entry for rt after the load")
+
+
+def non_manager(tmp):
+    """The real-time partition is the manager: Linux's requests are
+    refused (-EPERM, said in words), and nothing happens to rt."""
+    lines = boot(health_variant(tmp, "rt-manager", "hm-perm", None,
+                                rt_extra="manager;"),
+                 lambda l: index_of(l, r"tenon-linux: hm status") >= 0 and
+                 rtd_after(l, index_of(l, r"tenon-linux: hm status")) >= 1,
+                 limit=240)
+
+    def status(what):
+        i = index_of(lines, r"^\[linux\] tenon-linux: %s status " % what)
+        return lines[i].split(" status ")[1].split()[0] if i >= 0 else None
+    check("non-manager-linux-is-refused-every-request",
+          status("list") == "1" and status("stop") == "1" and
+          status("hm") == "1" and index_of(
+              lines, r"^\[linux\] tenon .*not the manager") >= 0,
+          "statuses %s %s %s" % (status("list"), status("stop"),
+                                 status("hm")))
+    check("refused-stop-leaves-rt-running",
+          index_of(lines, r"^\[tenon\] partition rt: .*stopped") < 0 and
+          rtd_after(lines, index_of(lines, r"tenon-linux: stop status")) >= 1
+          if index_of(lines, r"tenon-linux: stop status") >= 0 else False,
+          "rt stopped, or no latmus line after the refusal")
+
+
 def malformed_description(tmp):
     """A malformed description is refused, saying what is wrong."""
     with open(SOURCE) as f:
@@ -1136,7 +1205,7 @@ def main():
                       device_passthrough, exit_status,
                       console_start_after_poweroff, restart_limit,
                       fault_actions, manager_lifecycle, linux_panic,
-                      rt_health,
+                      rt_health, manager_load, non_manager,
                       malformed_description,
                       high_ram, broken_tables)
         # ONLY: "reset", or the name of one scenario of everything.
