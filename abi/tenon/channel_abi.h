@@ -492,7 +492,7 @@ static inline int tn_chan_stream_write(struct tn_chan_ring *r, const void *buf,
 	if (len > 0x7fffffffu)
 		len = 0x7fffffffu;
 	tn_chan_mb();
-	tn_chan_copy_in(r, r->index, buf, len);
+	tn_chan_copy_in(r, r->index, (const uint8_t *)buf, len);
 	tn_chan_wmb();
 	tn_chan_publish(r, r->index + len);
 	return (int)len;
@@ -515,7 +515,7 @@ static inline int tn_chan_stream_read(struct tn_chan_ring *r, void *buf,
 	if (!len)
 		return 0;
 	tn_chan_rmb();
-	tn_chan_copy_out(r, r->index, buf, len);
+	tn_chan_copy_out(r, r->index, (uint8_t *)buf, len);
 	tn_chan_mb();
 	tn_chan_publish(r, r->index + len);
 	return (int)len;

@@ -209,41 +209,64 @@ static inline enum tn_hm_action tn_hm_default_action(unsigned int event,
 	}
 }
 
-/* The names the system description and the tools use; NULL if none. */
+/*
+ * The names the system description and the tools use; NULL if none.
+ * Switches, not tables: C++ has no designated array initialisers.
+ */
 static inline const char *tn_hm_event_name(unsigned int event)
 {
-	static const char *const names[TN_HM_NR_EVENTS] = {
-	    [TN_HM_EV_MEM_FAULT] = "mem-fault",
-	    [TN_HM_EV_TRAP] = "trap",
-	    [TN_HM_EV_FATAL] = "fatal",
-	    [TN_HM_EV_WATCHDOG] = "watchdog",
-	    [TN_HM_EV_STOP_FAILED] = "stop-failed",
-	    [TN_HM_EV_DEADLINE] = "deadline",
-	    [TN_HM_EV_STACK] = "stack-overflow",
-	    [TN_HM_EV_EXCEPTION] = "exception",
-	    [TN_HM_EV_RESET] = "reset",
-	    [TN_HM_EV_POWER_OFF] = "power-off",
-	    [TN_HM_EV_MANAGER] = "manager",
-	    [TN_HM_EV_ASYNC_ABORT] = "async-abort",
-	};
-
-	return event < TN_HM_NR_EVENTS ? names[event] : (const char *)0;
+	switch (event) {
+	case TN_HM_EV_MEM_FAULT:
+		return "mem-fault";
+	case TN_HM_EV_TRAP:
+		return "trap";
+	case TN_HM_EV_FATAL:
+		return "fatal";
+	case TN_HM_EV_WATCHDOG:
+		return "watchdog";
+	case TN_HM_EV_STOP_FAILED:
+		return "stop-failed";
+	case TN_HM_EV_DEADLINE:
+		return "deadline";
+	case TN_HM_EV_STACK:
+		return "stack-overflow";
+	case TN_HM_EV_EXCEPTION:
+		return "exception";
+	case TN_HM_EV_RESET:
+		return "reset";
+	case TN_HM_EV_POWER_OFF:
+		return "power-off";
+	case TN_HM_EV_MANAGER:
+		return "manager";
+	case TN_HM_EV_ASYNC_ABORT:
+		return "async-abort";
+	default:
+		return 0;
+	}
 }
 
 static inline const char *tn_hm_action_name(unsigned int action)
 {
-	static const char *const names[TN_HM_NR_ACTIONS] = {
-	    [TN_HM_ACT_DEFAULT] = "default",
-	    [TN_HM_ACT_IGNORE] = "ignore",
-	    [TN_HM_ACT_LOG] = "log",
-	    [TN_HM_ACT_NOTIFY] = "notify",
-	    [TN_HM_ACT_STOP] = "stop",
-	    [TN_HM_ACT_COLD_RESTART] = "cold-restart",
-	    [TN_HM_ACT_WARM_RESTART] = "warm-restart",
-	    [TN_HM_ACT_MACHINE_RESET] = "machine-reset",
-	};
-
-	return action < TN_HM_NR_ACTIONS ? names[action] : (const char *)0;
+	switch (action) {
+	case TN_HM_ACT_DEFAULT:
+		return "default";
+	case TN_HM_ACT_IGNORE:
+		return "ignore";
+	case TN_HM_ACT_LOG:
+		return "log";
+	case TN_HM_ACT_NOTIFY:
+		return "notify";
+	case TN_HM_ACT_STOP:
+		return "stop";
+	case TN_HM_ACT_COLD_RESTART:
+		return "cold-restart";
+	case TN_HM_ACT_WARM_RESTART:
+		return "warm-restart";
+	case TN_HM_ACT_MACHINE_RESET:
+		return "machine-reset";
+	default:
+		return 0;
+	}
 }
 
 #endif

@@ -388,6 +388,7 @@ void hm_service(struct vcpu *v)
 	struct partition *p = v->part;
 	struct hm_part *h = &p->hm;
 	uint32_t op, size, cmd;
+	enum tn_hm_action a;
 	struct mgr *m;
 	int r = 0;
 	char why[64];
@@ -397,15 +398,22 @@ void hm_service(struct vcpu *v)
 		uint64_t us = h->wd_period * 1000000 / arch_counter_freq();
 
 		h->wd_expired = false;
-		__atomic_store_n(&h->wd_period, 0, __ATOMIC_RELEASE);
 		hyp_snprintf(what, sizeof(what),
 			     "its watchdog expired (period %lu us)",
 			     (unsigned long)us);
-		if (hm_event(p, NULL, TN_HM_EV_WATCHDOG, us, what) ==
-		    TN_HM_ACT_NOTIFY) {
+		a = hm_event(p, NULL, TN_HM_EV_WATCHDOG, us, what);
+		if (a == TN_HM_ACT_IGNORE || a == TN_HM_ACT_LOG ||
+		    a == TN_HM_ACT_NOTIFY) {
+			/* It runs on: watched again, a period from now. */
 			spin_lock(&p->lock);
-			notify_by_irq(p, TN_HM_EV_WATCHDOG, us);
+			if (a == TN_HM_ACT_NOTIFY)
+				notify_by_irq(p, TN_HM_EV_WATCHDOG, us);
+			if (h->wd_period)
+				__atomic_store_n(&h->wd_deadline,
+						 arch_counter() + h->wd_period,
+						 __ATOMIC_RELEASE);
 			spin_unlock(&p->lock);
+			hm_watchdog_check();
 		}
 	}
 	spin_lock(&p->lock);

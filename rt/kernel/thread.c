@@ -540,6 +540,12 @@ int tn_thread_set_deadline_policy(struct tn_thread *t, unsigned int flags)
 		tn_unlock(irq);
 		return -EINVAL;
 	}
+	/*
+	 * Escalating from now: the next miss is the first of its run, even
+	 * in a run of misses that were only counted before.
+	 */
+	if (flags & ~t->periodic.policy & TN_DEADLINE_ESCALATE)
+		t->periodic.run = 0;
 	t->periodic.policy = flags;
 	tn_unlock(irq);
 	return 0;

@@ -2,6 +2,8 @@
  * The real-time API from C++: every public header compiles as C++ and
  * links against the core built as C, and a C++ thread body runs on it.
  */
+#include <tenon/channel.h>
+#include <tenon/hm.h>
 #include <tenon/sim.h>
 #include <tenon/tenon.h>
 

@@ -131,6 +131,40 @@ TEST(escalation_raises_first_miss_of_run_then_every_thousandth)
 	EXPECT_EQ(seen.info[0].hm_event, TN_HM_EV_DEADLINE);
 }
 
+/*
+ * Misses only counted, then escalation turned on in the middle of the
+ * run: the next miss is escalated at once, not at the run's thousandth.
+ */
+static void *escalate_midrun(void *arg)
+{
+	(void)arg;
+	tn_thread_set_periodic(AT(TN_MSEC(1)), TN_MSEC(1));
+	tn_thread_wait_period(NULL);
+	tn_spin(TN_USEC(3500)); /* three misses, counted only */
+	tn_thread_set_deadline_policy(tn_thread_self(), TN_DEADLINE_ESCALATE);
+	tn_spin(TN_USEC(1000)); /* one more, under escalation */
+	tn_thread_wait_period(NULL);
+	return NULL;
+}
+
+static int escalate_midrun_main(void *arg)
+{
+	(void)arg;
+	tn_health_set_handler(handler);
+	spawn(&worker, "worker", TN_SCHED_FIFO, 20, 0, escalate_midrun, NULL);
+	tn_thread_join(&worker, NULL);
+	return 0;
+}
+
+TEST(escalation_turned_on_midrun_raises_the_next_miss)
+{
+	attach(TN_HM_ACT_LOG);
+	EXPECT_EQ(run(escalate_midrun_main, NULL), TN_SIM_DONE);
+	EXPECT_EQ(model.count, 1);
+	EXPECT_EQ(model.event[0], TN_HM_EV_DEADLINE);
+	EXPECT_EQ(model.detail[0] & 0xffffffffu, 1);
+}
+
 static void *miss_once(void *arg)
 {
 	(void)arg;
