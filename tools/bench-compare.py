@@ -117,6 +117,7 @@ def latmus_rtd(lines, prefix, first_s):
     if not rows:
         raise SystemExit("bench-compare: latmus printed no RTD line past "
                          "second %d" % first_s)
+    # avg: of the seconds' averages (each second has the same samples).
     return (min(r[0] for r in rows), sum(r[1] for r in rows) / len(rows),
             max(r[2] for r in rows), len(rows))
 
@@ -309,27 +310,32 @@ def case_linux(name, kernel):
                                  "%d bench.period=%d" % (SAMPLES, PERIOD_US),
                                  arg))
     rts, hist = cyclictest_e2e(lines)
-    return read_p0(p0), rts, hist, None, lines, took
+    # The last SAMPLES: cyclictest's clock read before its first sleep may
+    # follow some timer interrupt and make one sample more.
+    return read_p0(p0, SAMPLES), rts, hist, None, lines, took
 
 
 def plot(names):
     """Two PNGs: the P0 histograms and the end-to-end ones."""
     for what, col, xlabel in (("p0", "P0 (instructions of CPU 0)",
                                "instructions, 100 a bucket"),
-                              ("e2e", "end to end", "us, 1 us buckets")):
+                              ("e2e", "end to end",
+                               "us, 1 us buckets (each at its upper bound)")):
         series = []
         for n in names:
             data = os.path.join(OUT, "%s.%s.hist" % (n, what))
             if what == "p0":
                 counts = {}
-                for p, _ in read_p0(os.path.join(OUT, n + ".p0")):
+                for p, _ in read_p0(os.path.join(OUT, n + ".p0"), SAMPLES):
                     counts[p // 100 * 100] = counts.get(p // 100 * 100, 0) + 1
                 with open(data, "w") as f:
                     for b in sorted(counts):
                         f.write("%d %d\n" % (b, counts[b]))
             else:
                 data = os.path.join(OUT, n + ".e2e")
-            series.append("'%s' using 1:2 with steps title '%s'" % (data, n))
+            # An e2e bucket [b, b + 1) is drawn at b + 1: 0 has no log.
+            series.append("'%s' using ($1%s):2 with linespoints title '%s'"
+                          % (data, "+1" if what == "e2e" else "", n))
         script = ("set terminal png size 1000,600\nset output '%s'\n"
                   "set logscale xy\nset xlabel '%s'\nset ylabel 'samples'\n"
                   "set title 'Wake-up latency, %s, %d samples a case "
@@ -367,43 +373,44 @@ def main():
             print("  (%.0f s of wall-clock time)" % took, flush=True)
     print()
     print("| case | samples | P0 min | P0 median | P0 99.9% | P0 max "
-          "| e2e min | e2e median | e2e 99.9% | e2e max "
-          "| emulator's share: e2e - P0, medians "
+          "| e2e min (us) | e2e median | e2e 99.9% | e2e max "
+          "| emulator's share: e2e avg - P0 avg (ns) "
           "| others' instructions, median / max "
-          "| P0 median, max / preempt-rt | e2e median, max / preempt-rt |")
+          "| P0 median, 99.9% / preempt-rt "
+          "| e2e median, 99.9% / preempt-rt |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:"
           "|---:|")
-    ref = None
     rows = {}
     for c in CASES:
         samples, rts, hist, steady = results[c]
         p0 = [p for p, _ in samples]
         oth = [o for _, o in samples]
-        lo, hi = (steady[0], steady[2]) if steady else (rts[0], rts[2])
-        e2e = (lo, hist_quantile(hist, 0.5, rts[0], rts[2]),
-               hist_quantile(hist, 0.999, rts[0], rts[2]), hi)
+        e2e = (rts[0], hist_quantile(hist, 0.5, rts[0], rts[2]),
+               hist_quantile(hist, 0.999, rts[0], rts[2]), rts[2])
         rows[c] = (len(p0), min(p0), quantile(p0, 0.5), quantile(p0, 0.999),
-                   max(p0), e2e, quantile(oth, 0.5), max(oth))
+                   max(p0), e2e, rts[1] * 1000 - sum(p0) / len(p0),
+                   quantile(oth, 0.5), max(oth))
     ref = rows.get("preempt-rt")
     for c in CASES:
-        n, mn, med, q, mx, e2e, omed, omax = rows[c]
+        n, mn, med, q, mx, e2e, share, omed, omax = rows[c]
         ratio = ratio_e = "-"
         if ref:
-            ratio = "%.2f, %.2f" % (med / ref[2], mx / ref[4])
-            ratio_e = "%.2f, %.2f" % (e2e[1] / ref[5][1], e2e[3] / ref[5][3])
-        print("| %s | %d | %d | %d | %d | %d | %.3f us | %.3f us | %.3f us "
-              "| %.3f us | %.0f ns | %d / %d | %s | %s |"
-              % (c, n, mn, med, q, mx, *e2e, e2e[1] * 1000 - med, omed,
-                 omax, ratio, ratio_e))
+            ratio = "%.2f, %.2f" % (med / ref[2], q / ref[3])
+            ratio_e = "%.2f, %.2f" % (e2e[1] / ref[5][1], e2e[2] / ref[5][2])
+        print("| %s | %d | %d | %d | %d | %d | %.3f | %.3f | %.3f | %.3f "
+              "| %.0f | %d / %d | %s | %s |"
+              % (c, n, mn, med, q, mx, *e2e, share, omed, omax, ratio,
+                 ratio_e))
     if "partition" in results:
         st = results["partition"][3]
-        print("(partition: e2e min and max over latmus's seconds %d-%d, the "
-              "load running; its median and 99.9%% come from latmus's "
-              "histogram of the whole run, Linux's boot included; P0 over "
-              "the last %d samples)" % (PARTITION_SKIP_S + 1,
-                                        PARTITION_SKIP_S + st[3], SAMPLES))
+        print("(partition: e2e over latmus's whole run, Linux's boot "
+              "included (latmus starts with the machine); over its seconds "
+              "%d-%d alone, the load running: min %.3f, avg %.3f, max %.3f "
+              "us; P0 over the last %d samples)"
+              % (PARTITION_SKIP_S + 1, PARTITION_SKIP_S + st[3], st[0], st[1],
+                 st[2], SAMPLES))
     print("(P0 in instructions of CPU 0, e2e in us: 1 instruction = 1 ns; "
-          "e2e median and 99.9%% are upper bounds of 1 us buckets; QEMU virt, "
+          "e2e median and 99.9%% are upper bounds of 1 us buckets (the maximum past the histogram); QEMU virt, "
           "4 vCPUs, cortex-a72, -icount shift=0,sleep=off, %d us period)"
           % PERIOD_US)
     plot(CASES)
