@@ -31,7 +31,11 @@ import time
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
 PLUGIN = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else
                          os.path.join(BUILD, "tools", "p0.so"))
-SAMPLES = int(sys.argv[3]) if len(sys.argv) > 3 else 2000
+SAMPLES = sys.argv[3] if len(sys.argv) > 3 else "2000"
+if not SAMPLES.isdigit():
+    raise SystemExit("bench-compare: SAMPLES %s: give a whole number of "
+                     "samples, 100 to 1000000" % SAMPLES)
+SAMPLES = int(SAMPLES)
 CASES = sys.argv[4:] or ["tenon", "partition", "preempt-rt", "generic"]
 PERIOD_US = 1000
 LATMUS_LAST = 199.0  # us: latmus's 200 buckets of -B 1000 ns
