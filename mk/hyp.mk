@@ -137,7 +137,9 @@ BENCH_SAMPLES ?= 2000
 bench-compare: system $(BUILD)/a64/bin/latbench.elf $(BUILD)/tools/p0.so
 	@command -v gnuplot >/dev/null 2>&1 || \
 		{ echo "bench-compare: apt-get install gnuplot-nox"; \
-		  apt-get install -y -q gnuplot-nox >/dev/null; }
+		  apt-get install -y -q gnuplot-nox >/dev/null || \
+		  { apt-get update -q >/dev/null && \
+		    apt-get install -y -q gnuplot-nox >/dev/null; }; }
 	sh tools/bench-assets.sh $(BUILD) cache
 	python3 tools/bench-compare.py $(BUILD) $(BUILD)/tools/p0.so \
 		$(BENCH_SAMPLES)

@@ -49,8 +49,23 @@ cached() {
 	ls "$cache/$1"_*_arm64.deb 2>/dev/null | sort -V | tail -n 1
 }
 
-apt-cache show libc6:arm64 >/dev/null 2>&1 ||
-	die "apt knows no arm64 package: run tools/linux-assets.sh (make system) first"
+# apt's lists must know arm64 and the packages below: on a fresh machine,
+# or lists older than the archive, bring them up to date once (as root).
+refresh() {
+	[ "$(id -u)" -eq 0 ] || die "apt's lists lack $1: run apt-get update as root"
+	dpkg --print-foreign-architectures | grep -qx arm64 ||
+		[ "$(dpkg --print-architecture)" = arm64 ] ||
+		dpkg --add-architecture arm64
+	echo "$me: apt-get update"
+	apt-get update -q >"$cache/apt.log" 2>&1 || {
+		tail -n 12 "$cache/apt.log" >&2
+		die "apt-get update failed (see $cache/apt.log)"
+	}
+}
+apt-cache show libc6:arm64 >/dev/null 2>&1 || refresh arm64
+for k in $KERNELS; do
+	apt-cache show "${k#*:}:arm64" >/dev/null 2>&1 || refresh "${k#*:}"
+done
 want=$(apt-cache depends --recurse --no-recommends --no-suggests \
 	--no-conflicts --no-breaks --no-replaces --no-enhances "$LOAD:arm64" \
 	2>/dev/null | sed -n 's/^\([a-z0-9][a-z0-9.+-]*\):arm64$/\1/p' |
