@@ -121,3 +121,27 @@ check-reset: reset-system
 	python3 tests/system/run.py $(BUILD) $(SYSTEM) reset
 
 .PHONY: reset-system check-reset
+
+# Wake-up latency side by side (tools/bench-compare.py; docs/bench.md):
+# Tenon's core alone, its real-time partition beside Linux, Debian's
+# PREEMPT_RT and generic kernels running cyclictest, each measured by the
+# p0 plugin (tools/plugins/p0.c). Fetches what it needs into cache/bench
+# (tools/bench-assets.sh) and installs gnuplot for the histograms; make
+# test needs none of it.
+$(BUILD)/tools/p0.so: tools/plugins/p0.c $(BUILD)/qemu-plugin/qemu-plugin.h
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) -O2 -shared -fPIC -I$(BUILD)/qemu-plugin $< -o $@
+
+BENCH_SAMPLES ?= 2000
+
+bench-compare: system $(BUILD)/a64/bin/latbench.elf $(BUILD)/tools/p0.so
+	@command -v gnuplot >/dev/null 2>&1 || \
+		{ echo "bench-compare: apt-get install gnuplot-nox"; \
+		  apt-get install -y -q gnuplot-nox >/dev/null || \
+		  { apt-get update -q >/dev/null && \
+		    apt-get install -y -q gnuplot-nox >/dev/null; }; }
+	sh tools/bench-assets.sh $(BUILD) cache
+	python3 tools/bench-compare.py $(BUILD) $(BUILD)/tools/p0.so \
+		$(BENCH_SAMPLES)
+
+.PHONY: bench-compare

@@ -13,14 +13,16 @@
 #   -1           enter the image at EL1, as a hypervisor would, instead of
 #                EL2 (the machine then has no virtualization extensions)
 #   -q SOCKET    QEMU's monitor on that Unix socket, for a test to drive
+#   -P PLUGIN    load a QEMU TCG plugin (FILE.so,ARG=VALUE,...), as the
+#                benchmarks do
 # ARGUMENTS reach the application's tn_main() (through /chosen/bootargs).
 # Ctrl-A x quits QEMU. The exit status is the application's (from its
 # "tenon: application exited with status N" line); 1 when the core halted
 # on a fault or a panic, 124 when -t stopped it, 130 when it was quit
 # before the application ended.
 set -eu
-cpus=4 core=cortex-a72 mem=256M limit= icount= gdb= qmon= machine=virt,virtualization=on,gic-version=3
-while getopts "n:c:m:t:ig1q:h" opt; do
+cpus=4 core=cortex-a72 mem=256M limit= icount= gdb= qmon= plugin= machine=virt,virtualization=on,gic-version=3
+while getopts "n:c:m:t:ig1q:P:h" opt; do
 	case $opt in
 	n) cpus=$OPTARG ;;
 	c) core=$OPTARG ;;
@@ -30,8 +32,9 @@ while getopts "n:c:m:t:ig1q:h" opt; do
 	g) gdb=yes ;;
 	1) machine=virt,gic-version=3 ;;
 	q) qmon="-monitor unix:$OPTARG,server=on,wait=off" ;;
-	h) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) sed -n '2,20s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	P) plugin="-plugin $OPTARG -d plugin" ;;
+	h) sed -n '2,22s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) sed -n '2,22s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -63,7 +66,7 @@ trap 'rm -f "$log"' EXIT
 set -- qemu-system-aarch64 -M "$machine" \
 	-cpu "$core" -smp "$cpus" -m "$mem" -display none \
 	-chardev "stdio,id=con,mux=on,logfile=$log" -serial chardev:con \
-	-mon chardev=con $qmon -net none -no-reboot $icount $gdb \
+	-mon chardev=con $qmon -net none -no-reboot $icount $gdb $plugin \
 	-kernel "$image" \
 	-append "$*"
 qemu_child "$limit" "$@"
