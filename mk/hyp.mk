@@ -98,7 +98,14 @@ bench-console: system $(BUILD)/tools/el2exits.so
 bench-channel: system echo-system $(BUILD)/tools/el2exits.so
 	python3 tools/bench-channel.py $(BUILD) $(BUILD)/tools/el2exits.so
 
-.PHONY: bench-partition bench-console bench-channel
+# The health monitor: a faulting real-time application's recovery time,
+# and the periods it misses while Linux panics, reboots or floods
+# (tools/bench-health.py; HEALTH_SOAK_S seconds of machine time each).
+HEALTH_SOAK_S ?= 30
+bench-health: system $(BUILD)/a64/bin/hmtest.bin
+	python3 tools/bench-health.py $(BUILD) $(HEALTH_SOAK_S)
+
+.PHONY: bench-partition bench-console bench-channel bench-health
 
 # The real-time core's on-target suite run inside a partition of its own on
 # all four CPUs (config/rt-smp.dts), so that the hypervisor carries every

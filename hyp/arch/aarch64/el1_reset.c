@@ -216,20 +216,46 @@ void arch_clean_inval_to_poc(uint64_t pa, uint64_t size)
 }
 
 /*
- * Plain stores rather than DC ZVA: as fast on cores that stream writes
- * (Cortex-A72 does), and not a helper call per 64 bytes under QEMU.
+ * Zeroes with DC ZVA and cleans each block as it goes, when a zeroing
+ * block is a cache line (Cortex-A72's: 64 bytes): two instructions per
+ * line, four lines per turn, so a partition's scrub costs its CPU about
+ * three instructions per 64 bytes. A DC CIVAC is ordered after the DC ZVA
+ * (a store) to the same line, and the final DSB completes them all. Else
+ * (DC ZVA prohibited, another block size, a ragged start or end) plain
+ * stores, then a clean.
  */
 void arch_zero_to_poc(uint64_t pa, uint64_t size)
 {
-	uint64_t a = pa;
+	uint64_t dczid = read_sysreg(dczid_el0);
+	uint64_t zva = 4ul << (dczid & 0xf), line = cache_line();
+	uint64_t a = pa, end = pa + size;
 
-	for (; a + 64 <= pa + size; a += 64)
+	if (!(dczid & 0x10) && zva == line && !(pa & (4 * zva - 1))) {
+		for (; a + 4 * zva <= end; a += 4 * zva)
+			__asm__ volatile("dc zva, %0\n\t"
+					 "dc civac, %0\n\t"
+					 "dc zva, %1\n\t"
+					 "dc civac, %1\n\t"
+					 "dc zva, %2\n\t"
+					 "dc civac, %2\n\t"
+					 "dc zva, %3\n\t"
+					 "dc civac, %3" ::"r"(a),
+					 "r"(a + zva), "r"(a + 2 * zva),
+					 "r"(a + 3 * zva)
+					 : "memory");
+		dsb(sy);
+		if (a == end)
+			return;
+		pa = a;
+		size = end - a;
+	}
+	for (; a + 64 <= end; a += 64)
 		__asm__ volatile("stp xzr, xzr, [%0]\n\t"
 				 "stp xzr, xzr, [%0, #16]\n\t"
 				 "stp xzr, xzr, [%0, #32]\n\t"
 				 "stp xzr, xzr, [%0, #48]" ::"r"(a)
 				 : "memory");
-	for (; a < pa + size; a++)
+	for (; a < end; a++)
 		*(volatile uint8_t *)a = 0;
 	dsb(ish);
 	arch_clean_inval_to_poc(pa, size);
