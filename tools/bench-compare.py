@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tenon_system
 
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
@@ -197,22 +198,9 @@ def case_tenon():
 def own_system(tmp, name, edit):
     """config/qemu-virt.dts changed by edit(), compiled into tmp/name with a
     hypervisor of its own (another initramfs changes the hypervisor's
-    table: what it loads where), linked by make hyp-with-table."""
-    with open(os.path.join("config", "qemu-virt.dts")) as f:
-        text = edit(f.read())
-    dts, dtb, out = (os.path.join(tmp, name + e) for e in (".dts", ".dtb", ""))
-    with open(dts, "w") as f:
-        f.write(text)
-    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", dtb, dts],
-                   check=True)
-    subprocess.run([os.path.join(BUILD, "tools", "tenon-config"), "--source",
-                    dts, "--build", BUILD, "--out", out, dtb], check=True,
-                   stdout=subprocess.DEVNULL)
-    subprocess.run(["make", "--no-print-directory", "BUILD=" + BUILD,
-                    "hyp-with-table", "TABLE=" + os.path.join(out,
-                                                              "sysconfig.c")],
-                   check=True, stdout=subprocess.DEVNULL)
-    return out
+    table: what it loads where)."""
+    return tenon_system.derive(BUILD, "qemu-virt", tmp, name, edit,
+                               own_hypervisor=True)
 
 
 def case_partition(tmp):
