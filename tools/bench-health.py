@@ -13,7 +13,7 @@
    missed while Linux panics and is restarted in a loop, reboots in a
    loop, or floods its console, for SECONDS of machine time each.
 
-    usage: bench-health.py BUILDDIR [SECONDS]
+    usage: bench-health.py BUILDDIR [SECONDS [recovery|soak]]
 
 The goal for 1 is 5 ms; for 2, no missed period. Under instruction
 counting QEMU runs the vCPUs in turn (docs/measuring.md): a figure read
@@ -31,6 +31,7 @@ import tenon_system
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 30
+ONLY = sys.argv[3] if len(sys.argv) > 3 else ""
 # Linux is at its shell well before this (machine time, instructions).
 ACT_MS = 12000
 
@@ -141,8 +142,10 @@ def soak(tmp):
 
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        recovery(tmp)
-        soak(tmp)
+        if ONLY != "soak":
+            recovery(tmp)
+        if ONLY != "recovery":
+            soak(tmp)
 
 
 if __name__ == "__main__":

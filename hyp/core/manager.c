@@ -41,7 +41,6 @@ static struct mgr mgrs[TN_CFG_MAX_PARTITIONS];
 static bool loading;
 static struct spinlock load_lock;
 
-#define ARM64_IMAGE_MAGIC 0x644d5241u /* "ARM\x64" */
 #define TEXT_ALIGN (2ull << 20)
 
 struct pci_func *mgr_pci_state(struct mgr *m)
@@ -104,15 +103,6 @@ static uint64_t image_max(const struct partition *t)
 	return max < tn_sysconfig.load_size ? max : tn_sysconfig.load_size;
 }
 
-static uint64_t le64(const uint8_t *b)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | b[i];
-	return v;
-}
-
 /* The image in the window, now read-only for the manager: 0 or why not. */
 static int check_image(const struct partition *t, uint32_t size,
 		       const char **why)
@@ -124,14 +114,14 @@ static int check_image(const struct partition *t, uint32_t size,
 	arch_clean_inval_to_poc(tn_sysconfig.load_pa, size);
 	__builtin_memcpy(h, (const void *)(uintptr_t)tn_sysconfig.load_pa,
 			 sizeof(h));
-	text_offset = le64(h + 0x08);
-	image_size = le64(h + 0x10);
+	text_offset = get_le64(h + 0x08);
+	image_size = get_le64(h + 0x10);
 	room = c->image_room ? c->image_room : c->copies[1].size;
-	if ((uint32_t)le64(h + 0x38) != ARM64_IMAGE_MAGIC) {
+	if ((uint32_t)get_le64(h + 0x38) != ARM64_IMAGE_MAGIC) {
 		*why = "no arm64 Image header (magic ARM\\x64 at 0x38)";
 		return -ENOEXEC;
 	}
-	if (le64(h + 0x18) & 1) {
+	if (get_le64(h + 0x18) & 1) {
 		*why = "a big-endian image";
 		return -ENOEXEC;
 	}

@@ -102,13 +102,41 @@ static void flush_ram(struct partition *p, struct vcpu *self)
 	}
 }
 
-static void reload(struct partition *p, bool dtb_only)
+/*
+ * How much of a copy's room holds what it is a copy of: a device tree's
+ * totalsize, an arm64 Image's image_size (BSS in, which the room holds
+ * as zeros), else the whole room. A copy's room runs to the end of its
+ * last 2 MiB block, zero past the file: after a scrub, copying the zeros
+ * too would only cost time. The copies are the hypervisor's (no
+ * partition reaches them), and what their headers say is bounded by the
+ * room anyway.
+ */
+static uint64_t copy_bytes(int k, const struct tn_cfg_copy *copy)
+{
+	const uint8_t *b = (const uint8_t *)(uintptr_t)copy->pa;
+	uint64_t n = copy->size;
+
+	if (k == 0 && copy->size >= 8 && get_be32(b) == 0xd00dfeedu)
+		n = get_be32(b + 4);
+	else if (k == 1 && copy->size >= 64 &&
+		 (uint32_t)get_le64(b + 0x38) == ARM64_IMAGE_MAGIC &&
+		 get_le64(b + 0x10))
+		n = get_le64(b + 0x10);
+	n = (n + 63) & ~63ull;
+	return n && n < copy->size ? n : copy->size;
+}
+
+/*
+ * Puts back p's pristine copies (all, or its device tree alone): after a
+ * scrub only what they hold (the rest is zero already), else whole rooms.
+ */
+static void reload(struct partition *p, bool dtb_only, bool scrubbed)
 {
 	const struct tn_cfg_partition *c = p->cfg;
 
 	for (int k = 0; k < (dtb_only ? 1 : TN_CFG_COPIES); k++) {
 		const struct tn_cfg_copy *copy = &c->copies[k];
-		uint64_t to;
+		uint64_t to, n;
 
 		if (!copy->pa)
 			continue;
@@ -116,9 +144,10 @@ static void reload(struct partition *p, bool dtb_only)
 		if (!to)
 			hyp_panic("partition %s: a copy lies outside its RAM",
 				  c->name);
-		arch_copy(to, copy->pa, copy->size);
+		n = scrubbed ? copy_bytes(k, copy) : copy->size;
+		arch_copy(to, copy->pa, n);
 		/* The guest starts with its MMU off: uncached. */
-		arch_clean_inval_to_poc(to, copy->size);
+		arch_clean_inval_to_poc(to, n);
 	}
 	/* Its code may be new (a load), or stale in the caches (warm). */
 	__asm__ volatile("ic ialluis\n\tdsb ish\n\tisb" ::: "memory");
@@ -149,7 +178,7 @@ void partition_reset(struct partition *p, enum reset_kind kind)
 
 	if (kind == RESET_COLD) {
 		scrub(p, this_vcpu());
-		reload(p, false);
+		reload(p, false, true);
 	} else if (kind == RESET_WARM) {
 		/*
 		 * What the guest wrote through its caches must be in memory
@@ -157,7 +186,7 @@ void partition_reset(struct partition *p, enum reset_kind kind)
 		 * must not hit a line from before.
 		 */
 		flush_ram(p, this_vcpu());
-		reload(p, true);
+		reload(p, true, false);
 	}
 	if (again)
 		arch_tlb_flush_vmid(p);

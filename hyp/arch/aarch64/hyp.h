@@ -186,6 +186,24 @@ __attribute__((noreturn)) void hyp_panic(const char *fmt, ...);
 void console_enable_input(int cpu);
 void console_input_irq(void);
 
+/* Little- and big-endian fields of images and device trees, by bytes. */
+static inline uint64_t get_le64(const uint8_t *b)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static inline uint32_t get_be32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	       (uint32_t)b[2] << 8 | b[3];
+}
+
+#define ARM64_IMAGE_MAGIC 0x644d5241u /* "ARM\x64", at 0x38 */
+
 /* format.c */
 int hyp_vsnprintf(char *buf, size_t size, const char *fmt,
 		  __builtin_va_list ap);
