@@ -102,8 +102,10 @@ bench-channel: system echo-system $(BUILD)/tools/el2exits.so
 # and the periods it misses while Linux panics, reboots or floods
 # (tools/bench-health.py; HEALTH_SOAK_S seconds of machine time each).
 HEALTH_SOAK_S ?= 30
-bench-health: system $(BUILD)/a64/bin/hmtest.bin
-	python3 tools/bench-health.py $(BUILD) $(HEALTH_SOAK_S)
+HEALTH_P0_WALL ?= 240
+bench-health: system $(BUILD)/a64/bin/hmtest.bin $(BUILD)/tools/p0.so
+	python3 tools/bench-health.py $(BUILD) $(HEALTH_SOAK_S) "" \
+		$(BUILD)/tools/p0.so $(HEALTH_P0_WALL)
 
 .PHONY: bench-partition bench-console bench-channel bench-health
 

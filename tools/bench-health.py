@@ -12,8 +12,15 @@
 2. Isolation soak: hmtest's 1 kHz periodic thread counts the periods it
    missed while Linux panics and is restarted in a loop, reboots in a
    loop, or floods its console, for SECONDS of machine time each.
+3. CPU 0's own path through the same Linux events (with PLUGIN, the p0
+   plugin of tools/plugins/p0.c): latmus in the default real-time
+   application, each release's P0 (CPU 0's instructions from the timer
+   interrupt's EL2 vector to the woken thread's clock read) for WALL
+   seconds of host time each; a release whose P0 stays far below the
+   1 ms period is one that CPU 0's own work could not make it miss.
 
-    usage: bench-health.py BUILDDIR [SECONDS [recovery|soak]]
+    usage: bench-health.py BUILDDIR [SECONDS [recovery|soak|p0 [PLUGIN
+                           [WALL]]]]
 
 The goal for 1 is 5 ms; for 2, no missed period. Under instruction
 counting QEMU runs the vCPUs in turn (docs/measuring.md): a figure read
@@ -32,6 +39,14 @@ import tenon_system
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
 SECONDS = int(sys.argv[2]) if len(sys.argv) > 2 else 30
 ONLY = sys.argv[3] if len(sys.argv) > 3 else ""
+PLUGIN = os.path.abspath(sys.argv[4]) if len(sys.argv) > 4 else None
+WALL = int(sys.argv[5]) if len(sys.argv) > 5 else 240
+NM = "aarch64-linux-gnu-nm"
+LINUX_EVENTS = (("idle", None, "Linux idle at its shell"),
+                ("panic", "panic", "Linux panics, restarted by its table, "
+                 "in a loop"),
+                ("reboot", "reboot", "Linux reboots in a loop"),
+                ("flood", "flood", "Linux floods its console"))
 # Linux is at its shell well before this (machine time, instructions).
 ACT_MS = 12000
 
@@ -104,11 +119,7 @@ def soak(tmp):
           "user space up, periods missed" % SECONDS)
     pattern = re.compile(r"^\[rt\] hmtest: (\d+) periods, (\d+) missed$")
     up = re.compile(r"^\[linux\] tenon-linux: user space up")
-    for name, test, what in (("idle", None, "Linux idle at its shell"),
-                             ("panic", "panic", "Linux panics, restarted "
-                              "by its table, in a loop"),
-                             ("reboot", "reboot", "Linux reboots in a loop"),
-                             ("flood", "flood", "Linux floods its console")):
+    for name, test, what in LINUX_EVENTS:
         def base(lines):
             """The first report once Linux's user space is up: what Linux's
             boot costs the emulated machine is not counted."""
@@ -140,12 +151,62 @@ def soak(tmp):
         sys.stdout.flush()
 
 
+def symbol(elf, name):
+    out = subprocess.run([NM, elf], capture_output=True, text=True,
+                         check=True).stdout
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) == 3 and f[2] == name:
+            return int(f[0], 16)
+    raise SystemExit("bench-health: no symbol %s in %s" % (name, elf))
+
+
+def p0_soak(tmp):
+    print("== CPU 0's own path, P0 per release of latmus (1 ms period), "
+          "%d s of host time each" % WALL)
+    print("   %-45s %8s %8s %8s %8s" % ("Linux", "releases", "median",
+                                        "max", ">1 ms"))
+    rt = os.path.join(BUILD, "a64", "bin", "control.elf")
+    for name, test, what in LINUX_EVENTS:
+        def edit(text):
+            if test:
+                text = text.replace('rdinit=/init"',
+                                    'rdinit=/init tenon.test=%s"' % test)
+            return text
+        sysdir = tenon_system.derive(BUILD, "qemu-virt", tmp, "p0-" + name,
+                                     edit)
+        hyp = os.path.join(sysdir, "tenon.elf")
+        out = os.path.join(tmp, name + ".p0")
+        arg = ",".join([PLUGIN, "hyp=0x%x" % symbol(hyp, "_start"),
+                        "irq=hyp:0x%x" % (symbol(hyp, "hyp_vectors") + 0x480),
+                        "timer=0x%x" % symbol(rt, "tn_timer_interrupt"),
+                        "end=0x%x" % symbol(rt, "latmus_woken"),
+                        "out=" + out])
+        subprocess.run(["sh", "tools/system-run.sh", "-i", "-t", str(WALL),
+                        "-P", arg, sysdir], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            with open(out) as f:
+                p0 = sorted(int(l.split()[0]) for l in f if l.strip())
+        except OSError:
+            p0 = []
+        if not p0:
+            print("   %-45s no samples (the plugin wrote none)" % what)
+            continue
+        print("   %-45s %8d %8d %8d %8d" % (
+            what, len(p0), p0[len(p0) // 2], p0[-1],
+            sum(1 for x in p0 if x > 1000000)))
+        sys.stdout.flush()
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         if ONLY != "soak":
             recovery(tmp)
-        if ONLY != "recovery":
+        if ONLY in ("", "soak"):
             soak(tmp)
+        if PLUGIN and ONLY in ("", "p0"):
+            p0_soak(tmp)
 
 
 if __name__ == "__main__":
