@@ -110,6 +110,14 @@ struct tn_hm_entry {
 	2u /* the action could not be taken (a notify with \
 	      no handler to take it: the fatal action      \
 	      followed) */
+/*
+ * Bits 16-31: how many entries of this partition the log dropped just
+ * before this one (saturating): each partition may add at most
+ * TN_HM_LOG_BURST entries a second, so that one partition's flood of
+ * events cannot push the others' out of the ring.
+ */
+#define TN_HM_F_DROPPED_SHIFT 16
+#define TN_HM_LOG_BURST 32
 #define TN_HM_VCPU_NONE 0xffu
 
 /* Watchdog periods a partition may arm (TN_HC_WATCHDOG_SET). */

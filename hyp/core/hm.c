@@ -46,10 +46,32 @@ void hm_log(const struct partition *p, const struct vcpu *v,
 	    enum tn_hm_event ev, uint64_t detail, enum tn_hm_action action,
 	    uint32_t flags)
 {
+	struct hm_part *h = &partitions[p->index].hm;
 	struct tn_hm_entry *e;
 	uint64_t t = now_ns();
 
 	spin_lock(&ring_lock);
+	/* The manager's acts are always logged; a partition's own events
+	 * at most TN_HM_LOG_BURST a second. */
+	if (ev != TN_HM_EV_MANAGER) {
+		if (!h->log_count || t - h->log_window > 1000000000ull) {
+			h->log_window = t;
+			h->log_count = 0;
+		}
+		if (h->log_count == TN_HM_LOG_BURST) {
+			h->log_dropped++;
+			h->events++;
+			spin_unlock(&ring_lock);
+			return;
+		}
+		h->log_count++;
+	}
+	if (h->log_dropped) {
+		flags |= (h->log_dropped > 0xffff ? 0xffffu : h->log_dropped)
+			 << TN_HM_F_DROPPED_SHIFT;
+		h->log_dropped = 0;
+	}
+	h->events++;
 	e = &ring[ring_next % TN_HM_LOG_DEPTH];
 	e->seq = ring_next++;
 	e->time_ns = t;
@@ -60,8 +82,6 @@ void hm_log(const struct partition *p, const struct vcpu *v,
 	e->action = (uint8_t)action;
 	e->flags = flags;
 	spin_unlock(&ring_lock);
-	__atomic_add_fetch(&partitions[p->index].hm.events, 1,
-			   __ATOMIC_RELAXED);
 }
 
 bool hm_log_read(uint64_t seq, struct tn_hm_entry *out)

@@ -29,7 +29,10 @@ struct hm_part {
 	/* The restart limit's window: its start and the restarts in it. */
 	uint64_t window_start;
 	uint32_t window_restarts;
-	uint32_t events; /* logged, for the manager's list */
+	uint32_t events; /* happened (logged or dropped), for the manager */
+	/* The log's rate limit: this second's start, entries, dropped. */
+	uint64_t log_window;
+	uint32_t log_count, log_dropped;
 	/* Its watchdog, in counter ticks: 0 when not armed. */
 	volatile uint64_t wd_period, wd_deadline;
 	volatile bool wd_expired; /* noticed by vCPU 0's CPU, not yet acted */

@@ -240,7 +240,8 @@ static void print_entry(const struct tn_hm_entry *e, char names[][TN_NAME_LEN],
 {
 	const char *ev = tn_hm_event_name(e->event);
 	const char *act = tn_hm_action_name(e->action);
-	char vcpu[8], part[TN_NAME_LEN + 8];
+	char vcpu[8], part[TN_NAME_LEN + 8], dropped[64] = "";
+	uint32_t n = e->flags >> TN_HM_F_DROPPED_SHIFT;
 
 	if (e->vcpu == TN_HM_VCPU_NONE)
 		snprintf(vcpu, sizeof(vcpu), "-");
@@ -250,12 +251,17 @@ static void print_entry(const struct tn_hm_entry *e, char names[][TN_NAME_LEN],
 		snprintf(part, sizeof(part), "%s", names[e->partition]);
 	else
 		snprintf(part, sizeof(part), "#%u", e->partition);
+	if (n)
+		snprintf(dropped, sizeof(dropped),
+			 " (%u%s earlier events of it not logged)", n,
+			 n == 0xffff ? " or more" : "");
 	printf("%6" PRIu64 " %6" PRIu64 ".%06" PRIu64 " %-15s %4s %-14s "
-	       "0x%-16" PRIx64 " %s%s%s\n",
+	       "0x%-16" PRIx64 " %s%s%s%s\n",
 	       e->seq, e->time_ns / 1000000000, e->time_ns / 1000 % 1000000,
 	       part, vcpu, ev ? ev : "?", e->detail, act ? act : "?",
 	       e->flags & TN_HM_F_LIMIT ? " (restart limit reached)" : "",
-	       e->flags & TN_HM_F_FAILED ? " (no handler: fatal action)" : "");
+	       e->flags & TN_HM_F_FAILED ? " (no handler: fatal action)" : "",
+	       dropped);
 }
 
 static void sleep_100ms(void)

@@ -1038,6 +1038,25 @@ def non_manager(tmp):
           "rt stopped, or no latmus line after the refusal")
 
 
+def hm_log_rate_limit(tmp):
+    """hyptest reports a deadline overrun, floods the health monitor with
+    4 x TN_HM_LOG_BURST more at once, then reports one more a second later:
+    Linux's tenon hm shows only the burst of the flood, and the later
+    entry says how many were not logged."""
+    lines = boot(variant(tmp, "hm-list", ("a64/bin/hyptest.bin", "-m 64")),
+                 lambda l: index_of(l, r"tenon-linux: hm status") >= 0,
+                 limit=240)
+    rows = [l for l in lines if re.match(r"^\[linux\] +\d+ +[0-9.]+ rt +0 "
+                                         r"deadline ", l)]
+    last = [l for l in rows if " 0x5eed " in l]
+    check("hm-log-takes-a-burst-of-a-flood",
+          len(rows) == 33 and len(last) == 1,
+          "%d deadline rows from rt, %d marked" % (len(rows), len(last)))
+    check("hm-log-says-how-many-it-dropped",
+          bool(last) and "(97 earlier events of it not logged)" in last[0],
+          last[0] if last else "no marked row")
+
+
 def malformed_description(tmp):
     """A malformed description is refused, saying what is wrong."""
     with open(SOURCE) as f:
@@ -1206,6 +1225,7 @@ def main():
                       console_start_after_poweroff, restart_limit,
                       fault_actions, manager_lifecycle, linux_panic,
                       rt_health, manager_load, non_manager,
+                      hm_log_rate_limit,
                       malformed_description,
                       high_ram, broken_tables)
         # ONLY: "reset", or the name of one scenario of everything.
