@@ -558,15 +558,17 @@ static void health_monitor(void)
  * A flood of events, last (it spins for a second): each is still decided
  * (logged, returned), but the log takes TN_HM_LOG_BURST a second of them;
  * the next one after a second says how many it dropped (the system test
- * reads the log from Linux: detail 0x5eed marks this run's last).
+ * reads the log from Linux: details 0x1000.. mark the flood, 0x5eed the
+ * one after).
  */
 static void health_monitor_flood(void)
 {
 	long bad = 0;
 
 	for (int i = 0; i < 4 * TN_HM_LOG_BURST; i++)
-		bad += hvc(TN_HC_HM_RAISE, TN_HM_EV_DEADLINE, i, 0).x0 !=
-		       TN_HM_ACT_LOG;
+		bad +=
+		    hvc(TN_HC_HM_RAISE, TN_HM_EV_DEADLINE, 0x1000 + i, 0).x0 !=
+		    TN_HM_ACT_LOG;
 	check("hm-raise-flood-is-decided-every-time", bad, 0);
 	for (tn_time_t end = tn_clock_read() + TN_MSEC(1100);
 	     tn_clock_read() < end;)
