@@ -327,8 +327,8 @@ def _read(path):
 builtins_open = open
 
 
-def _functions():
-    """(sysfs dir, PCI address) of every channel function."""
+def _pci_functions(want):
+    """(sysfs dir, PCI address) of every function with the IDs want."""
     base = os.path.join(_sysfs(), "bus", "pci", "devices")
     try:
         names = sorted(os.listdir(base))
@@ -341,8 +341,13 @@ def _functions():
                 "vendor", "device", "subsystem_vendor", "subsystem_device"))
         except (OSError, ValueError):
             continue
-        if ids == PCI_IDS:
+        if ids == want:
             yield d, dev
+
+
+def _functions():
+    """(sysfs dir, PCI address) of every channel function."""
+    return _pci_functions(PCI_IDS)
 
 
 def _driver(d):
@@ -755,20 +760,8 @@ class HMEntry:
 
 
 def _manager_function():
-    base = os.path.join(_sysfs(), "bus", "pci", "devices")
-    try:
-        names = sorted(os.listdir(base))
-    except OSError:
-        names = []
-    for dev in names:
-        d = os.path.join(base, dev)
-        try:
-            ids = tuple(int(_read(os.path.join(d, f)), 16) for f in (
-                "vendor", "device", "subsystem_vendor", "subsystem_device"))
-        except (OSError, ValueError):
-            continue
-        if ids == MGR_PCI_IDS:
-            return d, dev
+    for found in _pci_functions(MGR_PCI_IDS):
+        return found
     raise _err(errno.ENOENT, "no manager function on the PCI bus (this is "
                "not a Tenon partition, or its hypervisor has no health "
                "monitor)")
