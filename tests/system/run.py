@@ -907,7 +907,11 @@ def rt_event(tmp, name, args, table=None, want=2):
     """Boots hmtest in the real-time partition (the image of the default
     system swapped), until incarnation `want` wakes up."""
     def done(l):
-        return any(f[0] >= want for f in hmtest_lines(l)["first"])
+        # hmtest prints its first wake-up, then the data line: wait for
+        # both, they may arrive in separate reads.
+        h = hmtest_lines(l)
+        return any(f[0] >= want for f in h["first"]) and \
+            len(h["data"]) >= want
     return boot(health_variant(tmp, name, "hm-list", None,
                                ("a64/bin/hmtest.bin", args), table),
                 done, limit=240)
