@@ -73,28 +73,45 @@ static bool log_restart(const struct partition *p)
 	return p->restarts < 10 || (p->restarts + 1) % 1000 == 0;
 }
 
-/* Zeroes p's RAM, a block at a time, seeing to this CPU's interrupts. */
-static void scrub(struct partition *p, struct vcpu *self)
+/*
+ * Zeroes the blocks of p's RAM its incarnation wrote (stage2.c keeps
+ * track; the others are zero since the last scrub), seeing to this CPU's
+ * interrupts between blocks, and marks them clean. Returns how many bytes
+ * it zeroed.
+ */
+static uint64_t scrub(struct partition *p, struct vcpu *self)
 {
 	const uint64_t block = 2ul << 20;
 	const struct tn_cfg_partition *c = p->cfg;
+	uint64_t done = 0;
 
 	for (uint64_t off = 0; off < c->ram_size; off += block) {
-		arch_zero_to_poc(c->ram_pa + off, c->ram_size - off < block
-						      ? c->ram_size - off
-						      : block);
+		uint64_t n = c->ram_size - off < block ? c->ram_size - off
+						       : block;
+
+		if (!stage2_ram_written(p, off))
+			continue;
+		arch_zero_to_poc(c->ram_pa + off, n);
+		stage2_ram_mark(p, off, n, true);
+		done += n;
 		trap_irqs(self);
 	}
+	return done;
 }
 
-/* Puts back p's pristine copies (all, or its device tree alone). */
-/* Cleans and invalidates p's RAM to the point of coherency, in blocks. */
+/*
+ * Cleans and invalidates to the point of coherency what p wrote of its
+ * RAM (a clean block was cleaned when it was zeroed, and has not been
+ * written since), in blocks.
+ */
 static void flush_ram(struct partition *p, struct vcpu *self)
 {
 	const uint64_t block = 2ul << 20;
 	const struct tn_cfg_partition *c = p->cfg;
 
 	for (uint64_t off = 0; off < c->ram_size; off += block) {
+		if (!stage2_ram_written(p, off))
+			continue;
 		arch_clean_inval_to_poc(
 		    c->ram_pa + off,
 		    c->ram_size - off < block ? c->ram_size - off : block);
@@ -146,6 +163,7 @@ static void reload(struct partition *p, bool dtb_only, bool scrubbed)
 				  c->name);
 		n = scrubbed ? copy_bytes(k, copy) : copy->size;
 		arch_copy(to, copy->pa, n);
+		stage2_ram_mark(p, to - c->ram_pa, n, false);
 		/* The guest starts with its MMU off: uncached. */
 		arch_clean_inval_to_poc(to, n);
 	}
@@ -177,7 +195,7 @@ void partition_reset(struct partition *p, enum reset_kind kind)
 	bool again = kind != RESET_BOOT;
 
 	if (kind == RESET_COLD) {
-		scrub(p, this_vcpu());
+		p->scrubbed = scrub(p, this_vcpu());
 		reload(p, false, true);
 	} else if (kind == RESET_WARM) {
 		/*
@@ -277,13 +295,18 @@ static bool halt_and_reset(struct partition *p, struct vcpu *caller,
 	partition_reset(p, kind);
 	t1 = arch_counter();
 	if (loud)
-		hyp_log(
-		    "partition %s: %s (%lu restart%s; %s in %lu us)", c->name,
-		    kind_words[kind], (unsigned long)p->restarts,
-		    p->restarts == 1 ? "" : "s",
-		    kind == RESET_COLD ? "RAM scrubbed and images reloaded"
-				       : "its device tree put back",
-		    (unsigned long)((t1 - t0) * 1000000 / arch_counter_freq()));
+		hyp_log("partition %s: %s (%lu restart%s; %s in %lu us)",
+			c->name, kind_words[kind], (unsigned long)p->restarts,
+			p->restarts == 1 ? "" : "s",
+			kind == RESET_COLD ? "RAM scrubbed and images reloaded"
+					   : "its device tree put back",
+			(unsigned long)((t1 - t0) * 1000000 /
+					arch_counter_freq()));
+	if (loud && kind == RESET_COLD)
+		hyp_log("partition %s: the scrub zeroed %lu KiB of %lu, the "
+			"blocks its last incarnation wrote",
+			c->name, (unsigned long)(p->scrubbed >> 10),
+			(unsigned long)(c->ram_size >> 10));
 	return true;
 }
 

@@ -1091,7 +1091,9 @@ RESET_CHECKS = (
     "reset-disables-pmu", "reset-clears-debug-registers",
     "reset-clears-fpcr-fpsr", "reset-clears-fp-simd-registers",
     "reset-clears-gic-cpu-interface", "reset-leaves-vcpu-taking-interrupts",
-    "reset-scrubs-partition-ram", "psci-cpu-suspend-standby-returns-success",
+    "reset-scrubs-partition-ram", "reset-scrubs-ram-written-after-a-restart",
+    "restart-scrubs-every-block-written",
+    "psci-cpu-suspend-standby-returns-success",
     "psci-cpu-suspend-powerdown-returns-success",
     "psci-features-lists-cpu-suspend", "psci-features-lists-smccc-version",
     "smccc-arch-features-knows-itself",
@@ -1122,6 +1124,12 @@ def reset_stress(tmp):
           done >= 0 and index_of(lines, r"^\[a\] resettest: a: vCPU 1 up "
                                  r"after the stress$", done) >= 0,
           "no end of the stress, or vCPU 1 did not start after it")
+    scrubs = [(int(m.group(1)), int(m.group(2))) for m in (
+        re.match(r"^\[tenon\] partition a: the scrub zeroed (\d+) KiB of "
+                 r"(\d+)", l) for l in lines) if m]
+    check("restart-scrubs-only-blocks-written",
+          len(scrubs) >= 3 and scrubs[0][0] == scrubs[0][1] and
+          any(z < of for z, of in scrubs[1:]), "scrubs: %s" % scrubs[:10])
     beats = [l for l in lines if l.startswith("[b] resettest: b: beat ")]
     check("restart-stress-leaves-other-partition-untouched",
           len(beats) == 10 and all(l.endswith(", untouched") for l in beats),

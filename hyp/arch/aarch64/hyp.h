@@ -139,6 +139,8 @@ struct partition {
 	volatile int state; /* enum partition_state */
 	uint64_t faults;
 	uint64_t restarts;
+	bool ram_tracked; /* its RAM's blocks say if written (stage2.c) */
+	uint64_t scrubbed; /* bytes its last cold restart zeroed */
 	struct hm_part hm; /* its health monitor's state (core/hm.h) */
 };
 
@@ -364,6 +366,17 @@ void stage2_map_shared(struct partition *p, uint64_t ipa, uint64_t pa,
  */
 void stage2_set_writable(struct partition *p, uint64_t ipa, uint64_t size,
 			 bool writable);
+/*
+ * Which blocks of p's RAM its incarnation may have written, so that a
+ * restart scrubs only those (off: from the start of p's RAM). Without
+ * tracking (RAM not in 2 MiB blocks), every block counts as written.
+ */
+bool stage2_ram_written(struct partition *p, uint64_t off);
+/* Marks blocks clean (just scrubbed) or written, p not running. */
+void stage2_ram_mark(struct partition *p, uint64_t off, uint64_t size,
+		     bool clean);
+/* A write fault at ipa: true if it was a clean block's first write. */
+bool stage2_note_write(struct vcpu *v, uint64_t ipa);
 /* EL2's own tables, once the table is checked; then on each CPU. */
 void hyp_mmu_init(void);
 void hyp_mmu_enable(void);

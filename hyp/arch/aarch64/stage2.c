@@ -69,6 +69,7 @@ static uint64_t s2_l1[TN_CFG_MAX_PARTITIONS][ENTRIES]
     __attribute__((aligned(PAGE)));
 
 static uint64_t hyp_ttbr, hyp_tcr, hyp_vtcr;
+static bool hw_dirty;
 
 void hyp_mmu_switch(uint64_t ttbr, uint64_t tcr, uint64_t mair);
 
@@ -216,6 +217,14 @@ void hyp_mmu_init(void)
 	/* RES1 bit 31; start at level 1 (SL0 1); the rest as TCR_EL2. */
 	hyp_vtcr = 1ul << 31 | ps << 16 | 3ul << 12 | 1ul << 10 | 1ul << 8 |
 		   1ul << 6 | t0sz;
+	/*
+	 * FEAT_HAFDBS (ID_AA64MMFR1_EL1.HAFDBS 2): the CPU marks a block
+	 * with DBM set writable on its first write, no fault (VTCR_EL2.HA
+	 * and HD; every descriptor has AF set already).
+	 */
+	hw_dirty = (read_sysreg(id_aa64mmfr1_el1) & 0xf) >= 2;
+	if (hw_dirty)
+		hyp_vtcr |= 1ul << 21 | 1ul << 22;
 }
 
 void hyp_mmu_enable(void)
@@ -233,7 +242,20 @@ void stage2_build(struct partition *p)
 	const struct tn_cfg_partition *c = p->cfg;
 	uint64_t *l1 = s2_l1[p->index];
 
-	map(l1, c->ram_ipa, c->ram_pa, c->ram_size, S2_NORMAL, c->name);
+	/*
+	 * RAM in 2 MiB blocks, each its own descriptor, so that a restart
+	 * can tell which it must scrub (below); all of it written to begin
+	 * with: what it holds at boot is not known.
+	 */
+	p->ram_tracked = !(c->ram_ipa % BLOCK_2M) && !(c->ram_pa % BLOCK_2M) &&
+			 !(c->ram_size % BLOCK_2M);
+	if (p->ram_tracked)
+		for (uint64_t off = 0; off < c->ram_size; off += BLOCK_2M)
+			map(l1, c->ram_ipa + off, c->ram_pa + off, BLOCK_2M,
+			    S2_NORMAL, c->name);
+	else
+		map(l1, c->ram_ipa, c->ram_pa, c->ram_size, S2_NORMAL,
+		    c->name);
 	for (uint32_t d = 0; d < c->ndevices; d++)
 		map(l1, c->devices[d].base, c->devices[d].base,
 		    c->devices[d].size, S2_DEVICE, c->name);
@@ -289,4 +311,101 @@ void stage2_set_writable(struct partition *p, uint64_t ipa, uint64_t size,
 	}
 	dsb(ishst);
 	arch_tlb_flush_vmid(p);
+}
+
+/*
+ * What a partition's RAM holds that its incarnation wrote, block by
+ * block, in the blocks' descriptors themselves:
+ * - clean: zeroed and cleaned to the point of coherency at the last
+ *   scrub, mapped read-only with S2_CLEAN (a bit for software) set. Its
+ *   first write faults to EL2, which makes the block writable
+ *   (stage2_note_write()); with FEAT_HAFDBS, DBM is set as well and the
+ *   CPU makes the block writable itself, without a fault.
+ * - written: anything else (writable, or read-only for another reason).
+ * Only the hypervisor writes a partition's RAM otherwise (a restart's
+ * copies), and it marks what it writes. A device that writes memory by
+ * DMA would bypass stage 2: no partition is given one (the platform's
+ * devices are a clock and a GPIO).
+ */
+#define S2_DBM (1ul << 51)
+#define S2_CLEAN (1ul << 55)
+
+/* Changes bits of a live descriptor that others may change too. */
+static void desc_update(uint64_t *e, uint64_t clear, uint64_t set)
+{
+	uint64_t old = __atomic_load_n(e, __ATOMIC_RELAXED);
+
+	while (!__atomic_compare_exchange_n(e, &old, (old & ~clear) | set,
+					    true, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED))
+		;
+}
+
+static uint64_t *ram_block(struct partition *p, uint64_t off)
+{
+	uint64_t span, *e = leaf(s2_l1[p->index], p->cfg->ram_ipa + off, &span);
+
+	if (span != BLOCK_2M || (*e & 3) != DESC_BLOCK)
+		hyp_panic("partition %s: RAM at +%#lx is not a 2 MiB block",
+			  p->cfg->name, (unsigned long)off);
+	return e;
+}
+
+bool stage2_ram_written(struct partition *p, uint64_t off)
+{
+	uint64_t d;
+
+	if (!p->ram_tracked)
+		return true;
+	d = __atomic_load_n(ram_block(p, off), __ATOMIC_RELAXED);
+	return (d & S2_AP_WRITE) || !(d & S2_CLEAN);
+}
+
+void stage2_ram_mark(struct partition *p, uint64_t off, uint64_t size,
+		     bool clean)
+{
+	if (!p->ram_tracked)
+		return;
+	for (uint64_t b = round_down(off, BLOCK_2M); b < off + size;
+	     b += BLOCK_2M) {
+		if (clean)
+			desc_update(ram_block(p, b), S2_AP_WRITE,
+				    S2_CLEAN | (hw_dirty ? S2_DBM : 0));
+		else
+			desc_update(ram_block(p, b), S2_CLEAN | S2_DBM,
+				    S2_AP_WRITE);
+	}
+	/* The caller flushes the VMID's TLB entries before it runs again. */
+	dsb(ishst);
+}
+
+bool stage2_note_write(struct vcpu *v, uint64_t ipa)
+{
+	struct partition *p = v->part;
+	const struct tn_cfg_partition *c = p->cfg;
+	uint64_t d, *e;
+
+	if (!p->ram_tracked || ipa < c->ram_ipa ||
+	    ipa - c->ram_ipa >= c->ram_size)
+		return false;
+	e = ram_block(p, round_down(ipa - c->ram_ipa, BLOCK_2M));
+	d = __atomic_load_n(e, __ATOMIC_RELAXED);
+	if (d & S2_CLEAN)
+		desc_update(e, S2_CLEAN | S2_DBM, S2_AP_WRITE);
+	else if (!(d & S2_AP_WRITE))
+		return false; /* read-only for a reason of its own */
+	/*
+	 * Writable now (by this CPU, or another of p's first): this CPU's
+	 * TLB may still hold the read-only entry, stage 2 alone or combined
+	 * with stage 1. A permission made wider needs no broadcast: another
+	 * CPU that faults on its own stale entry comes here too.
+	 */
+	__asm__ volatile("dsb ishst\n\t"
+			 "tlbi ipas2e1, %0\n\t"
+			 "dsb nsh\n\t"
+			 "tlbi vmalle1\n\t"
+			 "dsb nsh\n\t"
+			 "isb" ::"r"(ipa >> 12)
+			 : "memory");
+	return true;
 }

@@ -118,7 +118,34 @@ static void reg_write(struct vcpu *v, unsigned int r, uint64_t value)
 #define ISS_SRT_SHIFT 16
 #define ISS_SF (1u << 15)
 #define ISS_WNR (1u << 6)
+#define ISS_S1PTW (1u << 7)
 #define ISS_DFSC_PERMISSION(esr) (((esr)&0x3c) == 0x0c)
+
+/*
+ * The IPA a stage-2 abort was for. HPFAR_EL2 gives it, except that on a
+ * permission fault outside a stage-1 walk the architecture allows
+ * HPFAR_EL2 to be stale: there stage 1 is walked again for FAR_EL2 (the
+ * guest's PAR_EL1 kept). False if that walk faults now (the guest changed
+ * its tables meanwhile): the access is retried.
+ */
+static bool fault_ipa(uint64_t esr, uint64_t far, uint64_t *ipa)
+{
+	uint64_t par, saved;
+
+	if (!ISS_DFSC_PERMISSION(esr) || (esr & ISS_S1PTW)) {
+		*ipa = (read_sysreg(hpfar_el2) >> 4 << 12) | (far & 0xfff);
+		return true;
+	}
+	saved = read_sysreg(par_el1);
+	__asm__ volatile("at s1e1r, %0" ::"r"(far));
+	isb();
+	par = read_sysreg(par_el1);
+	write_sysreg(par_el1, saved);
+	if (par & 1)
+		return false;
+	*ipa = (par & 0x0000fffffffff000ul) | (far & 0xfff);
+	return true;
+}
 
 /* What a load of size bytes puts in its register: SSE and SF honoured. */
 static uint64_t loaded(uint64_t esr, int size, uint64_t value)
@@ -133,8 +160,7 @@ static uint64_t loaded(uint64_t esr, int size, uint64_t value)
 
 static void data_abort(struct vcpu *v, uint64_t esr)
 {
-	uint64_t far = read_sysreg(far_el2);
-	uint64_t ipa = (read_sysreg(hpfar_el2) >> 4 << 12) | (far & 0xfff);
+	uint64_t far = read_sysreg(far_el2), ipa;
 	bool valid = esr & ISS_ISV, write = esr & ISS_WNR;
 	int size = 1 << (esr >> ISS_SAS_SHIFT & 3);
 	unsigned int rt = esr >> ISS_SRT_SHIFT & 0x1f;
@@ -146,6 +172,11 @@ static void data_abort(struct vcpu *v, uint64_t esr)
 		   *what = NULL;
 	char reason[96], what_line[200];
 
+	if (!fault_ipa(esr, far, &ipa))
+		return;
+	/* The first write to a block scrubbed clean: it is written now. */
+	if (write && ISS_DFSC_PERMISSION(esr) && stage2_note_write(v, ipa))
+		return;
 	if (valid) {
 		if (write)
 			value = reg_read(v, rt) &

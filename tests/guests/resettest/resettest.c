@@ -385,15 +385,38 @@ static void spin(uint64_t n)
 }
 
 /* vCPU 0 of partition a: one incarnation. */
+/*
+ * A word near the end of one of a's three 2 MiB blocks, a different one
+ * each incarnation: the hypervisor scrubs only the blocks an incarnation
+ * wrote (it tracks the first write to each), so each must find the word
+ * its predecessor wrote zero. Block 0 holds nothing else, so that write
+ * is the block's first.
+ */
+static volatile uint64_t *block_word(uint64_t n)
+{
+	return (volatile uint64_t *)(RAM_BASE + n % 3 * 0x200000ul +
+				     0x1ff000ul);
+}
+
 static void stress(uint64_t n)
 {
 	struct ret r;
 
+	if (*block_word(n - 1)) {
+		put("resettest: FAILED restart-scrubs-every-block-written: "
+		    "incarnation ");
+		put_dec(n);
+		put(" found its predecessor's word");
+		flush();
+	}
+	*block_word(n) = MARK;
 	if (n >= STRESS_RESETS && now_ms() >= STRESS_UNTIL_S * 1000) {
 		put("resettest: a: stress done: ");
 		put_dec(n);
 		put(" resets, alive");
 		flush();
+		verdict("restart-scrubs-every-block-written",
+			*block_word(n - 1) == 0);
 		do
 			r = hvc(PSCI_CPU_ON, 1, (uint64_t)secondary_entry,
 				FINAL_CONTEXT);
@@ -516,8 +539,26 @@ void main0(uint64_t dtb)
 		flush();
 		return;
 	}
-	if (info.x4 == 1)
+	if (info.x4 == 1) {
 		check_reset();
+		/* Into blocks the restart left clean: a first write each. */
+		put("resettest: a: planting again, then SYSTEM_RESET");
+		flush();
+		for (int i = 0; i < 8; i++) {
+			((volatile uint64_t *)RAM_MARK)[i] = MARK;
+			((volatile uint64_t *)RAM_LAST)[i] = MARK;
+		}
+		hvc(PSCI_SYSTEM_RESET, 0, 0, 0);
+		return;
+	}
+	if (info.x4 == 2) {
+		bool zero = true;
+
+		for (int i = 0; i < 8; i++)
+			zero = zero && !((volatile uint64_t *)RAM_MARK)[i] &&
+			       !((volatile uint64_t *)RAM_LAST)[i];
+		verdict("reset-scrubs-ram-written-after-a-restart", zero);
+	}
 	stress(info.x4);
 }
 
