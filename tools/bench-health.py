@@ -90,7 +90,8 @@ def firsts(lines):
 def recovery(tmp):
     print("== recovery: fault to the next incarnation's first wake-up "
           "(Linux idle at its shell)")
-    print("   %-16s %12s %12s" % ("fault", "total ms", "reset ms"))
+    print("   %-16s %12s %12s %14s" % ("fault", "total ms", "reset ms",
+                                        "scrubbed KiB"))
     for kind, args in (("access", "-f access"), ("undefined", "-f undefined"),
                        ("stack-overflow", "-f overflow"),
                        ("watchdog", "-w 20 -s")):
@@ -103,14 +104,17 @@ def recovery(tmp):
         reset = next((int(m.group(1)) for m in (
             re.search(r"partition rt: restarted .* in (\d+) us\)$", l)
             for l in lines) if m), None)
+        zeroed = next((m.group(1) for m in (
+            re.search(r"partition rt: the scrub zeroed (\d+ KiB of \d+)", l)
+            for l in lines) if m), "-")
         if not wake or reset is None:
             print("   %-16s no restart seen: %s" % (kind,
                                                    " | ".join(lines[-3:])))
             continue
         # A spinning thread may starve the line saying when it began.
-        print("   %-16s %12s %12.3f" % (
+        print("   %-16s %12s %12.3f %14s" % (
             kind, "%.3f" % ((wake[0] - fault) / 1e6) if fault else "-",
-            reset / 1000))
+            reset / 1000, zeroed))
         sys.stdout.flush()
 
 

@@ -87,8 +87,11 @@ void hyp_cpu_main(uint64_t cpu, uint64_t el)
 				  tn_sysconfig.version, TN_SYSCONFIG_VERSION);
 		table_check(&tn_sysconfig);
 		hyp_ncpus = (int)tn_sysconfig.ncpus;
-		hyp_log("hypervisor: %d CPUs, %u partitions", hyp_ncpus,
-			tn_sysconfig.npartitions);
+		hyp_log("hypervisor: %d CPUs, %u partitions; a restart "
+			"zeroes the RAM blocks written, %s",
+			hyp_ncpus, tn_sysconfig.npartitions,
+			stage2_hw_dirty() ? "which the CPU marks (FEAT_HAFDBS)"
+					  : "each noted at its first write");
 		gic_init_global();
 		setup_partitions();
 	}

@@ -86,8 +86,8 @@ static uint64_t scrub(struct partition *p, struct vcpu *self)
 	uint64_t done = 0;
 
 	for (uint64_t off = 0; off < c->ram_size; off += block) {
-		uint64_t n = c->ram_size - off < block ? c->ram_size - off
-						       : block;
+		uint64_t n =
+		    c->ram_size - off < block ? c->ram_size - off : block;
 
 		if (!stage2_ram_written(p, off))
 			continue;
@@ -282,7 +282,7 @@ static bool halt_and_reset(struct partition *p, struct vcpu *caller,
 			   enum reset_kind kind, uint32_t load, bool loud)
 {
 	const struct tn_cfg_partition *c = p->cfg;
-	uint64_t t0, t1;
+	uint64_t t0, t1, first_writes;
 
 	vcpu_halt(caller);
 	if (!vcpu_wait_halted(p, HALT_TIMEOUT_MS)) {
@@ -290,23 +290,27 @@ static bool halt_and_reset(struct partition *p, struct vcpu *caller,
 		return false;
 	}
 	t0 = arch_counter();
+	first_writes = p->first_writes;
+	p->first_writes = 0;
 	if (load)
 		take_image(p, load);
 	partition_reset(p, kind);
 	t1 = arch_counter();
 	if (loud)
-		hyp_log("partition %s: %s (%lu restart%s; %s in %lu us)",
-			c->name, kind_words[kind], (unsigned long)p->restarts,
-			p->restarts == 1 ? "" : "s",
-			kind == RESET_COLD ? "RAM scrubbed and images reloaded"
-					   : "its device tree put back",
-			(unsigned long)((t1 - t0) * 1000000 /
-					arch_counter_freq()));
+		hyp_log(
+		    "partition %s: %s (%lu restart%s; %s in %lu us)", c->name,
+		    kind_words[kind], (unsigned long)p->restarts,
+		    p->restarts == 1 ? "" : "s",
+		    kind == RESET_COLD ? "RAM scrubbed and images reloaded"
+				       : "its device tree put back",
+		    (unsigned long)((t1 - t0) * 1000000 / arch_counter_freq()));
 	if (loud && kind == RESET_COLD)
 		hyp_log("partition %s: the scrub zeroed %lu KiB of %lu, the "
-			"blocks its last incarnation wrote",
+			"blocks its last incarnation wrote (%lu first writes "
+			"trapped)",
 			c->name, (unsigned long)(p->scrubbed >> 10),
-			(unsigned long)(c->ram_size >> 10));
+			(unsigned long)(c->ram_size >> 10),
+			(unsigned long)first_writes);
 	return true;
 }
 

@@ -141,6 +141,7 @@ struct partition {
 	uint64_t restarts;
 	bool ram_tracked; /* its RAM's blocks say if written (stage2.c) */
 	uint64_t scrubbed; /* bytes its last cold restart zeroed */
+	uint64_t first_writes; /* blocks its incarnation wrote, trapped */
 	struct hm_part hm; /* its health monitor's state (core/hm.h) */
 };
 
@@ -375,6 +376,8 @@ bool stage2_ram_written(struct partition *p, uint64_t off);
 /* Marks blocks clean (just scrubbed) or written, p not running. */
 void stage2_ram_mark(struct partition *p, uint64_t off, uint64_t size,
 		     bool clean);
+/* Whether the CPU marks blocks written itself (FEAT_HAFDBS). */
+bool stage2_hw_dirty(void);
 /* A write fault at ipa: true if it was a clean block's first write. */
 bool stage2_note_write(struct vcpu *v, uint64_t ipa);
 /* EL2's own tables, once the table is checked; then on each CPU. */

@@ -44,6 +44,15 @@
 
 /* Stage 2: Normal write-back RW, or Device-nGnRE RW execute-never. */
 #define S2_NORMAL (0xful << 2 | 3ul << 6 | DESC_SH_INNER | DESC_AF)
+/*
+ * Partition RAM no incarnation has written since its last scrub (or boot):
+ * read-only, S2_CLEAN (a bit for software) set; DBM too with FEAT_HAFDBS
+ * (stage2_ram_mark() below).
+ */
+#define S2_DBM (1ul << 51)
+#define S2_CLEAN (1ul << 55)
+#define S2_RAM_CLEAN \
+	(0xful << 2 | 1ul << 6 | DESC_SH_INNER | DESC_AF | S2_CLEAN)
 #define S2_DEVICE (0x1ul << 2 | 3ul << 6 | DESC_AF | DESC_XN)
 /*
  * A channel's region: MemAttr 0b0101, Normal outer and inner
@@ -69,7 +78,13 @@ static uint64_t s2_l1[TN_CFG_MAX_PARTITIONS][ENTRIES]
     __attribute__((aligned(PAGE)));
 
 static uint64_t hyp_ttbr, hyp_tcr, hyp_vtcr;
-static bool hw_dirty;
+
+/* FEAT_HAFDBS with dirty state (ID_AA64MMFR1_EL1.HAFDBS 2): stage2_ram_mark().
+ */
+bool stage2_hw_dirty(void)
+{
+	return (read_sysreg(id_aa64mmfr1_el1) & 0xf) >= 2;
+}
 
 void hyp_mmu_switch(uint64_t ttbr, uint64_t tcr, uint64_t mair);
 
@@ -222,8 +237,7 @@ void hyp_mmu_init(void)
 	 * with DBM set writable on its first write, no fault (VTCR_EL2.HA
 	 * and HD; every descriptor has AF set already).
 	 */
-	hw_dirty = (read_sysreg(id_aa64mmfr1_el1) & 0xf) >= 2;
-	if (hw_dirty)
+	if (stage2_hw_dirty())
 		hyp_vtcr |= 1ul << 21 | 1ul << 22;
 }
 
@@ -244,18 +258,26 @@ void stage2_build(struct partition *p)
 
 	/*
 	 * RAM in 2 MiB blocks, each its own descriptor, so that a restart
-	 * can tell which it must scrub (below); all of it written to begin
-	 * with: what it holds at boot is not known.
+	 * can tell which it must scrub (below). At boot a block is clean but
+	 * where the loader put an image: no incarnation has written it yet
+	 * (it holds what the machine started with).
 	 */
 	p->ram_tracked = !(c->ram_ipa % BLOCK_2M) && !(c->ram_pa % BLOCK_2M) &&
 			 !(c->ram_size % BLOCK_2M);
-	if (p->ram_tracked)
+	if (p->ram_tracked) {
 		for (uint64_t off = 0; off < c->ram_size; off += BLOCK_2M)
 			map(l1, c->ram_ipa + off, c->ram_pa + off, BLOCK_2M,
-			    S2_NORMAL, c->name);
-	else
-		map(l1, c->ram_ipa, c->ram_pa, c->ram_size, S2_NORMAL,
-		    c->name);
+			    S2_RAM_CLEAN | (stage2_hw_dirty() ? S2_DBM : 0),
+			    c->name);
+		for (int k = 0; k < TN_CFG_COPIES; k++)
+			if (c->copies[k].pa &&
+			    c->copies[k].ipa - c->ram_ipa < c->ram_size)
+				stage2_ram_mark(p,
+						c->copies[k].ipa - c->ram_ipa,
+						c->copies[k].size, false);
+	} else {
+		map(l1, c->ram_ipa, c->ram_pa, c->ram_size, S2_NORMAL, c->name);
+	}
 	for (uint32_t d = 0; d < c->ndevices; d++)
 		map(l1, c->devices[d].base, c->devices[d].base,
 		    c->devices[d].size, S2_DEVICE, c->name);
@@ -327,17 +349,13 @@ void stage2_set_writable(struct partition *p, uint64_t ipa, uint64_t size,
  * DMA would bypass stage 2: no partition is given one (the platform's
  * devices are a clock and a GPIO).
  */
-#define S2_DBM (1ul << 51)
-#define S2_CLEAN (1ul << 55)
-
 /* Changes bits of a live descriptor that others may change too. */
 static void desc_update(uint64_t *e, uint64_t clear, uint64_t set)
 {
 	uint64_t old = __atomic_load_n(e, __ATOMIC_RELAXED);
 
-	while (!__atomic_compare_exchange_n(e, &old, (old & ~clear) | set,
-					    true, __ATOMIC_RELAXED,
-					    __ATOMIC_RELAXED))
+	while (!__atomic_compare_exchange_n(e, &old, (old & ~clear) | set, true,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 		;
 }
 
@@ -370,7 +388,8 @@ void stage2_ram_mark(struct partition *p, uint64_t off, uint64_t size,
 	     b += BLOCK_2M) {
 		if (clean)
 			desc_update(ram_block(p, b), S2_AP_WRITE,
-				    S2_CLEAN | (hw_dirty ? S2_DBM : 0));
+				    S2_CLEAN |
+					(stage2_hw_dirty() ? S2_DBM : 0));
 		else
 			desc_update(ram_block(p, b), S2_CLEAN | S2_DBM,
 				    S2_AP_WRITE);
@@ -390,9 +409,10 @@ bool stage2_note_write(struct vcpu *v, uint64_t ipa)
 		return false;
 	e = ram_block(p, round_down(ipa - c->ram_ipa, BLOCK_2M));
 	d = __atomic_load_n(e, __ATOMIC_RELAXED);
-	if (d & S2_CLEAN)
+	if (d & S2_CLEAN) {
 		desc_update(e, S2_CLEAN | S2_DBM, S2_AP_WRITE);
-	else if (!(d & S2_AP_WRITE))
+		__atomic_add_fetch(&p->first_writes, 1, __ATOMIC_RELAXED);
+	} else if (!(d & S2_AP_WRITE))
 		return false; /* read-only for a reason of its own */
 	/*
 	 * Writable now (by this CPU, or another of p's first): this CPU's

@@ -174,8 +174,13 @@ static void data_abort(struct vcpu *v, uint64_t esr)
 
 	if (!fault_ipa(esr, far, &ipa))
 		return;
-	/* The first write to a block scrubbed clean: it is written now. */
-	if (write && ISS_DFSC_PERMISSION(esr) && stage2_note_write(v, ipa))
+	/*
+	 * The first write to a block scrubbed clean: it is written now. On
+	 * a stage-1 walk, a permission fault in RAM can only be the walker's
+	 * update of a descriptor (reads are allowed), whatever WnR says.
+	 */
+	if ((write || (esr & ISS_S1PTW)) && ISS_DFSC_PERMISSION(esr) &&
+	    stage2_note_write(v, ipa))
 		return;
 	if (valid) {
 		if (write)
