@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 
+import el2profile
 import tenon_system
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
@@ -54,9 +55,9 @@ def derive(tmp, system, name, test, rt_args=None):
 def run(sysdir, system, plugin=True, limit=3600):
     start = time.time()
     cmd = ["sh", "tools/system-run.sh", "-i", "-t", str(limit)]
-    if plugin:
-        cmd += ["-P", "%s,start=%s,end=%s" % (os.path.abspath(PLUGIN),
-                                              *hyp_text(system))]
+    if plugin:  # CPU 0's exits, and where their instructions go
+        cmd += ["-P", "%s,start=%s,end=%s,profile=0" % (
+            os.path.abspath(PLUGIN), *hyp_text(system))]
     r = subprocess.run(cmd + [sysdir], stdin=subprocess.DEVNULL,
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        text=True, errors="replace")
@@ -77,6 +78,8 @@ def main():
                                  "-q -x quit"), "echo")
         show(lines, [r"bench q|bench s", r"^el2exits: CPU 0",
                      r"^el2exits:  ", r"tenon bench"])
+        print("\n".join(el2profile.table(
+            lines, os.path.join(BUILD, "sys", "echo", "tenon.elf"))))
         print("(%.0f s of wall-clock time)" % took, flush=True)
         for name, test, what in (
                 ("idle", "poweroff", "Linux powered off at once"),

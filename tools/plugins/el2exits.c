@@ -14,7 +14,12 @@
  * between its host and virtual addresses then marks every hypervisor
  * instruction.
  *
- *   -plugin el2exits.so,start=ADDR,end=ADDR   (the hypervisor's text)
+ *   -plugin el2exits.so,start=ADDR,end=ADDR[,profile=CPU]
+ *
+ * start and end bound the hypervisor's text. With profile=CPU it also
+ * counts how often vCPU CPU ran each hypervisor instruction, and prints
+ * them at exit ("el2exits: profile ADDR COUNT"): tools/el2-profile.py
+ * sums them per function, to show where an exit's instructions go.
  *
  * At exit it prints, per vCPU that took exits: their number, the average
  * and the longest, and how many took more than 2000 instructions, with a
@@ -47,6 +52,8 @@ struct vcpu_exits {
 static struct vcpu_exits vcpus[MAX_VCPUS];
 static uint64_t hyp_start, hyp_end;
 static bool delta_known;
+static int profile_cpu = -1;
+static uint64_t *profile;  /* per instruction of the text, profile_cpu's */
 static intptr_t hyp_delta; /* host address - virtual address, hypervisor */
 
 static void end_exit(struct vcpu_exits *v)
@@ -74,12 +81,13 @@ static void hyp_insn(unsigned int vcpu, void *udata)
 {
 	struct vcpu_exits *v = &vcpus[vcpu % MAX_VCPUS];
 
-	(void)udata;
 	if (!v->in_hyp) {
 		v->in_hyp = true;
 		v->count = 0;
 	}
 	v->count++;
+	if (profile && (int)vcpu == profile_cpu)
+		profile[(uintptr_t)udata]++;
 }
 
 static void guest_tb(unsigned int vcpu, void *udata)
@@ -117,10 +125,14 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		return;
 	}
 	/* Each instruction, so that a TB left early counts what ran. */
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+		uintptr_t index =
+		    (uintptr_t)(qemu_plugin_insn_vaddr(insn) - hyp_start) / 4;
+
 		qemu_plugin_register_vcpu_insn_exec_cb(
-		    qemu_plugin_tb_get_insn(tb, i), hyp_insn,
-		    QEMU_PLUGIN_CB_NO_REGS, NULL);
+		    insn, hyp_insn, QEMU_PLUGIN_CB_NO_REGS, (void *)index);
+	}
 }
 
 static void at_exit(qemu_plugin_id_t id, void *p)
@@ -153,6 +165,14 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 			strcat(line, "\n");
 		qemu_plugin_outs(line);
 	}
+	for (uint64_t i = 0; profile && i < (hyp_end - hyp_start) / 4; i++) {
+		if (!profile[i])
+			continue;
+		snprintf(line, sizeof(line),
+			 "el2exits: profile %#" PRIx64 " %" PRIu64 "\n",
+			 hyp_start + 4 * i, profile[i]);
+		qemu_plugin_outs(line);
+	}
 }
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
@@ -165,10 +185,12 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 			hyp_start = strtoull(argv[i] + 6, NULL, 0);
 		else if (!strncmp(argv[i], "end=", 4))
 			hyp_end = strtoull(argv[i] + 4, NULL, 0);
+		else if (!strncmp(argv[i], "profile=", 8))
+			profile_cpu = atoi(argv[i] + 8);
 		else {
 			fprintf(stderr,
 				"el2exits: unknown argument %s; give "
-				"start=ADDR,end=ADDR\n",
+				"start=ADDR,end=ADDR[,profile=CPU]\n",
 				argv[i]);
 			return -1;
 		}
@@ -177,6 +199,15 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 		fprintf(stderr, "el2exits: give the hypervisor's text as "
 				"start=ADDR,end=ADDR\n");
 		return -1;
+	}
+	if (profile_cpu >= 0) {
+		profile =
+		    calloc((hyp_end - hyp_start) / 4 + 1, sizeof(*profile));
+		if (!profile) {
+			fprintf(stderr,
+				"el2exits: no memory for the profile\n");
+			return -1;
+		}
 	}
 	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
 	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
