@@ -238,8 +238,8 @@ int tn_quota_group_set(struct tn_quota_group *g, int quota, int peak)
 	quota_charge(c, now);
 	g->quota = quota;
 	g->peak = peak;
-	if (g->budget > share(c, peak))
-		g->budget = share(c, peak);
+	if (g->budget > share(c, quota))
+		g->budget = share(c, quota);
 	if (c->quota_charged == g)
 		arm_out(c, now);
 	sched_run();

@@ -58,8 +58,8 @@ int tn_quota_group_destroy(struct tn_quota_group *group);
 /*
  * quota: percent of the period its threads may run for (1..100); peak:
  * percent one period may hold with what earlier periods left unused
- * (quota..100). The budget of the current period is cut to the new peak;
- * the new quota is given from the next refill. -EINVAL otherwise.
+ * (quota..100). The budget left in the current period is cut to the new
+ * quota if it is above. -EINVAL otherwise.
  */
 int tn_quota_group_set(struct tn_quota_group *group, int quota_percent,
 		       int peak_percent);
