@@ -418,3 +418,41 @@ TEST(sched_quota_throttled_holder_runs_boosted)
 {
 	sim_run_main(1, 1, 50, boost_main, NULL);
 }
+
+static int remote_main(void *arg)
+{
+	int other = self_cpu() == 0 ? 1 : 0;
+	tn_time_t span = 5 * TN_QUOTA_PERIOD_DEFAULT, first;
+	struct tn_thread_attr attr;
+	struct tn_quota_group g;
+	struct tn_thread q;
+
+	(void)arg;
+	/* The group, its thread and its changes, all from another CPU. */
+	EXPECT_EQ(tn_quota_group_create(&g, other), 0);
+	EXPECT_EQ(tn_quota_group_set(&g, 40, 40), 0);
+	tn_thread_attr_init(&attr);
+	attr.name = "q";
+	attr.sched.policy = TN_SCHED_QUOTA;
+	attr.sched.priority = 10;
+	attr.sched.quota_group = &g;
+	attr.affinity = TN_CPU(other);
+	EXPECT_EQ(tn_thread_create(&q, &attr, spin_until_stopped, NULL), 0);
+	tn_sleep_until(AT(span));
+	first = runtime(&q);
+	/* Cut while it runs: 20% from now on. */
+	EXPECT_EQ(tn_quota_group_set(&g, 20, 20), 0);
+	tn_sleep_until(AT(2 * span));
+	EXPECT_NEAR(span * 40 / 100, first, span / 100);
+	EXPECT_NEAR(span * 20 / 100, runtime(&q) - first, span / 100);
+	stop = true;
+	release(&q, 5);
+	EXPECT_EQ(tn_thread_join(&q, NULL), 0);
+	EXPECT_EQ(tn_quota_group_destroy(&g), 0);
+	return 0;
+}
+
+TEST(sched_quota_group_driven_from_another_cpu)
+{
+	sim_run_main(2, 1, 50, remote_main, NULL);
+}

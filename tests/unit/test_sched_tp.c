@@ -334,3 +334,45 @@ TEST(sched_tp_stop)
 {
 	sim_run_main(1, 1, 60, stop_main, NULL);
 }
+
+static int remote_main(void *arg)
+{
+	static const struct tn_tp_window w[] = {
+	    {.offset = 0, .duration = TN_MSEC(1), .partition = 0},
+	    {.offset = TN_MSEC(1),
+	     .duration = TN_MSEC(3),
+	     .partition = TN_TP_GAP},
+	};
+	int other = self_cpu() == 0 ? 1 : 0;
+	struct tn_thread_attr attr;
+	struct tn_tp_info info;
+	struct tn_thread a;
+
+	(void)arg;
+	/* The schedule of another CPU, installed and started from here. */
+	EXPECT_EQ(tn_tp_install(other, w, 2), 0);
+	tn_thread_attr_init(&attr);
+	attr.name = "A";
+	attr.sched.policy = TN_SCHED_TP;
+	attr.sched.priority = 10;
+	attr.sched.tp_partition = 0;
+	attr.affinity = TN_CPU(other);
+	EXPECT_EQ(tn_thread_create(&a, &attr, spin_until_stopped, NULL), 0);
+	EXPECT_EQ(tn_tp_start(other, AT(TN_MSEC(1))), 0);
+	tn_sleep_until(AT(TN_MSEC(21) + TN_USEC(500)));
+	/* Five cycles of 1 ms in 4, and half a window. */
+	EXPECT_NEAR(TN_USEC(5500), runtime(&a), 6 * TIGHT);
+	EXPECT_EQ(tn_tp_get(other, &info), 0);
+	EXPECT_EQ(info.window, 0);
+	EXPECT_EQ(tn_tp_stop(other), 0);
+	stop = true;
+	release(&a);
+	EXPECT_EQ(tn_thread_join(&a, NULL), 0);
+	EXPECT_EQ(tn_tp_remove(other), 0);
+	return 0;
+}
+
+TEST(sched_tp_schedule_driven_from_another_cpu)
+{
+	sim_run_main(2, 1, 60, remote_main, NULL);
+}
