@@ -167,7 +167,11 @@ void sched_run(void);
 /* Puts the current thread back (if still ready) and runs the best one. */
 void sched_switch(void);
 /* Changes a thread's effective priority wherever it is queued. */
-void sched_set_prio(struct tn_thread *thread, int prio);
+/*
+ * boosted: it runs in the FIFO class for a lock it holds, whatever its
+ * own class (see mutex.c).
+ */
+void sched_set_prio(struct tn_thread *thread, int prio, bool boosted);
 /*
  * t's policy, group or partition changed (its priority aside): it moves
  * to where it belongs now, preempting or being preempted as it should.
@@ -187,6 +191,8 @@ struct tn_thread *rq_first(const struct tn_runqueue *rq);
  * quota 1, idle 0) * 256 + priority.
  */
 int sched_rank(const struct tn_thread *t);
+/* The same for its own policy and base priority, no boost. */
+int sched_base_rank(const struct tn_thread *t);
 /* Takes a thread that is not running out of its queue (run or held). */
 void sched_dequeue(struct tn_thread *t);
 /* Puts a ready thread that is not running back where it belongs now. */

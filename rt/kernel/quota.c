@@ -99,8 +99,7 @@ void quota_switch_out(struct tn_cpu *cpu)
 void quota_switch_in(struct tn_cpu *cpu, struct tn_thread *next, tn_time_t now)
 {
 	/* Boosted by PI/PP, it runs in the FIFO class, uncharged. */
-	if (next->sched.policy != TN_SCHED_QUOTA ||
-	    next->prio > next->sched.priority)
+	if (next->sched.policy != TN_SCHED_QUOTA || next->boosted)
 		return;
 	cpu->quota_charged = next->sched.quota_group;
 	cpu->quota_since = now;

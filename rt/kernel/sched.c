@@ -69,9 +69,9 @@ static int thread_class(const struct tn_thread *t)
 	case TN_SCHED_IDLE:
 		return CLASS_IDLE;
 	case TN_SCHED_QUOTA:
-		return t->prio > t->sched.priority ? CLASS_FIFO : CLASS_QUOTA;
+		return t->boosted ? CLASS_FIFO : CLASS_QUOTA;
 	case TN_SCHED_TP:
-		return t->prio > t->sched.priority ? CLASS_FIFO : CLASS_TP;
+		return t->boosted ? CLASS_FIFO : CLASS_TP;
 	default:
 		return CLASS_FIFO;
 	}
@@ -80,6 +80,16 @@ static int thread_class(const struct tn_thread *t)
 int sched_rank(const struct tn_thread *t)
 {
 	return thread_class(t) * 256 + t->prio;
+}
+
+int sched_base_rank(const struct tn_thread *t)
+{
+	int c = t->sched.policy == TN_SCHED_QUOTA  ? CLASS_QUOTA
+		: t->sched.policy == TN_SCHED_TP   ? CLASS_TP
+		: t->sched.policy == TN_SCHED_IDLE ? CLASS_IDLE
+						   : CLASS_FIFO;
+
+	return c * 256 + t->sched.priority;
 }
 
 struct tn_runqueue *sched_queue_of(struct tn_cpu *cpu, struct tn_thread *t)
@@ -226,15 +236,16 @@ void sched_moved(struct tn_thread *t)
 	}
 }
 
-void sched_set_prio(struct tn_thread *t, int prio)
+void sched_set_prio(struct tn_thread *t, int prio, bool boosted)
 {
 	struct tn_cpu *cpu = &tn_cpus[t->cpu];
 	int old = t->prio, old_class = thread_class(t);
 
-	if (prio == old)
+	if (prio == old && boosted == t->boosted)
 		return;
 	if (t == cpu->curr) {
 		t->prio = prio;
+		t->boosted = boosted;
 		irq_prio_changed(cpu);
 		/* Lowered: goes in front of its new level when preempted. */
 		if (thread_class(t) != old_class)
@@ -244,11 +255,13 @@ void sched_set_prio(struct tn_thread *t, int prio)
 	} else if (t->state == 0) {
 		sched_dequeue(t);
 		t->prio = prio;
+		t->boosted = boosted;
 		sched_enqueue(t, prio < old);
 		if (eligible(cpu, t) && sched_rank(t) > sched_rank(cpu->curr))
 			sched_resched(cpu);
 	} else {
 		t->prio = prio;
+		t->boosted = boosted;
 		if (t->wq)
 			wq_requeue(t);
 	}

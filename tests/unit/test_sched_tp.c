@@ -376,3 +376,60 @@ TEST(sched_tp_schedule_driven_from_another_cpu)
 {
 	sim_run_main(2, 1, 60, remote_main, NULL);
 }
+
+static struct tn_mutex lock;
+
+static void *hold_lock(void *arg)
+{
+	(void)arg;
+	tn_mutex_lock(&lock);
+	tn_spin(TN_MSEC(3));
+	tn_mutex_unlock(&lock);
+	log_add_time(&ev, "H");
+	return NULL;
+}
+
+static void *take_lock(void *arg)
+{
+	(void)arg;
+	tn_mutex_lock(&lock);
+	log_add_time(&ev, "F");
+	tn_mutex_unlock(&lock);
+	return NULL;
+}
+
+static int holder_main(void *arg)
+{
+	static const struct tn_tp_window w[] = {
+	    {.offset = 0, .duration = TN_MSEC(2), .partition = 0},
+	    {.offset = TN_MSEC(2),
+	     .duration = TN_MSEC(8),
+	     .partition = TN_TP_GAP},
+	};
+	struct tn_thread h, f;
+	int cpu = self_cpu();
+
+	(void)arg;
+	EXPECT_EQ(tn_mutex_init(&lock, TN_MUTEX_PI, 0, 0), 0);
+	EXPECT_EQ(tn_tp_install(cpu, w, 2), 0);
+	spawn_tp(&h, "H", 80, 0, hold_lock, NULL);
+	EXPECT_EQ(tn_tp_start(cpu, AT(0)), 0);
+	tn_sleep_until(AT(TN_MSEC(1)));
+	/*
+	 * A FIFO thread of a lower priority waits for the lock: the holder
+	 * runs in the FIFO class past its window's end, to 3 ms, then waits
+	 * for its next window to go on.
+	 */
+	spawn(&f, "F", TN_SCHED_FIFO, 10, TN_CPU(cpu), take_lock, NULL);
+	EXPECT_EQ(tn_thread_join(&f, NULL), 0);
+	EXPECT_EQ(tn_thread_join(&h, NULL), 0);
+	EXPECT_EQ(tn_tp_remove(cpu), 0);
+	EXPECT_EQ(tn_mutex_destroy(&lock), 0);
+	EXPECT_STREQ(log_str(&ev), "F@3 H@10");
+	return 0;
+}
+
+TEST(sched_tp_holder_runs_outside_window_for_fifo_waiter)
+{
+	sim_run_main(1, 1, 90, holder_main, NULL);
+}

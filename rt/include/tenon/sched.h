@@ -4,8 +4,9 @@
  * schedule of time windows per CPU, each window running the threads of
  * one partition). On a CPU, FIFO/RR threads rank above TP threads, which
  * rank above quota threads, whatever their priorities; within a class,
- * threads run by priority, FIFO among equals. A thread boosted by priority
- * inheritance or a ceiling runs in the FIFO class while boosted.
+ * threads run by priority, FIFO among equals. A TP or quota thread runs
+ * in the FIFO class while boosted: raised by PI/PP, holding a PP mutex, or
+ * holding a PI mutex that a thread of a higher rank waits for.
  */
 #ifndef TENON_SCHED_H
 #define TENON_SCHED_H

@@ -112,6 +112,7 @@ struct tn_thread {
 	struct tn_list mutexes;	     /* mutexes it holds */
 	struct tn_rwlock *rwlocks[TN_RWLOCK_HELD_MAX]; /* held, NULL: free */
 	bool requeue_tail;
+	bool boosted; /* runs in the FIFO class for a lock it holds */
 	void *(*entry)(void *arg);
 	void *arg;
 	void *retval;
@@ -164,7 +165,8 @@ void tn_thread_attr_init(struct tn_thread_attr *attr);
 /*
  * Creates and starts a thread running entry(arg); it preempts the caller
  * at once if its priority is higher. -EINVAL: a bad attribute (policy,
- * priority, quantum, affinity or stack size); -ENOMEM: no stack could be
+ * priority, quantum, affinity, stack size, a quota group not live or not
+ * on the thread's CPU, a TP partition out of range); -ENOMEM: no stack could be
  * allocated; -EBUSY: the structure holds a thread not yet joined.
  */
 int tn_thread_create(struct tn_thread *thread,
