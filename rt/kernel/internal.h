@@ -45,6 +45,31 @@ struct tn_runqueue {
 	struct tn_list level[TN_NR_PRIO];
 };
 
+/* A stretch of the TP cycle: from start to the next slot's (or the end). */
+struct tp_slot {
+	tn_time_t start;
+	int partition; /* or TN_TP_GAP */
+	int window;    /* its window's index, -1 for a gap */
+};
+
+#define TP_SLOTS (2 * TN_TP_WINDOWS_MAX + 1)
+
+/* The TP schedule of one CPU (tp.c). */
+struct tp_state {
+	struct tn_runqueue rq[TN_TP_PARTITIONS]; /* ready, by partition */
+	struct tn_tp_window windows[TN_TP_WINDOWS_MAX];
+	int nr_windows;
+	struct tp_slot slots[TP_SLOTS];
+	int nr_slots;
+	tn_time_t cycle;
+	bool installed, running;
+	tn_time_t start;	/* of the running schedule */
+	tn_time_t cycle_start;	/* of the cycle in progress */
+	int slot;		/* in force */
+	int active;		/* partition in force; TN_TP_GAP: none */
+	struct tn_ktimer timer; /* the next slot's start */
+};
+
 struct tn_cpu {
 	int id;
 	struct tn_thread *curr;
@@ -53,6 +78,15 @@ struct tn_cpu {
 	struct tn_rb_root timers;
 	tn_time_t programmed; /* date the hardware timer is set to */
 	struct tn_ktimer rr_timer;
+	/* SCHED_QUOTA (quota.c): ready threads of groups with budget. */
+	struct tn_runqueue quota_rq;
+	struct tn_list quota_groups;
+	tn_time_t quota_period;
+	struct tn_ktimer quota_refill; /* every period, while groups exist */
+	struct tn_ktimer quota_out;    /* the running group's budget's end */
+	struct tn_quota_group *quota_charged; /* the running thread's */
+	tn_time_t quota_since; /* date it was last charged up to */
+	struct tp_state tp;
 	bool need_resched;
 	/* Handler context (handler.c): calls due, and whether one runs. */
 	bool handlers_due;
@@ -133,13 +167,66 @@ void sched_run(void);
 /* Puts the current thread back (if still ready) and runs the best one. */
 void sched_switch(void);
 /* Changes a thread's effective priority wherever it is queued. */
-void sched_set_prio(struct tn_thread *thread, int prio);
-/* Highest priority ready on cpu (0 when none), the running thread aside. */
-int sched_top_prio(const struct tn_cpu *cpu);
+/*
+ * boosted: it runs in the FIFO class for a lock it holds, whatever its
+ * own class (see mutex.c).
+ */
+void sched_set_prio(struct tn_thread *thread, int prio, bool boosted);
+/*
+ * t's policy, group or partition changed (its priority aside): it moves
+ * to where it belongs now, preempting or being preempted as it should.
+ */
+void sched_moved(struct tn_thread *t);
+void rq_init(struct tn_runqueue *rq);
+/* Asks cpu to reschedule (an IPI if it is another CPU). */
+void sched_resched(struct tn_cpu *cpu);
+/* The run queue a ready thread goes to now; NULL: it is held. */
+struct tn_runqueue *sched_queue_of(struct tn_cpu *cpu, struct tn_thread *t);
+void rq_add(struct tn_runqueue *rq, struct tn_thread *t, bool head);
+void rq_remove(struct tn_thread *t);
+/* The best thread of rq without dequeuing it, or NULL. */
+struct tn_thread *rq_first(const struct tn_runqueue *rq);
+/*
+ * Where t ranks on its CPU now: class (FIFO/RR or boosted 3, TP 2,
+ * quota 1, idle 0) * 256 + priority.
+ */
+int sched_rank(const struct tn_thread *t);
+/* The same for its own policy and base priority, no boost. */
+int sched_base_rank(const struct tn_thread *t);
+/* Takes a thread that is not running out of its queue (run or held). */
+void sched_dequeue(struct tn_thread *t);
+/* Puts a ready thread that is not running back where it belongs now. */
+void sched_enqueue(struct tn_thread *t, bool head);
 /* Blocks the current thread until woken or until timeout (absolute). */
 int thread_block(tn_time_t timeout);
 /* Ends a thread's wait with status (0, -ETIMEDOUT, -EIDRM, ...). */
 void thread_wake(struct tn_thread *thread, int status);
+
+/* quota.c */
+void quota_init_cpu(struct tn_cpu *cpu);
+/* Charges the running thread's group up to now; may throttle it. */
+void quota_charge(struct tn_cpu *cpu, tn_time_t now);
+/* The running thread stops being charged (after quota_charge()). */
+void quota_switch_out(struct tn_cpu *cpu);
+/* next starts running at now: charge its group from now on. */
+void quota_switch_in(struct tn_cpu *cpu, struct tn_thread *next, tn_time_t now);
+/* Checks a SCHED_QUOTA parameter for a thread of cpu. */
+int quota_check(const struct tn_sched_param *p, int cpu);
+/* A thread joins (+1) or leaves (-1) a group. */
+void quota_count(struct tn_quota_group *g, int delta);
+/* The group's threads wait for the next period (or not). */
+static inline bool quota_held(const struct tn_quota_group *g)
+{
+	return g->throttled;
+}
+
+/* tp.c */
+void tp_init_cpu(struct tn_cpu *cpu);
+/* Whether partition p of cpu runs now. */
+static inline bool tp_active(const struct tn_cpu *cpu, int p)
+{
+	return cpu->tp.running && cpu->tp.active == p;
+}
 
 /* thread.c */
 /* A live application thread: created, not joined, not an idle thread. */

@@ -3,7 +3,12 @@
  *
  * A thread's effective priority is the highest of its base priority, the
  * ceilings of the PP mutexes it holds and the best waiter of each PI mutex
- * it holds. It is recomputed whenever one of those changes, and a change
+ * it holds. A TP or quota thread is *boosted* into the FIFO class (see
+ * sched.c) while its priority is raised, while it holds a PP mutex, or
+ * while a waiter of a PI mutex it holds ranks above its own class and
+ * priority: otherwise a FIFO waiter could wait for a holder kept out of
+ * the CPU by its window or its budget, whatever the priorities.
+ * It is recomputed whenever one of those changes, and a change
  * travels along the chain "waits for a PI mutex owned by" until it no
  * longer changes anything. Owner chains are kept free of cycles: a lock
  * that would close one fails with -EDEADLK, so every walk ends.
@@ -18,39 +23,52 @@ static bool is_mutex(const struct tn_mutex *m)
 	return m && m->magic == TN_MUTEX_MAGIC;
 }
 
-static int boost_of(const struct tn_mutex *m)
+/* What m asks of its owner t: a priority, and maybe the FIFO class. */
+static int boost_of(const struct tn_mutex *m, const struct tn_thread *t,
+		    bool *boosted)
 {
 	const struct tn_thread *best;
 
-	if (m->protocol == TN_MUTEX_PP)
+	if (m->protocol == TN_MUTEX_PP) {
+		*boosted = true;
 		return m->ceiling_in_force;
+	}
 	best = wq_first(&m->waiters);
-	return best ? best->prio : 0;
+	if (!best)
+		return 0;
+	if (sched_rank(best) > sched_base_rank(t))
+		*boosted = true;
+	return best->prio;
 }
 
-static int effective_prio(const struct tn_thread *t)
+static int effective_prio(const struct tn_thread *t, bool *boosted)
 {
 	const struct tn_list *pos;
 	int prio = t->sched.priority;
 
+	*boosted = false;
 	tn_list_for_each (pos, &t->mutexes) {
-		int boost = boost_of(tn_list_entry(pos, struct tn_mutex, held));
+		int boost = boost_of(tn_list_entry(pos, struct tn_mutex, held),
+				     t, boosted);
 
 		if (boost > prio)
 			prio = boost;
 	}
+	if (prio > t->sched.priority)
+		*boosted = true;
 	return prio;
 }
 
 void thread_refresh_prio(struct tn_thread *t)
 {
 	while (t && t->sched.policy != TN_SCHED_IDLE) {
-		int prio = effective_prio(t);
+		bool boosted;
+		int prio = effective_prio(t, &boosted);
 
-		if (prio == t->prio)
+		if (prio == t->prio && boosted == t->boosted)
 			return;
 		/* Requeues t where it waits, which may change its owner's. */
-		sched_set_prio(t, prio);
+		sched_set_prio(t, prio, boosted);
 		if (!t->wait_mutex || t->wait_mutex->protocol != TN_MUTEX_PI)
 			return;
 		t = t->wait_mutex->owner;

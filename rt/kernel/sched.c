@@ -1,15 +1,20 @@
 /*
- * The scheduler: one run queue per CPU, a list per priority level and a
- * bitmap of non-empty levels, so picking the best ready thread costs the
- * same whatever the number of threads. The running thread is kept out of
- * its run queue. A preempted thread goes back to the head of its level, a
- * thread that yields, ends its round-robin slice or wakes up to the tail.
- * Round-robin slices are timed by one timer per CPU, armed only while an
- * SCHED_RR thread runs (the core is tickless).
+ * The scheduler: per CPU, one run queue per class, each a list per
+ * priority level and a bitmap of non-empty levels, so picking the best
+ * ready thread costs the same whatever the number of threads. The classes
+ * rank as EVL's do: FIFO/RR first (and any thread boosted by PI/PP), then
+ * the TP threads of the partition whose window is in force (one queue per
+ * partition, tp.c), then the quota threads of groups with budget left
+ * (quota.c; a throttled group holds its ready threads on its own list).
+ * The running thread is kept out of its queue. A preempted thread goes
+ * back to the head of its level, a thread that yields, ends its
+ * round-robin slice or wakes up to the tail. Round-robin slices are timed
+ * by one timer per CPU, armed only while an SCHED_RR thread runs (the
+ * core is tickless).
  */
 #include "kernel/internal.h"
 
-static void rq_add(struct tn_runqueue *rq, struct tn_thread *t, bool head)
+void rq_add(struct tn_runqueue *rq, struct tn_thread *t, bool head)
 {
 	int p = t->prio;
 
@@ -18,15 +23,18 @@ static void rq_add(struct tn_runqueue *rq, struct tn_thread *t, bool head)
 	else
 		tn_list_add_tail(&t->link, &rq->level[p]);
 	rq->map[p / 64] |= (uint64_t)1 << (p % 64);
+	t->rq = rq;
 }
 
-static void rq_remove(struct tn_runqueue *rq, struct tn_thread *t)
+void rq_remove(struct tn_thread *t)
 {
+	struct tn_runqueue *rq = t->rq;
 	int p = t->prio;
 
 	tn_list_del(&t->link);
 	if (tn_list_empty(&rq->level[p]))
 		rq->map[p / 64] &= ~((uint64_t)1 << (p % 64));
+	t->rq = NULL;
 }
 
 static int rq_top(const struct tn_runqueue *rq)
@@ -37,22 +45,129 @@ static int rq_top(const struct tn_runqueue *rq)
 	return -1;
 }
 
-int sched_top_prio(const struct tn_cpu *cpu)
+struct tn_thread *rq_first(const struct tn_runqueue *rq)
 {
-	int p = rq_top(&cpu->rq);
+	int p = rq_top(rq);
 
-	return p < 0 ? 0 : p;
+	return p < 0 ? NULL
+		     : tn_list_entry(rq->level[p].next, struct tn_thread, link);
+}
+
+void rq_init(struct tn_runqueue *rq)
+{
+	for (int p = 0; p < TN_NR_PRIO; p++)
+		tn_list_init(&rq->level[p]);
+	for (int w = 0; w < TN_NR_PRIO / 64; w++)
+		rq->map[w] = 0;
+}
+
+enum { CLASS_IDLE, CLASS_QUOTA, CLASS_TP, CLASS_FIFO };
+
+static int thread_class(const struct tn_thread *t)
+{
+	switch (t->sched.policy) {
+	case TN_SCHED_IDLE:
+		return CLASS_IDLE;
+	case TN_SCHED_QUOTA:
+		return t->boosted ? CLASS_FIFO : CLASS_QUOTA;
+	case TN_SCHED_TP:
+		return t->boosted ? CLASS_FIFO : CLASS_TP;
+	default:
+		return CLASS_FIFO;
+	}
+}
+
+int sched_rank(const struct tn_thread *t)
+{
+	return thread_class(t) * 256 + t->prio;
+}
+
+int sched_base_rank(const struct tn_thread *t)
+{
+	int c = t->sched.policy == TN_SCHED_QUOTA  ? CLASS_QUOTA
+		: t->sched.policy == TN_SCHED_TP   ? CLASS_TP
+		: t->sched.policy == TN_SCHED_IDLE ? CLASS_IDLE
+						   : CLASS_FIFO;
+
+	return c * 256 + t->sched.priority;
+}
+
+struct tn_runqueue *sched_queue_of(struct tn_cpu *cpu, struct tn_thread *t)
+{
+	switch (thread_class(t)) {
+	case CLASS_QUOTA:
+		return quota_held(t->sched.quota_group) ? NULL : &cpu->quota_rq;
+	case CLASS_TP:
+		return &cpu->tp.rq[t->sched.tp_partition];
+	default:
+		return &cpu->rq;
+	}
+}
+
+void sched_enqueue(struct tn_thread *t, bool head)
+{
+	struct tn_cpu *cpu = &tn_cpus[t->cpu];
+	struct tn_runqueue *rq = sched_queue_of(cpu, t);
+	struct tn_list *held;
+
+	if (rq) {
+		rq_add(rq, t, head);
+		return;
+	}
+	held = &t->sched.quota_group->expired;
+	if (head)
+		tn_list_add_head(&t->link, held);
+	else
+		tn_list_add_tail(&t->link, held);
+}
+
+void sched_dequeue(struct tn_thread *t)
+{
+	if (t->rq)
+		rq_remove(t);
+	else
+		tn_list_del(&t->link);
+}
+
+/* Whether a queued thread may run now (not held by its class). */
+static bool eligible(const struct tn_cpu *cpu, const struct tn_thread *t)
+{
+	if (t->rq == &cpu->rq || t->rq == &cpu->quota_rq)
+		return true;
+	return t->rq && cpu->tp.running && cpu->tp.active >= 0 &&
+	       t->rq == &cpu->tp.rq[cpu->tp.active];
+}
+
+/* The best thread that may run on cpu, left queued; NULL: none. */
+static struct tn_thread *best_ready(struct tn_cpu *cpu)
+{
+	struct tn_thread *t = rq_first(&cpu->rq);
+
+	if (t)
+		return t;
+	if (cpu->tp.running && cpu->tp.active >= 0) {
+		t = rq_first(&cpu->tp.rq[cpu->tp.active]);
+		if (t)
+			return t;
+	}
+	return rq_first(&cpu->quota_rq);
+}
+
+/* The rank of the best thread that may run (0 when none). */
+static int top_rank(struct tn_cpu *cpu)
+{
+	struct tn_thread *t = best_ready(cpu);
+
+	return t ? sched_rank(t) : 0;
 }
 
 struct tn_thread *sched_pick(struct tn_cpu *cpu)
 {
-	int p = rq_top(&cpu->rq);
-	struct tn_thread *t;
+	struct tn_thread *t = best_ready(cpu);
 
-	if (p < 0)
+	if (!t)
 		return &cpu->idle;
-	t = tn_list_entry(cpu->rq.level[p].next, struct tn_thread, link);
-	rq_remove(&cpu->rq, t);
+	rq_remove(t);
 	return t;
 }
 
@@ -67,12 +182,13 @@ static void rr_expired(struct tn_ktimer *kt, uint64_t expiries)
 
 void sched_init_cpu(struct tn_cpu *cpu)
 {
-	for (int p = 0; p < TN_NR_PRIO; p++)
-		tn_list_init(&cpu->rq.level[p]);
+	rq_init(&cpu->rq);
 	ktimer_init(&cpu->rr_timer, rr_expired, cpu->id);
+	quota_init_cpu(cpu);
+	tp_init_cpu(cpu);
 }
 
-static void resched_cpu(struct tn_cpu *cpu)
+void sched_resched(struct tn_cpu *cpu)
 {
 	if (cpu->id == arch_cpu_id()) {
 		cpu->need_resched = true;
@@ -87,32 +203,65 @@ void sched_ready(struct tn_thread *t)
 	struct tn_cpu *cpu = &tn_cpus[t->cpu];
 
 	t->state &= ~TN_T_BLOCKED;
-	rq_add(&cpu->rq, t, false);
-	if (t->prio > cpu->curr->prio)
-		resched_cpu(cpu);
+	sched_enqueue(t, false);
+	if (eligible(cpu, t) && sched_rank(t) > sched_rank(cpu->curr))
+		sched_resched(cpu);
 }
 
-void sched_set_prio(struct tn_thread *t, int prio)
+/*
+ * The running thread of cpu moved to another class, group or partition:
+ * its charging follows, and the CPU picks again.
+ */
+static void curr_moved(struct tn_cpu *cpu, struct tn_thread *t)
+{
+	tn_time_t now = arch_clock_read();
+
+	quota_charge(cpu, now);
+	quota_switch_out(cpu);
+	quota_switch_in(cpu, t, now);
+	sched_resched(cpu);
+}
+
+void sched_moved(struct tn_thread *t)
 {
 	struct tn_cpu *cpu = &tn_cpus[t->cpu];
-	int old = t->prio;
 
-	if (prio == old)
+	if (t == cpu->curr) {
+		curr_moved(cpu, t);
+	} else if (t->state == 0) {
+		sched_dequeue(t);
+		sched_enqueue(t, false);
+		if (eligible(cpu, t) && sched_rank(t) > sched_rank(cpu->curr))
+			sched_resched(cpu);
+	}
+}
+
+void sched_set_prio(struct tn_thread *t, int prio, bool boosted)
+{
+	struct tn_cpu *cpu = &tn_cpus[t->cpu];
+	int old = t->prio, old_class = thread_class(t);
+
+	if (prio == old && boosted == t->boosted)
 		return;
 	if (t == cpu->curr) {
 		t->prio = prio;
+		t->boosted = boosted;
 		irq_prio_changed(cpu);
 		/* Lowered: goes in front of its new level when preempted. */
-		if (sched_top_prio(cpu) > prio)
-			resched_cpu(cpu);
+		if (thread_class(t) != old_class)
+			curr_moved(cpu, t);
+		else if (top_rank(cpu) > sched_rank(t))
+			sched_resched(cpu);
 	} else if (t->state == 0) {
-		rq_remove(&cpu->rq, t);
+		sched_dequeue(t);
 		t->prio = prio;
-		rq_add(&cpu->rq, t, prio < old);
-		if (prio > cpu->curr->prio)
-			resched_cpu(cpu);
+		t->boosted = boosted;
+		sched_enqueue(t, prio < old);
+		if (eligible(cpu, t) && sched_rank(t) > sched_rank(cpu->curr))
+			sched_resched(cpu);
 	} else {
 		t->prio = prio;
+		t->boosted = boosted;
 		if (t->wq)
 			wq_requeue(t);
 	}
@@ -125,6 +274,8 @@ static void account_out(struct tn_cpu *cpu, struct tn_thread *prev,
 	tn_time_t ran = now - prev->run_start;
 
 	prev->stats.runtime += ran;
+	quota_charge(cpu, now);
+	quota_switch_out(cpu);
 	if (ktimer_armed(&cpu->rr_timer))
 		ktimer_stop(&cpu->rr_timer);
 	if (prev->sched.policy == TN_SCHED_RR) {
@@ -144,13 +295,14 @@ void sched_switch(void)
 
 	account_out(cpu, prev, now);
 	if (prev->state == 0 && prev != &cpu->idle)
-		rq_add(&cpu->rq, prev, !prev->requeue_tail);
+		sched_enqueue(prev, !prev->requeue_tail);
 	prev->requeue_tail = false;
 	cpu->need_resched = false;
 
 	next = sched_pick(cpu);
 	irq_switch_to(cpu, next);
 	next->run_start = now;
+	quota_switch_in(cpu, next, now);
 	/* A slice that would end past the end of time needs no timer. */
 	if (next->sched.policy == TN_SCHED_RR &&
 	    time_after(now, next->rr_left) != TN_INFINITE)

@@ -36,9 +36,14 @@ void tn_thread_attr_init(struct tn_thread_attr *attr)
 	attr->sched.priority = TN_PRIO_MIN;
 }
 
+/* What can be checked without the kernel lock (see quota_check()). */
 static int check_sched(const struct tn_sched_param *p)
 {
-	if (p->policy != TN_SCHED_FIFO && p->policy != TN_SCHED_RR)
+	if (p->policy != TN_SCHED_FIFO && p->policy != TN_SCHED_RR &&
+	    p->policy != TN_SCHED_QUOTA && p->policy != TN_SCHED_TP)
+		return -EINVAL;
+	if (p->policy == TN_SCHED_TP &&
+	    (p->tp_partition < 0 || p->tp_partition >= TN_TP_PARTITIONS))
 		return -EINVAL;
 	if (p->priority < TN_PRIO_MIN || p->priority > TN_PRIO_MAX)
 		return -EINVAL;
@@ -47,9 +52,18 @@ static int check_sched(const struct tn_sched_param *p)
 	return 0;
 }
 
+/* Kernel locked; a quota group was checked (quota_check()). */
 static void set_sched_param(struct tn_thread *t, const struct tn_sched_param *p)
 {
+	if (t->sched.policy == TN_SCHED_QUOTA)
+		quota_count(t->sched.quota_group, -1);
 	t->sched = *p;
+	if (p->policy == TN_SCHED_QUOTA)
+		quota_count(p->quota_group, 1);
+	else
+		t->sched.quota_group = NULL;
+	if (p->policy != TN_SCHED_TP)
+		t->sched.tp_partition = 0;
 	if (!t->sched.rr_quantum)
 		t->sched.rr_quantum = TN_RR_QUANTUM_DEFAULT;
 	t->rr_left = t->sched.rr_quantum;
@@ -124,8 +138,7 @@ int tn_thread_create(struct tn_thread *t, const struct tn_thread_attr *attr,
 	thread_init_common(t, attr->name, cpu);
 	if (attr->affinity)
 		t->affinity = attr->affinity;
-	set_sched_param(t, &attr->sched);
-	t->prio = t->sched.priority;
+	t->prio = attr->sched.priority;
 	t->entry = entry;
 	t->arg = arg;
 	t->stack = stack;
@@ -134,6 +147,15 @@ int tn_thread_create(struct tn_thread *t, const struct tn_thread_attr *attr,
 	t->arch = arch_thread_setup(t, stack, stack_size, thread_trampoline);
 
 	flags = tn_lock();
+	if (attr->sched.policy == TN_SCHED_QUOTA &&
+	    quota_check(&attr->sched, cpu)) {
+		tn_unlock(flags);
+		t->magic = 0;
+		if (t->stack_owned)
+			arch_stack_free(stack, stack_size);
+		return -EINVAL;
+	}
+	set_sched_param(t, &attr->sched);
 	/* Wraps after 4 billion creations; 0 stays the idle threads'. */
 	if (!++next_id)
 		next_id = 1;
@@ -154,6 +176,12 @@ void tn_thread_exit(void *retval)
 		arch_panic("tn_thread_exit() called from a handler");
 	flags = tn_lock();
 	self = this_cpu()->curr;
+	/* It stops counting in its group: the group may go. */
+	if (self->sched.policy == TN_SCHED_QUOTA) {
+		quota_count(self->sched.quota_group, -1);
+		self->sched.policy = TN_SCHED_FIFO;
+		self->sched.quota_group = NULL;
+	}
 	/* No release may come for a thread that is gone. */
 	if (ktimer_armed(&self->periodic.timer))
 		ktimer_stop(&self->periodic.timer);
@@ -233,6 +261,7 @@ int tn_thread_yield(void)
 
 int tn_thread_set_sched(struct tn_thread *t, const struct tn_sched_param *param)
 {
+	struct tn_sched_param old;
 	unsigned long flags;
 	int ret;
 
@@ -242,11 +271,17 @@ int tn_thread_set_sched(struct tn_thread *t, const struct tn_sched_param *param)
 	if (ret)
 		return ret;
 	flags = tn_lock();
-	if (!thread_is_live(t) || (t->state & TN_T_ZOMBIE)) {
+	if (!thread_is_live(t) || (t->state & TN_T_ZOMBIE) ||
+	    (param->policy == TN_SCHED_QUOTA && quota_check(param, t->cpu))) {
 		tn_unlock(flags);
 		return -EINVAL;
 	}
+	old = t->sched;
 	set_sched_param(t, param);
+	if (old.policy != t->sched.policy ||
+	    old.quota_group != t->sched.quota_group ||
+	    old.tp_partition != t->sched.tp_partition)
+		sched_moved(t);
 	thread_refresh_prio(t);
 	sched_run();
 	tn_unlock(flags);

@@ -323,7 +323,10 @@ TEST(sched_setprio_lowered_goes_first)
 
 static int getset_main(void *arg)
 {
-	struct tn_sched_param p = {TN_SCHED_RR, 42, TN_MSEC(3)}, q;
+	struct tn_sched_param p = {.policy = TN_SCHED_RR,
+				   .priority = 42,
+				   .rr_quantum = TN_MSEC(3)},
+			      q;
 	struct tn_thread *self = tn_thread_self();
 
 	(void)arg;

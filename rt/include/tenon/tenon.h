@@ -18,6 +18,7 @@
 #include <tenon/observable.h>
 #include <tenon/poll.h>
 #include <tenon/rwlock.h>
+#include <tenon/sched.h>
 #include <tenon/sem.h>
 #include <tenon/thread.h>
 #include <tenon/timer.h>

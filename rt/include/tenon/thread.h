@@ -1,7 +1,8 @@
 /*
  * Real-time threads. Each runs on one CPU chosen at creation from its
- * affinity mask (threads never migrate on their own), under SCHED_FIFO or
- * SCHED_RR with a priority from TN_PRIO_MIN to TN_PRIO_MAX, higher first.
+ * affinity mask (threads never migrate on their own), under SCHED_FIFO,
+ * SCHED_RR, SCHED_TP or SCHED_QUOTA (tenon/sched.h) with a priority from
+ * TN_PRIO_MIN to TN_PRIO_MAX, higher first.
  * The thread structure is the caller's memory; the stack may be too.
  */
 #ifndef TENON_THREAD_H
@@ -9,6 +10,7 @@
 
 #include <tenon/list.h>
 #include <tenon/rwlock.h>
+#include <tenon/sched.h>
 #include <tenon/timer.h>
 #include <tenon/types.h>
 #include <tenon/wait.h>
@@ -23,7 +25,9 @@ extern "C" {
 enum tn_policy {
 	TN_SCHED_FIFO = 1,
 	TN_SCHED_RR = 2,
-	TN_SCHED_IDLE = 3, /* the per-CPU idle threads only */
+	TN_SCHED_IDLE = 3,  /* the per-CPU idle threads only */
+	TN_SCHED_QUOTA = 4, /* in a quota group (tenon/sched.h) */
+	TN_SCHED_TP = 5,    /* in a partition of the TP schedule */
 };
 
 #define TN_THREAD_NAME_MAX 32
@@ -36,6 +40,9 @@ struct tn_sched_param {
 	int priority; /* TN_PRIO_MIN .. TN_PRIO_MAX */
 	tn_time_t
 	    rr_quantum; /* SCHED_RR slice; 0: default, TN_INFINITE: none */
+	/* SCHED_QUOTA: its group, on the thread's CPU. */
+	struct tn_quota_group *quota_group;
+	int tp_partition; /* SCHED_TP: 0..TN_TP_PARTITIONS-1 */
 };
 
 struct tn_thread_attr {
@@ -83,10 +90,12 @@ struct tn_periodic {
 };
 
 struct tn_mutex;
+struct tn_runqueue;
 
 /* All fields are private to the kernel. */
 struct tn_thread {
-	struct tn_list link; /* in a run queue or a wait queue */
+	struct tn_list link;	/* in a run queue or a wait queue */
+	struct tn_runqueue *rq; /* the run queue it is in, or NULL */
 	struct tn_wait_queue *wq;
 	struct tn_ktimer timeout;
 	unsigned int state;
@@ -103,6 +112,7 @@ struct tn_thread {
 	struct tn_list mutexes;	     /* mutexes it holds */
 	struct tn_rwlock *rwlocks[TN_RWLOCK_HELD_MAX]; /* held, NULL: free */
 	bool requeue_tail;
+	bool boosted; /* runs in the FIFO class for a lock it holds */
 	void *(*entry)(void *arg);
 	void *arg;
 	void *retval;
@@ -155,7 +165,8 @@ void tn_thread_attr_init(struct tn_thread_attr *attr);
 /*
  * Creates and starts a thread running entry(arg); it preempts the caller
  * at once if its priority is higher. -EINVAL: a bad attribute (policy,
- * priority, quantum, affinity or stack size); -ENOMEM: no stack could be
+ * priority, quantum, affinity, stack size, a quota group not live or not
+ * on the thread's CPU, a TP partition out of range); -ENOMEM: no stack could be
  * allocated; -EBUSY: the structure holds a thread not yet joined.
  */
 int tn_thread_create(struct tn_thread *thread,
