@@ -126,6 +126,7 @@ test:
 help:
 	@echo "make run            the whole system on QEMU virt (SYSTEM=name: config/name.dts,"
 	@echo "                    ICOUNT=1: instruction-counted time, figures that mean something)"
+	@echo "make run PANES=1    the same, each partition's console in its own tmux pane"
 	@echo "make test           every test; the last line gives the counts"
 	@echo "make run-rt         one application alone on QEMU (APP=name or APP_DIR=path, ARGS=...)"
 	@echo "make run-sim        the same application on the host simulator"
@@ -148,7 +149,7 @@ help:
 run:
 	@sh tools/setup.sh
 	@$(MAKE) --no-print-directory system
-	@sh tools/system-run.sh $(if $(ICOUNT),-i) $(SYS_DIR) || \
+	@sh tools/system-run.sh $(if $(ICOUNT),-i) $(if $(PANES),-p) $(SYS_DIR) || \
 		{ rc=$$?; [ $$rc -eq 130 ] || exit $$rc; } # 130: quit by hand
 
 run-rt: check-app-name

@@ -2,8 +2,8 @@
 # Every test of `make test`: the applications on the simulator, the
 # on-target tests on QEMU (with a short matrix of cores and CPU counts),
 # the system description checker, the whole system on QEMU, a developer's
-# workflow, the Linux side on the host and the host unit tests; then the
-# total. Each stage is a runner that keeps to the protocol
+# workflow, the Linux side on the host, the host unit tests and the host
+# tools; then the total. Each stage is a runner that keeps to the protocol
 # of tests/report.sh; that it does is itself a test ("protocol-STAGE").
 #   usage: run-tests.sh BUILDDIR
 set -u
@@ -54,6 +54,8 @@ stage linux failures "Linux channel library, Python module and command on the ho
 	sh "$here/linux/run.sh" "$build"
 stage unit all "host unit tests (simulator, ASan and UBSan)" \
 	"$build/san/bin/unit-tests"
+stage tools all "host tools: the console splitter, the test protocol" \
+	python3 "$here/tools/run.py"
 
 # Skipped tests are named, with the reason, in their stage's output.
 echo "    $skipped skipped (tests needing what their machine does not have)"
