@@ -55,7 +55,7 @@ stage linux failures "Linux channel library, Python module and command on the ho
 stage unit all "host unit tests (simulator, ASan and UBSan)" \
 	"$build/san/bin/unit-tests"
 stage tools all "host tools: the console splitter, the test protocol" \
-	python3 "$here/tools/run.py"
+	python3 "$here/tools/run.py" "$build"
 
 # Skipped tests are named, with the reason, in their stage's output.
 echo "    $skipped skipped (tests needing what their machine does not have)"

@@ -6,7 +6,10 @@
 #   -c CORE      the CPU core: cortex-a53, cortex-a72 (default), cortex-a76
 #   -i           instruction-counted time (-icount shift=0,sleep=off)
 #   -p           the console in tmux panes, one per partition with a
-#                console and one for the hypervisor (tools/console-panes.py)
+#                console and one for the hypervisor (tools/console-panes.py);
+#                the sockets go to TENON_PANES_DIR if set (an empty
+#                directory: a script drives the session with
+#                tmux -S $TENON_PANES_DIR/tmux), else to a temporary one
 #   -t SECONDS   stop QEMU after that much wall-clock time
 #   -P PLUGIN    load a QEMU TCG plugin (FILE.so,ARG=VALUE,...), as the
 #                benchmarks do
@@ -30,8 +33,8 @@ while getopts "c:ipt:g:P:h" opt; do
 	t) limit=$OPTARG ;;
 	g) gdb=$OPTARG ;;
 	P) plugin="-plugin $OPTARG -d plugin" ;;
-	h) sed -n '2,24s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) sed -n '2,24s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+	h) sed -n '2,27s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) sed -n '2,27s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -75,10 +78,15 @@ if [ -n "$gdb" ]; then
 	[ -n "$syms" ] || echo "  ($part's image has no symbols here: Debian's kernel image is stripped)" >&2
 fi
 log=$(mktemp)
-dir=
-trap 'rm -f "$log"; [ -z "$dir" ] || rm -rf "$dir"' EXIT
+dir= tmpdir=
+trap 'rm -f "$log"; [ -z "$tmpdir" ] || rm -rf "$tmpdir"' EXIT
 if [ -n "$panes" ]; then
-	dir=$(mktemp -d)
+	if [ -n "${TENON_PANES_DIR:-}" ]; then
+		dir=$TENON_PANES_DIR
+		mkdir -p "$dir"
+	else
+		dir=$(mktemp -d) tmpdir=$dir
+	fi
 	chardev="socket,id=con,path=$dir/serial,server=on,wait=on,mux=on,logfile=$log"
 else
 	chardev="stdio,id=con,mux=on,logfile=$log"

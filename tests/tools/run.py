@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """The host tools' tests: the console splitter of `make run PANES=1`
 (tools/console-panes.py) on synthetic streams, its hub against a fake
-QEMU end (tests/tools/fake_qemu.py), with and without tmux, and the test
-protocol's own helpers and checker (tests/report.sh, tests/report.py).
-One result line per test, then "tools: N passed, N failed, N skipped".
+QEMU end (tests/tools/fake_qemu.py), with and without tmux, then on the
+real system in a detached tmux session (BUILDDIR/sys/qemu-virt, when it
+is built), and the test protocol's own helpers and checker
+(tests/report.sh, tests/report.py). One result line per test, then
+"tools: N passed, N failed, N skipped".
 
-    usage: run.py
+    usage: run.py [BUILDDIR]
 """
 import importlib.util
 import os
@@ -27,6 +29,7 @@ spec = importlib.util.spec_from_file_location(
 panes = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(panes)
 REPORT = report.Report()
+BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
 
 
 class SkipTest(Exception):
@@ -293,6 +296,60 @@ def console_panes_without_tmux_says_how_to_install_it():
             "exit %d, message %r" % (r.returncode, err)
     finally:
         shutil.rmtree(tmp)
+
+
+def capture(tmux, i):
+    r = subprocess.run(tmux + ["capture-pane", "-p", "-J", "-S", "-200",
+                               "-t", "tenon:0.%d" % i],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    return r.stdout.decode(errors="replace")
+
+
+@test
+def make_run_panes_gives_linux_a_shell_and_rt_its_own_pane():
+    sysdir = os.path.join(BUILD, "sys", "qemu-virt")
+    if not shutil.which("tmux"):
+        raise SkipTest("no tmux (apt-get install tmux)")
+    if not os.path.exists(os.path.join(sysdir, "tenon.elf")):
+        raise SkipTest("no %s (make system)" % sysdir)
+    tmp = tempfile.mkdtemp()
+    tmux = ["tmux", "-S", os.path.join(tmp, "tmux")]
+    proc = subprocess.Popen(["sh", os.path.join(ROOT, "tools",
+                                                "system-run.sh"),
+                             "-p", "-t", "90", sysdir],
+                            env=dict(os.environ, TENON_PANES_DIR=tmp),
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for(lambda: "tenon-linux:/#" in capture(tmux, 0), 50,
+                 "Linux's prompt in its pane")
+        subprocess.run(tmux + ["send-keys", "-t", "tenon:0.0", "-l",
+                               "echo pane-$((6 * 7))"], check=True)
+        subprocess.run(tmux + ["send-keys", "-t", "tenon:0.0", "Enter"],
+                       check=True)
+        wait_for(lambda: "\npane-42" in capture(tmux, 0), 20,
+                 "the answer of Linux's shell in its pane")
+        wait_for(lambda: "RTD|" in capture(tmux, 1), 20,
+                 "latmus's figures in rt's pane")
+        linux, rt, hyp = (capture(tmux, i) for i in range(3))
+        assert "[linux]" not in linux and "RTD|" not in linux, \
+            "Linux's pane holds a prefix or an rt line: " + linux[-300:]
+        assert "pane-42" not in rt and "[rt]" not in rt, \
+            "rt's pane holds Linux's output or a prefix: " + rt[-300:]
+        assert "hypervisor:" in hyp, "no hypervisor line in its pane"
+        # Ctrl-A x, typed in a pane, quits QEMU; that is a quit by hand.
+        subprocess.run(tmux + ["send-keys", "-t", "tenon:0.0", "C-a", "x"],
+                       check=True)
+        rc = proc.wait(30)
+        assert rc == 130, "system-run.sh exited %d after Ctrl-A x, not " \
+            "130 (quit by hand)" % rc
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+        subprocess.run(tmux + ["kill-server"], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 # ---- the protocol ----
