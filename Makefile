@@ -73,31 +73,37 @@ $(BUILD)/san-libc/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(LIBC_SAN_CFLAGS) -MMD -MP -c $< -o $@
 
+# The host programs built with the sanitizers (the unit tests here,
+# libtenon's tests, the tenon command and the fuzzer in mk/linux.mk): each
+# one's objects are its prerequisites, given where it is described, and
+# SAN_LDLIBS its libraries; this one rule links them all.
+$(BUILD)/san/bin/%:
+	@mkdir -p $(@D)
+	$(CXX) -fsanitize=address,undefined $(filter %.o,$^) $(SAN_LDLIBS) -o $@
+
 $(BUILD)/san/bin/unit-tests: $(call objs,san,$(UNIT_TESTS) $(RT_KERNEL) $(RT_SIM)) \
 			    $(patsubst %.cpp,$(BUILD)/san/%.o,$(UNIT_TESTS_CXX)) \
 			    $(call objs,san-libc,$(LIBC))
-	@mkdir -p $(@D)
-	$(CXX) -fsanitize=address,undefined $^ -o $@
 
 $(BUILD)/sim/bin/bench-sim: $(call objs,sim,tests/bench/bench_sim.c $(RT_KERNEL) $(RT_SIM))
 	@mkdir -p $(@D)
 	$(CC) $(SIM_CFLAGS) $^ -o $@
 
 # The tests proper, without the setup step: the format check, then every
-# test (tools/run-tests.sh), whose last line gives the total.
+# test (tests/run-tests.sh), whose last line gives the total.
 check: $(BUILD)/san/bin/unit-tests $(patsubst %,$(BUILD)/sim/bin/%,$(SIM_APPS)) \
        a64-images system partition-system reset-system high-ram-system echo-system \
        matrix-systems \
        $(CONFIG_TOOL) \
        $(patsubst %,$(BUILD)/a64/bin/%.bin,$(APPS)) format-check
-	sh tools/run-tests.sh $(BUILD)
+	sh tests/run-tests.sh $(BUILD)
 
 # Only the applications on the simulator, or only the on-target tests.
 check-apps: $(BUILD)/sim/bin/latmus $(BUILD)/sim/bin/hectic
-	sh tools/check-apps.sh $(BUILD)/sim/bin
+	sh tests/check-apps.sh $(BUILD)/sim/bin
 
 check-target: a64-images
-	sh tools/target-tests.sh $(BUILD)/a64/bin
+	sh tests/target-tests.sh $(BUILD)/a64/bin
 
 # The on-target suite on every core (Cortex-A53, A72, A76) and CPU count
 # (1, 2, 4, 8), in partitions of 1, 2 and 4 vCPUs beside Linux
@@ -111,7 +117,7 @@ matrix-systems:
 	done
 
 check-matrix: a64-images matrix-systems
-	python3 tools/matrix-tests.py --all $(BUILD)
+	python3 tests/matrix-tests.py --all $(BUILD)
 
 test:
 	@sh tools/setup.sh
@@ -120,6 +126,7 @@ test:
 help:
 	@echo "make run            the whole system on QEMU virt (SYSTEM=name: config/name.dts,"
 	@echo "                    ICOUNT=1: instruction-counted time, figures that mean something)"
+	@echo "make run PANES=1    the same, each partition's console in its own tmux pane"
 	@echo "make test           every test; the last line gives the counts"
 	@echo "make run-rt         one application alone on QEMU (APP=name or APP_DIR=path, ARGS=...)"
 	@echo "make run-sim        the same application on the host simulator"
@@ -142,7 +149,7 @@ help:
 run:
 	@sh tools/setup.sh
 	@$(MAKE) --no-print-directory system
-	@sh tools/system-run.sh $(if $(ICOUNT),-i) $(SYS_DIR) || \
+	@sh tools/system-run.sh $(if $(ICOUNT),-i) $(if $(PANES),-p) $(SYS_DIR) || \
 		{ rc=$$?; [ $$rc -eq 130 ] || exit $$rc; } # 130: quit by hand
 
 run-rt: check-app-name

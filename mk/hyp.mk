@@ -84,8 +84,8 @@ bench-partition: system
 $(BUILD)/qemu-plugin/qemu-plugin.h:
 	sh tools/qemu-plugin-header.sh $(@D)
 
-$(BUILD)/tools/el2exits.so: tools/plugins/el2exits.c \
-			    $(BUILD)/qemu-plugin/qemu-plugin.h
+# The TCG plugins (tools/plugins/NAME.c), each one shared object.
+$(BUILD)/tools/%.so: tools/plugins/%.c $(BUILD)/qemu-plugin/qemu-plugin.h
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) $(WARN) -O2 -shared -fPIC -I$(BUILD)/qemu-plugin $< -o $@
 
@@ -116,7 +116,7 @@ partition-system:
 	@$(MAKE) --no-print-directory system SYSTEM=rt-smp
 
 check-partition: partition-system
-	sh tools/partition-tests.sh $(BUILD)/sys/rt-smp
+	sh tests/partition-tests.sh $(BUILD)/sys/rt-smp
 
 .PHONY: partition-system check-partition
 
@@ -137,10 +137,7 @@ check-reset: reset-system
 # p0 plugin (tools/plugins/p0.c). Fetches what it needs into cache/bench
 # (tools/bench-assets.sh) and installs gnuplot for the histograms; make
 # test needs none of it.
-$(BUILD)/tools/p0.so: tools/plugins/p0.c $(BUILD)/qemu-plugin/qemu-plugin.h
-	@mkdir -p $(@D)
-	$(CC) $(CSTD) $(WARN) -O2 -shared -fPIC -I$(BUILD)/qemu-plugin $< -o $@
-
+# (the p0 plugin is built by the plugins' rule above)
 BENCH_SAMPLES ?= 2000
 
 bench-compare: system $(BUILD)/a64/bin/latbench.elf $(BUILD)/tools/p0.so

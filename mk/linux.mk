@@ -96,16 +96,10 @@ $(BUILD)/san/bin/libtenon-tests: $(call objs,san,$(LIBTENON_SRC) \
 				tests/linux/test_manager.c \
 				linux/cmd/partition.c \
 				tests/linux/fake.c tests/harness.c)
-	@mkdir -p $(@D)
-	$(CC) -fsanitize=address,undefined $^ -lpthread -o $@
-
+$(BUILD)/san/bin/libtenon-tests: SAN_LDLIBS := -lpthread
+# Linked by the Makefile's rule for the host programs.
 $(BUILD)/san/bin/tenon: $(call objs,san,$(LIBTENON_SRC) $(TENON_CMD_SRC))
-	@mkdir -p $(@D)
-	$(CC) -fsanitize=address,undefined $^ -o $@
-
 $(BUILD)/san/bin/chan-fuzz: $(call objs,san,tests/fuzz/chan_fuzz.c)
-	@mkdir -p $(@D)
-	$(CC) -fsanitize=address,undefined $^ -o $@
 
 LINUX_HOST_TESTS := $(BUILD)/san/bin/libtenon-tests $(BUILD)/san/bin/tenon \
 	$(BUILD)/san/bin/chan-fuzz $(BUILD)/linux/extra/tenon

@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="make gcc g++ libc6-dev python3 cpio valgrind clang-format \
 gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm \
-device-tree-compiler libfdt-dev gdb-multiarch qemu-user libc6-dev-arm64-cross"
+device-tree-compiler libfdt-dev gdb-multiarch qemu-user libc6-dev-arm64-cross tmux"
 
 missing=""
 for pkg in $PACKAGES; do

@@ -20,8 +20,9 @@
 #    qemu-loads loads files that exist, with every /* qemu-loads: TEXT */;
 #    -v prints summary.txt, with every /* summary: TEXT */; a second run
 #    rewrites nothing.
-# One line per case, "ok     config-NAME" or "FAILED config-NAME: why",
-# then "config: N passed, N failed"; exit status 1 if any failed.
+# One line per case, "ok config-NAME" or "FAILED config-NAME: why"
+# (tests/report.sh), then "config: N passed, N failed, N skipped"; exit
+# status 1 if any failed.
 #   usage: run.sh BUILDDIR   (where tools/tenon-config was built)
 set -u
 build=${1:?usage: run.sh BUILDDIR}
@@ -33,22 +34,19 @@ WARN="-std=gnu11 -Wall -Wextra -Werror -Wstrict-prototypes \
 -Wmissing-prototypes -Wshadow"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0
+. "$here/../report.sh"
 
 [ -x "$tool" ] || {
 	echo "run.sh: no $tool (make $tool)" >&2
 	exit 2
 }
 
-ok() {
-	echo "ok     config-$1"
-	passed=$((passed + 1))
-}
+ok() { test_ok "config-$1"; }
 # fail NAME WHY [LOG]: the reason, then the log's end, indented.
 fail() {
-	echo "FAILED config-$1: $2"
-	[ $# -lt 3 ] || sed 's/^/    | /' "$3" | tail -n 20
-	failed=$((failed + 1))
+	cfg=$1
+	shift
+	test_failed "config-$cfg" "$@"
 }
 
 # The fake build directory, with the images the tests name.
@@ -380,5 +378,4 @@ else
 	fail not-a-blob "exit status $rc" "$tmp/log"
 fi
 
-echo "config: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary config

@@ -14,7 +14,8 @@
  *     order, every stream byte likewise, every sample read is a value
  *     the writer wrote whole, with sequence numbers that never go back.
  *   usage: chan-fuzz [-n CASES] [-s SEED]
- * Prints the cases run and "fuzz: N passed, N failed".
+ * Prints its result line, the cases run and "fuzz: N passed, N failed,
+ * N skipped".
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -45,14 +46,14 @@ static uint32_t below(uint32_t n)
 	return (uint32_t)(rnd() % n);
 }
 
-#define CHECK(cond)                                                          \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "fuzz: case %llu (%s): %s:%d: %s\n", \
-				case_no, game, __FILE__, __LINE__, #cond);   \
-			failures++;                                          \
-			return;                                              \
-		}                                                            \
+#define CHECK(cond)                                                        \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			fprintf(stderr, "    case %llu (%s): %s:%d: %s\n", \
+				case_no, game, __FILE__, __LINE__, #cond); \
+			failures++;                                        \
+			return;                                            \
+		}                                                          \
 	} while (0)
 
 struct chan {
@@ -412,9 +413,16 @@ int main(int argc, char **argv)
 		if (failures > 20)
 			break;
 	}
-	printf("fuzz: %llu cases (seed %#llx), %ld failing\n", case_no,
+	if (failures)
+		printf(
+		    "FAILED channel-protocol-fuzz: %ld failing of %llu cases "
+		    "(seed %#llx)\n",
+		    failures, case_no, (unsigned long long)seed);
+	else
+		printf("ok channel-protocol-fuzz\n");
+	printf("    %llu cases (seed %#llx), %ld failing\n", case_no,
 	       (unsigned long long)seed, failures);
-	printf("fuzz: %d passed, %d failed\n", failures ? 0 : 1,
+	printf("fuzz: %d passed, %d failed, 0 skipped\n", failures ? 0 : 1,
 	       failures ? 1 : 0);
 	return failures ? 1 : 0;
 }

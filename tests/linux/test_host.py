@@ -4,7 +4,8 @@ host, against fake channel functions: a sysfs tree whose resource0,
 resource2_wc and config are plain files and a /dev whose uioN is a FIFO
 (the same shape tests/linux/fake.c makes for libtenon's tests). The
 test plays the peer with the module's own Ring on the region file.
-Prints "ok     NAME" or "FAILED NAME: why", then "N passed, N failed".
+Prints "ok NAME" or "FAILED NAME: why" (tests/report.py), then
+"host: N passed, N failed, N skipped".
 
     usage: test_host.py TENON-COMMAND [AARCH64-TENON-COMMAND]
 The second, the command built for the Linux partition, runs the command
@@ -23,6 +24,8 @@ import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "linux", "python"))
+sys.path.insert(0, os.path.join(HERE, ".."))
+import report  # noqa: E402
 import tenon  # noqa: E402
 
 TENON = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else None
@@ -30,7 +33,7 @@ TENONS = [("", [TENON])] if TENON else []
 if len(sys.argv) > 2 and shutil.which("qemu-aarch64"):
     TENONS.append(("a64-", ["qemu-aarch64", os.path.abspath(sys.argv[2])]))
 TENON_CMD = None
-results = []
+REPORT = report.Report()
 
 
 class Fake:
@@ -145,12 +148,10 @@ def test(fn, prefix=""):
     fake = Fake()
     try:
         fn(fake)
-        results.append(True)
-        print("ok     " + name, flush=True)
+        REPORT.ok(name)
     except Exception:
-        results.append(False)
         why = traceback.format_exc().strip().splitlines()
-        print("FAILED %s: %s" % (name, " | ".join(why[-3:])), flush=True)
+        REPORT.fail(name, " | ".join(why[-3:]))
     finally:
         fake.close()
     return fn
@@ -624,6 +625,4 @@ def cmd_partition_and_hm_bad_usage_are_errors(fake):
     assert rc == 0 and "partition" in out and "hm" in out, out
 
 
-passed = results.count(True)
-print("%d passed, %d failed" % (passed, len(results) - passed))
-sys.exit(0 if all(results) else 1)
+sys.exit(REPORT.summary("host"))

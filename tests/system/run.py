@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The whole system on QEMU: the hypervisor with the real-time partition
 (latmus) and Debian's Linux side by side. Each boot is bounded in time;
-each check prints "ok     system-<name>" or "FAILED system-<name>: why",
-and the last line is "system: N passed, N failed".
+each check prints "ok system-<name>" or "FAILED system-<name>: why"
+(tests/report.py), and the last line is "system: N passed, N failed,
+N skipped".
 
     usage: run.py BUILDDIR [SYSTEM]
 """
@@ -15,6 +16,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..",
                                 "tools"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+import report  # noqa: E402
 import tenon_system  # noqa: E402
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
@@ -24,13 +27,13 @@ SYSDIR = os.path.join(BUILD, "sys", SYSTEM)
 ONLY = sys.argv[3] if len(sys.argv) > 3 else ""
 TOOL = os.path.join(BUILD, "tools", "tenon-config")
 SOURCE = os.path.join("config", SYSTEM + ".dts")
-results = []
+REPORT = report.Report(prefix="system-")
+results = []  # each check's outcome, in order
 
 
 def check(name, ok, why=""):
-    results.append(ok)
-    print(("ok     " if ok else "FAILED ") + "system-" + name +
-          ("" if ok else ": " + why), flush=True)
+    results.append(bool(ok))
+    REPORT.check(name, ok, why)
 
 
 class CannotBoot(Exception):
@@ -1289,9 +1292,7 @@ def main():
                 scenario(tmp)
             except CannotBoot as e:
                 check(scenario.__name__.replace("_", "-"), False, str(e))
-    failed = results.count(False)
-    print("system: %d passed, %d failed" % (len(results) - failed, failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(REPORT.summary("system"))
 
 
 if __name__ == "__main__":

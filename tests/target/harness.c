@@ -1,13 +1,13 @@
 /*
  * The test runner on a machine: the same registered tests as on the host,
  * run one after the other in one image (no processes to isolate them), each
- * printed with OK, SKIP (and the reason: more CPUs than the machine has,
- * say) or BROKEN, then the closing "N passed, N failed, N skipped".
+ * printed "ok NAME", "SKIP NAME: why" (more CPUs than the machine has, say)
+ * or "FAILED NAME: why", then the closing "N passed, N failed, N skipped".
  * A failed check ends the run at once: the test's threads may be left in
  * any state, so nothing after it could be trusted in this image. The
  * runner then says which test broke and where a fresh start goes on
  * ("-s K"), and the script that booted the machine boots it again from
- * there (tools/target-tests.sh).
+ * there (tests/suite-run.py).
  * Each test starts with its file's variables as they were at boot, as in
  * the fresh process it gets on the host.
  *   arguments: [-l] [-s K] [-w MS] [SUBSTRING...]
@@ -78,12 +78,12 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("  %s:%d: ", file, line);
+	printf("FAILED ");
+	print_name(current ? current : "?");
+	printf(": %s:%d: ", file, line);
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
-	printf("\nBROKEN ");
-	print_name(current ? current : "?");
 	putchar('\n');
 	if (current_index < selected_count)
 		printf("tenon: test %d of %d broke; tests %d to %d did not "
@@ -108,7 +108,7 @@ void test_skip(const char *fmt, ...)
 	if (tn_thread_self() != runner)
 		test_fail(__FILE__, __LINE__,
 			  "test_skip() called from a thread of the test");
-	printf("SKIP   ");
+	printf("SKIP ");
 	print_name(current);
 	printf(": ");
 	va_start(ap, fmt);
@@ -125,7 +125,7 @@ static void run_one(struct test_case *tc)
 	if (__builtin_setjmp(skip_return))
 		return;
 	tc->fn();
-	printf("OK     ");
+	printf("ok ");
 	print_name(tc->name);
 	putchar('\n');
 	passed++;

@@ -3,8 +3,9 @@
 boots powerkey.elf alone on the machine, presses the key through QEMU's
 monitor (system_powerdown raises PL061 line 3, SPI 7) each time the
 application waits for it, and checks that every press was handled where
-it should be: in interrupt context, then by a handler thread. Prints OK or
-FAILED per check and ends with "powerkey: N passed, N failed".
+it should be: in interrupt context, then by a handler thread. Prints one
+result line per check (tests/report.py) and ends with "powerkey: N passed,
+N failed, N skipped".
   usage: powerkey.py BINDIR"""
 import os
 import socket
@@ -15,7 +16,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RUN = os.path.join(HERE, "..", "..", "tools", "qemu-run.sh")
-results = []
+sys.path.insert(0, os.path.join(HERE, ".."))
+import report  # noqa: E402
+
+REPORT = report.Report()
 
 
 class Monitor:
@@ -96,13 +100,8 @@ def run(image, args, presses, expect, limit=60):
 
 def check(name, image, args, presses, expect):
     ok, lines = run(image, args, presses, expect)
-    if ok:
-        print("OK     " + name)
-    else:
-        print("FAILED %s: expected %s; the console said:" % (name, expect))
-        for l in lines[-15:]:
-            print("    | " + l)
-    results.append(ok)
+    REPORT.check(name, ok, "expected %s; the console said:" % expect,
+                 lines[-15:])
 
 
 def main():
@@ -117,9 +116,7 @@ def main():
           ["-n", "2", "-p", "80"], 2,
           ["press 1 handled on cpu0 by its thread",
            "press 2 handled on cpu0 by its thread"])
-    passed = sum(results)
-    print("powerkey: %d passed, %d failed" % (passed, len(results) - passed))
-    return 0 if passed == len(results) else 1
+    return REPORT.summary("powerkey")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,8 @@
 # needs no edit to find it (APP_DIR=), it runs on the simulator and alone
 # on the machine, an edited source is rebuilt, the application's exit
 # status comes out of the run scripts, and bad names are refused with the
-# list of valid ones. Ends with "workflow: N passed, N failed".
+# list of valid ones. One result line per check (tests/report.sh); ends
+# with "workflow: N passed, N failed, N skipped".
 #   usage: run.sh BUILDDIR
 set -u
 build=${1:?usage: run.sh BUILDDIR}
@@ -11,18 +12,11 @@ tmp=$(mktemp -d)
 sysname=.workflow-test-$$
 trap 'rm -rf "$tmp" "config/$sysname.dts"' EXIT
 out=$tmp/out
-passed=0 failed=0
+. "$(dirname "$0")/../report.sh"
 mk() { make --no-print-directory BUILD="$build" "$@" >"$out" 2>&1; }
 
-ok() {
-	echo "ok      $1"
-	passed=$((passed + 1))
-}
-fail() {
-	echo "FAILED  $1: $2"
-	sed 's/^/    | /' "$out" | tail -n 15
-	failed=$((failed + 1))
-}
+ok() { test_ok "$1"; }
+fail() { test_failed "$1" "$2" "$out"; }
 # check NAME STATUS WANT PATTERN: the status is WANT and $out has PATTERN.
 check() {
 	if [ "$2" -ne "$3" ]; then
@@ -196,5 +190,4 @@ fi
 kill $qemu 2>/dev/null
 wait $qemu 2>/dev/null
 
-echo "workflow: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary workflow

@@ -1,20 +1,17 @@
 #!/bin/sh
 # Runs the real-time applications latmus and hectic on the simulator and
-# checks their exit status and what they print: one line per check, "ok"
-# or "FAILED", and a non-zero exit status if any check failed.
+# checks their exit status and what they print: one line per check
+# (tests/report.sh), the counts last, and a non-zero exit status if any
+# check failed.
 #   usage: check-apps.sh BINDIR   (where latmus and hectic were built)
 set -u
 bin=${1:?usage: check-apps.sh BINDIR}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-failed=0
+. "$(dirname "$0")/report.sh"
 
-ok() { echo "ok  $1"; }
-fail() {
-	echo "FAILED $1: $2"
-	sed 's/^/    | /' "$out" | tail -n 20
-	failed=1
-}
+ok() { test_ok "$1"; }
+fail() { test_failed "$1" "$2" "$out"; }
 
 # run NAME EXPECTED_STATUS COMMAND...: runs it into $out, checks the status.
 run() {
@@ -78,4 +75,4 @@ fi
 if run hectic-rejects-bad-duration 2 "$bin/hectic" -T abc; then
 	expect hectic-rejects-bad-duration '^hectic: -T abc:'
 fi
-exit "$failed"
+summary apps

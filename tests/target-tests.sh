@@ -9,40 +9,28 @@
 set -u
 bin=${1:?usage: target-tests.sh BINDIR}
 here=$(dirname "$0")
+tools=$here/../tools
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-passed=0 failed=0 skipped=0
+. "$here/report.sh"
 
-# The suite prints OK/SKIP/BROKEN lines; after a broken or hung test it is
-# booted again from the next one (tools/suite-run.py).
+# The suite prints one result line per test; after a failed or hung test
+# it is booted again from the next one (tests/suite-run.py).
 python3 "$here/suite-run.py" -n 4 -t 600 -l suite --image "$bin/testsuite.elf" \
 	>"$out" 2>&1
 cat "$out"
-counts=$(sed -n 's/^suite: \([0-9]* passed, [0-9]* failed, [0-9]* skipped\)$/\1/p' "$out")
-if [ -n "$counts" ]; then
-	passed=$((passed + ${counts%% passed*}))
-	rest=${counts#*passed, }
-	failed=$((failed + ${rest%% failed*}))
-	rest=${rest#*failed, }
-	skipped=$((skipped + ${rest%% skipped*}))
-else
-	echo "FAILED testsuite: the suite runner gave no counts"
-	failed=$((failed + 1))
-fi
+count "$out" testsuite
 
 # The same image entered at EL1, as the hypervisor will enter it: a few
 # tests that need every CPU, interrupts and PSCI, and the health
 # monitor's calls with no Tenon hypervisor to answer them.
-sh "$here/qemu-run.sh" -1 -i -n 4 -t 300 "$bin/testsuite.elf" hw- \
+sh "$tools/qemu-run.sh" -1 -i -n 4 -t 300 "$bin/testsuite.elf" hw- \
 	sched-cross 2>&1 | tr -d '\r' >"$out"
 if grep -q "at EL1 (in a partition)" "$out" &&
 	grep -q '^7 passed, 0 failed, 0 skipped$' "$out"; then
-	echo "OK     boots-entered-at-el1"
-	passed=$((passed + 1))
+	test_ok boots-entered-at-el1
 else
-	echo "FAILED boots-entered-at-el1:"
-	tail -n 20 "$out" | sed 's/^/    | /'
-	failed=$((failed + 1))
+	test_failed boots-entered-at-el1 "no 'at EL1' line and 7 passed tests" "$out"
 fi
 
 # fault NAME ARGUMENT PATTERN...: the report must hold every pattern and
@@ -50,18 +38,15 @@ fi
 fault() {
 	name=$1 arg=$2
 	shift 2
-	sh "$here/qemu-run.sh" -n 2 -t 120 "$bin/faults.elf" "$arg" 2>&1 |
+	sh "$tools/qemu-run.sh" -n 2 -t 120 "$bin/faults.elf" "$arg" 2>&1 |
 		tr -d '\r' >"$out"
 	for pattern in "$@" "tenon: halted"; do
 		if ! grep -qF "$pattern" "$out"; then
-			echo "FAILED $name: no '$pattern' in the report:"
-			tail -n 20 "$out" | sed 's/^/    | /'
-			failed=$((failed + 1))
+			test_failed "$name" "no '$pattern' in the report" "$out"
 			return
 		fi
 	done
-	echo "OK     $name"
-	passed=$((passed + 1))
+	test_ok "$name"
 }
 
 fault faults-stack-overflow-reported overflow \
@@ -75,18 +60,8 @@ fault faults-undefined-instruction-reported undefined \
 # A device's interrupt: QEMU virt's power key (PL061 GPIO line 3, SPI 7),
 # pressed through QEMU's monitor, handled in interrupt context and by a
 # handler thread.
-python3 "$here/../tests/target/powerkey.py" "$bin" >"$out" 2>&1
+python3 "$here/target/powerkey.py" "$bin" >"$out" 2>&1
 grep -vE '^powerkey: [0-9]+ passed' "$out"
-counts=$(grep -E '^powerkey: [0-9]+ passed, [0-9]+ failed$' "$out")
-counts=${counts#powerkey: }
-if [ -n "$counts" ]; then
-	passed=$((passed + ${counts%% passed*}))
-	rest=${counts#*passed, }
-	failed=$((failed + ${rest%% failed*}))
-else
-	echo "FAILED powerkey: the test did not finish"
-	failed=$((failed + 1))
-fi
+count "$out" powerkey
 
-echo "target: $passed passed, $failed failed, $skipped skipped"
-[ "$failed" -eq 0 ]
+summary target

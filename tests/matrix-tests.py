@@ -4,16 +4,17 @@ on QEMU virt on Cortex-A53, A72 and A76 cores with 1, 2, 4 and 8 CPUs, and
 in a real-time partition of 1, 2 and 4 vCPUs beside Linux
 (config/suite-rt<N>-linux.dts), on a Cortex-A53, A76 and A72 machine,
 and alone under the hypervisor on a machine of one CPU
-(config/suite-rt1.dts). Each cell is run by tools/suite-run.py, so
+(config/suite-rt1.dts). Each cell is run by tests/suite-run.py, so
 a test needing more CPUs than the cell has is skipped with the reason and
-a broken test does not hide the ones after it. Two cells run at once (each
+a failed test does not hide the ones after it. Two cells run at once (each
 QEMU is one host thread under instruction counting).
 
 `make test` runs the short matrix (every core on 1 and 2 CPUs, one core on
 8, one partition beside Linux, the one-CPU machine); --all runs every
 cell (make check-matrix). The 4-CPU cell of the default core is left
 out: the on-target stage of `make test` runs it. Prints each cell's
-summary, its skipped and failed tests by name, and last
+summary ("CELL: N passed, N failed, N skipped"), its failed tests by
+name, its skipped ones grouped by the reason (indented), and last
 "matrix: N passed, N failed, N skipped".
 
     usage: matrix-tests.py [--all] [--cell NAME...] BUILDDIR
@@ -21,12 +22,14 @@ summary, its skipped and failed tests by name, and last
 import argparse
 import concurrent.futures
 import os
-import re
 import subprocess
 import sys
 import textwrap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import report  # noqa: E402
+
 CORES = ("cortex-a53", "cortex-a72", "cortex-a76")
 SHORT = {"cortex-a53-1cpu", "cortex-a72-1cpu", "cortex-a76-1cpu",
          "cortex-a53-2cpu", "cortex-a72-2cpu", "cortex-a76-2cpu",
@@ -36,8 +39,6 @@ SHORT = {"cortex-a53-1cpu", "cortex-a72-1cpu", "cortex-a76-1cpu",
 # then its vCPUs' turns in QEMU's round-robin delay the real-time one's
 # timer by milliseconds, which the timing tests would measure.
 LINUX_BOOT_MS = 3000
-SKIP = re.compile(r"^SKIP +([a-z0-9-]+): (.*)$")
-COUNTS = re.compile(r": (\d+) passed, (\d+) failed, (\d+) skipped$")
 
 
 def cells(build):
@@ -82,40 +83,37 @@ def main():
         raise SystemExit("matrix-tests.py: no cell %s; the cells: %s" %
                          (", ".join(set(args.cell) -
                                     {c[0] for c in chosen}), known))
-    totals = [0, 0, 0]
+    total = report.Report()
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         futures = [(name, pool.submit(run, name, a)) for name, a in chosen]
         for name, future in futures:
             lines = future.result()
-            m = COUNTS.search(lines[-1]) if lines else None
-            if not m:
-                print("FAILED matrix-%s: the suite runner gave no counts; "
-                      "its last lines:" % name)
-                for line in lines[-15:]:
-                    print("    | " + line)
-                totals[1] += 1
+            counts = report.counts(lines[-1:])
+            if not counts:
+                total.fail("matrix-" + name, "the suite runner gave no "
+                           "counts; its last lines:", lines[-15:])
                 continue
-            counts = [int(g) for g in m.groups()]
-            print("%s matrix-%s: %d passed, %d failed, %d skipped" %
-                  ("ok    " if counts[1] == 0 else "FAILED", name, *counts))
-            # The tests that did not pass, by name, with the reason;
-            # skipped ones grouped by their reason.
+            print("%s: %d passed, %d failed, %d skipped" % (name, *counts))
+            # The tests that failed, by name, with the reason; skipped
+            # ones grouped by their reason.
             skips = {}
-            for line in lines:
-                s = SKIP.match(line)
-                if s:
-                    skips.setdefault(s.group(2), []).append(s.group(1))
-                elif not line.startswith(("OK ", name + ":")):
-                    print("    " + line)
+            for line in lines[:-1]:
+                r = report.RESULT.match(line)
+                if r and r.group(1) == "SKIP":
+                    skips.setdefault(r.group(3), []).append(r.group(2))
+                elif r and r.group(1) == "FAILED":
+                    print("FAILED %s-%s: %s" % (name, r.group(2),
+                                                r.group(3)))
+                elif not r:
+                    print("    " + line.strip())
             for why, names in skips.items():
                 print("    skipped, %s: %d tests" % (why, len(names)))
                 print(textwrap.fill(" ".join(names), width=78,
                                     initial_indent="        ",
                                     subsequent_indent="        ",
                                     break_on_hyphens=False))
-            totals = [t + c for t, c in zip(totals, counts)]
-    print("matrix: %d passed, %d failed, %d skipped" % tuple(totals))
-    return 1 if totals[1] else 0
+            total.add(counts)
+    return total.summary("matrix")
 
 
 if __name__ == "__main__":

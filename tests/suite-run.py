@@ -3,16 +3,16 @@
 had its turn: alone on QEMU virt (--image), or in the real-time partition
 of a built system (--system), in instruction-counted time.
 
-A broken test ends its image: its threads may be left in any state, so the
+A failed test ends its image: its threads may be left in any state, so the
 suite stops there (tests/target/harness.c) and says where a fresh start
 goes on. This boots the suite again from the test after it, as often as it
-takes, so that one broken test does not hide the results of the ones after
+takes, so that one failed test does not hide the results of the ones after
 it. A boot that gives no result in time (a hang, a crash of the machine)
 fails the test that was running, by name, and goes on after it in the same
 way.
 
-Prints the suite's OK, SKIP (with the reason) and BROKEN lines, every fresh
-start and why, every test that did not run and why, and last
+Prints the suite's result lines (tests/report.py), every fresh start and
+why, every test that did not run and why (indented), and last
 "LABEL: N passed, N failed, N skipped". Exits 1 if any test failed.
 
     usage: suite-run.py [-c CORE] [-n CPUS] [-t SECONDS] [-l LABEL] [-w MS]
@@ -28,10 +28,12 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+TOOLS = os.path.join(HERE, "..", "tools")
+sys.path.insert(0, TOOLS)
 sys.path.insert(0, HERE)
+import report  # noqa: E402
 import tenon_system  # noqa: E402
 
-RESULT = re.compile(r"^(OK|SKIP|BROKEN) +([a-z0-9-]+)(: .*)?$")
 BROKE = re.compile(r"^tenon: test (\d+) of (\d+) broke")
 EXITED = re.compile(r"^tenon: application exited with status (\d+)$")
 COUNTS = re.compile(r"^\d+ passed, \d+ failed, \d+ skipped$")
@@ -40,7 +42,7 @@ COUNTS = re.compile(r"^\d+ passed, \d+ failed, \d+ skipped$")
 def parse_args():
     p = argparse.ArgumentParser(
         description="Runs the on-target suite, booting again after a "
-        "broken test.")
+        "failed test.")
     p.add_argument("-c", "--core", default="cortex-a72")
     p.add_argument("-n", "--cpus", type=int, default=4)
     p.add_argument("-t", "--limit", type=float, default=600,
@@ -63,7 +65,7 @@ class Suite:
     def command(self, suite_args):
         a = self.args
         if a.image:
-            return ["sh", os.path.join(HERE, "qemu-run.sh"), "-i", "-c",
+            return ["sh", os.path.join(TOOLS, "qemu-run.sh"), "-i", "-c",
                     a.core, "-n", str(a.cpus), a.image] + suite_args
         build, system = a.system
         # The partition's arguments are in its device tree: a variant of
@@ -81,7 +83,7 @@ class Suite:
         self.variants += 1
         sysdir = tenon_system.derive(build, system, self.tmp,
                                      "suite-%d" % self.variants, edit)
-        return ["sh", os.path.join(HERE, "system-run.sh"), "-i", "-c",
+        return ["sh", os.path.join(TOOLS, "system-run.sh"), "-i", "-c",
                 a.core, sysdir]
 
     def boot(self, suite_args):
@@ -132,7 +134,7 @@ class Suite:
 
 def main():
     args = parse_args()
-    counts = {"OK": 0, "SKIP": 0, "BROKEN": 0}
+    counts = {"ok": 0, "SKIP": 0, "FAILED": 0}
     restarts, start, listing = 0, 1, None
     with tempfile.TemporaryDirectory() as tmp:
         suite = Suite(args, tmp)
@@ -142,13 +144,13 @@ def main():
                 (["-w", str(args.wait)] if args.wait else []) + args.select)
             results, broke = 0, None
             for line in lines:
-                m = RESULT.match(line)
+                m = report.RESULT.match(line)
                 if m:
                     counts[m.group(1)] += 1
                     results += 1
                     print(line)
                 elif line.startswith("  "):
-                    print(line)  # why the next BROKEN broke
+                    print(line)  # what the test printed
                 elif BROKE.match(line):
                     broke = BROKE.match(line)
             status = next((int(EXITED.match(l).group(1)) for l in lines
@@ -157,7 +159,7 @@ def main():
                 k, total = int(broke.group(1)), int(broke.group(2))
                 if k >= total:
                     break
-                print("RESTART after the broken test %d of %d: booting "
+                print("    restart after the failed test %d of %d: booting "
                       "again from test %d" % (k, total, k + 1))
                 start, restarts = k + 1, restarts + 1
                 continue
@@ -177,22 +179,23 @@ def main():
                   (listing.get(k, "test %d" % k), why))
             for line in (lines or other)[-15:]:
                 print("    | " + line)
-            counts["BROKEN"] += 1
+            counts["FAILED"] += 1
             if not booted or not total:
                 for i in range(k + 1, total + 1):
-                    print("NOTRUN %s: the suite did not start" % listing[i])
+                    print("    not run: %s: the suite did not start" %
+                          listing[i])
                 break
             if k >= total:
                 break
-            print("RESTART after test %d of %d gave no result: booting "
+            print("    restart after test %d of %d gave no result: booting "
                   "again from test %d" % (k, total, k + 1))
             start, restarts = k + 1, restarts + 1
     if restarts:
-        print("%s: %d fresh start%s after broken tests" %
+        print("    %s: %d fresh start%s after failed tests" %
               (args.label, restarts, "" if restarts == 1 else "s"))
     print("%s: %d passed, %d failed, %d skipped" %
-          (args.label, counts["OK"], counts["BROKEN"], counts["SKIP"]))
-    return 1 if counts["BROKEN"] else 0
+          (args.label, counts["ok"], counts["FAILED"], counts["SKIP"]))
+    return 1 if counts["FAILED"] else 0
 
 
 if __name__ == "__main__":
