@@ -139,10 +139,10 @@ struct partition {
 	volatile int state; /* enum partition_state */
 	uint64_t faults;
 	uint64_t restarts;
-	bool ram_tracked; /* its RAM's blocks say if written (stage2.c) */
-	uint64_t scrubbed; /* bytes its last cold restart zeroed */
+	bool ram_tracked;      /* its RAM's blocks say if written (stage2.c) */
+	uint64_t scrubbed;     /* bytes its last cold restart zeroed */
 	uint64_t first_writes; /* blocks its incarnation wrote, trapped */
-	struct hm_part hm; /* its health monitor's state (core/hm.h) */
+	struct hm_part hm;     /* its health monitor's state (core/hm.h) */
 };
 
 /*
