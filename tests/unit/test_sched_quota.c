@@ -6,67 +6,16 @@
  * (FIFO/RR over TP over quota). Each test leaves its CPU as it found it:
  * on a machine the next test runs on the same kernel.
  */
-#include "simtest.h"
-
-/* Times that must be exact on the simulator, and near on a machine. */
-#define TIGHT (test_time_slack / 8)
-
-static struct event_log ev;
-static volatile bool stop;
-
-static void expect_near(int line, tn_time_t expected, tn_time_t actual,
-			tn_time_t tol)
-{
-	if (actual < expected - tol || actual > expected + tol)
-		test_fail(
-		    __FILE__, line, "expected %lld ns (+-%lld ns), got %lld ns",
-		    (long long)expected, (long long)tol, (long long)actual);
-}
-
-#define EXPECT_NEAR(e, a, tol) expect_near(__LINE__, (e), (a), (tol))
-
-static int self_cpu(void)
-{
-	return tn_thread_cpu(tn_thread_self());
-}
+#include "sched_classes.h"
 
 static void spawn_quota(struct tn_thread *t, const char *name, int prio,
 			struct tn_quota_group *g, void *(*fn)(void *),
 			void *arg)
 {
-	struct tn_thread_attr attr;
+	struct tn_sched_param p = {
+	    .policy = TN_SCHED_QUOTA, .priority = prio, .quota_group = g};
 
-	tn_thread_attr_init(&attr);
-	attr.name = name;
-	attr.sched.policy = TN_SCHED_QUOTA;
-	attr.sched.priority = prio;
-	attr.sched.quota_group = g;
-	attr.affinity = TN_CPU(self_cpu());
-	EXPECT_EQ(tn_thread_create(t, &attr, fn, arg), 0);
-}
-
-/* Back to FIFO, so that a held thread can see stop and end. */
-static void release(struct tn_thread *t, int prio)
-{
-	struct tn_sched_param p = {.policy = TN_SCHED_FIFO, .priority = prio};
-
-	EXPECT_EQ(tn_thread_set_sched(t, &p), 0);
-}
-
-static tn_time_t runtime(struct tn_thread *t)
-{
-	struct tn_thread_stats st;
-
-	EXPECT_EQ(tn_thread_get_stats(t, &st), 0);
-	return st.runtime;
-}
-
-static void *spin_until_stopped(void *arg)
-{
-	(void)arg;
-	while (!stop)
-		tn_spin(TN_USEC(50));
-	return NULL;
+	spawn_in(t, name, &p, fn, arg);
 }
 
 static void *work_then_log(void *arg)

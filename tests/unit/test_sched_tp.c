@@ -6,66 +6,15 @@
  * removes its schedule: on a machine the next test runs on the same
  * kernel.
  */
-#include "simtest.h"
-
-/* Times that must be exact on the simulator, and near on a machine. */
-#define TIGHT (test_time_slack / 8)
-
-static struct event_log ev;
-static volatile bool stop;
-
-static void expect_near(int line, tn_time_t expected, tn_time_t actual,
-			tn_time_t tol)
-{
-	if (actual < expected - tol || actual > expected + tol)
-		test_fail(
-		    __FILE__, line, "expected %lld ns (+-%lld ns), got %lld ns",
-		    (long long)expected, (long long)tol, (long long)actual);
-}
-
-#define EXPECT_NEAR(e, a, tol) expect_near(__LINE__, (e), (a), (tol))
-
-static int self_cpu(void)
-{
-	return tn_thread_cpu(tn_thread_self());
-}
+#include "sched_classes.h"
 
 static void spawn_tp(struct tn_thread *t, const char *name, int prio,
 		     int partition, void *(*fn)(void *), void *arg)
 {
-	struct tn_thread_attr attr;
+	struct tn_sched_param p = {
+	    .policy = TN_SCHED_TP, .priority = prio, .tp_partition = partition};
 
-	tn_thread_attr_init(&attr);
-	attr.name = name;
-	attr.sched.policy = TN_SCHED_TP;
-	attr.sched.priority = prio;
-	attr.sched.tp_partition = partition;
-	attr.affinity = TN_CPU(self_cpu());
-	EXPECT_EQ(tn_thread_create(t, &attr, fn, arg), 0);
-}
-
-/* Back to FIFO, so that a held thread can see stop and end. */
-static void release(struct tn_thread *t)
-{
-	struct tn_sched_param p = {.policy = TN_SCHED_FIFO, .priority = 5};
-
-	EXPECT_EQ(tn_thread_set_sched(t, &p), 0);
-}
-
-static tn_time_t runtime(struct tn_thread *t)
-{
-	struct tn_thread_stats st;
-
-	EXPECT_EQ(tn_thread_get_stats(t, &st), 0);
-	return st.runtime;
-}
-
-static void *spin_until_stopped(void *arg)
-{
-	(void)arg;
-	while (!stop)
-		tn_spin(TN_USEC(50));
-	return NULL;
+	spawn_in(t, name, &p, fn, arg);
 }
 
 /*
@@ -142,7 +91,7 @@ static int accuracy_main(void *arg)
 	EXPECT_EQ(info.start, AT(PLAN_START));
 	stop = true;
 	for (int i = 0; i < 4; i++) {
-		release(&th[i]);
+		release(&th[i], 5);
 		EXPECT_EQ(tn_thread_join(&th[i], NULL), 0);
 	}
 	EXPECT_EQ(tn_tp_remove(cpu), 0);
@@ -324,7 +273,7 @@ static int stop_main(void *arg)
 	tn_sleep_until(AT(TN_MSEC(12)));
 	EXPECT_NEAR(TN_MSEC(4), runtime(&a), TIGHT);
 	stop = true;
-	release(&a);
+	release(&a, 5);
 	EXPECT_EQ(tn_thread_join(&a, NULL), 0);
 	EXPECT_EQ(tn_tp_remove(cpu), 0);
 	return 0;
@@ -366,7 +315,7 @@ static int remote_main(void *arg)
 	EXPECT_EQ(info.window, 0);
 	EXPECT_EQ(tn_tp_stop(other), 0);
 	stop = true;
-	release(&a);
+	release(&a, 5);
 	EXPECT_EQ(tn_thread_join(&a, NULL), 0);
 	EXPECT_EQ(tn_tp_remove(other), 0);
 	return 0;
