@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define TN_SYSCONFIG_MAGIC 0x54434647u /* "TCFG" */
-#define TN_SYSCONFIG_VERSION 5
+#define TN_SYSCONFIG_VERSION 6
 
 #define TN_CFG_MAX_CPUS 8
 #define TN_CFG_MAX_PARTITIONS 4
@@ -123,6 +123,19 @@ struct tn_cfg_partition {
 	/* A Linux partition: the manager's PCI function's BAR0 (every Linux
 	 * partition has one; only the manager's answers with rights). */
 	uint64_t mgr_bar0_ipa;
+	/*
+	 * Since version 6. How its interrupts reach it (enum
+	 * tn_cfg_irq_delivery): through the virtual GIC, or straight from
+	 * the physical CPU interface with no exit (docs/hypervisor.md,
+	 * "Direct interrupt delivery").
+	 */
+	uint32_t irq_delivery;
+	uint32_t pad2;
+};
+
+enum tn_cfg_irq_delivery {
+	TN_CFG_IRQ_VIRTUAL = 0,
+	TN_CFG_IRQ_DIRECT = 1,
 };
 
 /*

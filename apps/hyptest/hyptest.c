@@ -14,6 +14,10 @@
  *                         rings once up (waited for CHANNEL_WAIT_S at
  *                         most); then it rings channel OUT (one it
  *                         writes) back
+ *   -D                    the partition has direct interrupt delivery:
+ *                         also the checks of it (SGI 15 the hypervisor's,
+ *                         the shared registers emulated, others' SPIs out
+ *                         of reach)
  *
  * Prints "hyptest: ok NAME" or "hyptest: FAILED NAME: ..." per check and
  * "hyptest: N passed, N failed".
@@ -104,6 +108,9 @@ static void entry_never_run(void)
 #define ICC_EOIR1_EL1 S3_0_C12_C12_1
 #define ICC_SGI1R_EL1 S3_0_C12_C11_5
 #define ICC_PMR_EL1 S3_0_C4_C6_0
+#define ICC_CTLR_EL1 S3_0_C12_C12_4
+#define ICC_DIR_EL1 S3_0_C12_C11_1
+#define ICC_RPR_EL1 S3_0_C12_C11_3
 
 #define GICD_TYPER 0x0004
 #define GICD_IPRIORITYR 0x0400
@@ -124,6 +131,11 @@ static void entry_never_run(void)
 #define POISON 0x5a5a5a5a5a5a5a5aul
 #define GICD_ISENABLER 0x0100
 #define GICD_ICENABLER 0x0180
+#define GICD_ISPENDR 0x0200
+#define GICD_IROUTER 0x6000
+/* The hypervisor's UART and Linux's RTC (qemu-virt, the default system). */
+#define FOREIGN_UART_SPI 33
+#define FOREIGN_RTC_SPI 34
 #define CHANNEL_WAIT_S 240 /* Linux boots to user space first */
 #define CHANNEL_WRITER_PAGE 0x0000
 #define CHANNEL_READER_PAGE 0x1000
@@ -327,7 +339,13 @@ static void check_load(const char *name, uint64_t (*load)(uintptr_t),
 
 static void mmio_access_sizes(void)
 {
-	uintptr_t prio32 = PLAT_GICD_BASE + GICD_IPRIORITYR + 32;
+	/*
+	 * PPI 20's priority, a byte register, set by a byte store first: a
+	 * PPI of this vCPU's, which it has whichever way its interrupts are
+	 * delivered. 0xc0: its top bit set, and within the priority bits a
+	 * GIC may have.
+	 */
+	uintptr_t prio20 = my_gicr_sgi() + GICD_IPRIORITYR + 20;
 
 	check_load_aborts("gicd-typer-byte-read-aborts", ldrb_w,
 			  PLAT_GICD_BASE + GICD_TYPER);
@@ -335,16 +353,15 @@ static void mmio_access_sizes(void)
 			  PLAT_GICD_BASE + GICD_TYPER);
 	check_load_aborts("gicd-typer-doubleword-read-aborts", ldr_x,
 			  PLAT_GICD_BASE + GICD_TYPER);
-	/* SPI 32's priority, a byte register, set by a byte store first. */
-	wr8(prio32, 0xc8);
-	check_load("gicd-ipriorityr-ldrsb-x-sign-extends", ldrsb_x, prio32,
-		   0xffffffffffffffc8ul);
-	check_load("gicd-ipriorityr-ldrsb-w-sign-extends-to-32-bits", ldrsb_w,
-		   prio32, 0xffffffc8ul);
-	wr32(prio32, 0xa0a0a0c8u);
-	check_load("gicd-ipriorityr-ldrsw-sign-extends", ldrsw_x, prio32,
-		   0xffffffffa0a0a0c8ul);
-	wr32(prio32, 0xa0a0a0a0u);
+	wr8(prio20, 0xc0);
+	check_load("gicr-ipriorityr-ldrsb-x-sign-extends", ldrsb_x, prio20,
+		   0xffffffffffffffc0ul);
+	check_load("gicr-ipriorityr-ldrsb-w-sign-extends-to-32-bits", ldrsb_w,
+		   prio20, 0xffffffc0ul);
+	wr32(prio20, 0xc0a0a0a0u);
+	check_load("gicr-ipriorityr-ldrsw-sign-extends", ldrsw_x, prio20,
+		   0xffffffffc0a0a0a0ul);
+	wr32(prio20, 0xa0a0a0a0u);
 }
 
 /* ICC_SGI1R_EL1 naming this vCPU, its Aff0 split as RS and a list bit. */
@@ -361,6 +378,123 @@ static volatile uint32_t active_in_handler;
 static void see_active(uint32_t intid)
 {
 	active_in_handler = rd32(my_gicr_sgi() + GICR_ISACTIVER0) >> intid & 1;
+}
+
+/* SGI intid to this vCPU at the probe's priority: whether it came. */
+static bool sgi_comes(uint32_t intid)
+{
+	uintptr_t sgi = my_gicr_sgi();
+	uint32_t taken;
+
+	probe_begin();
+	wr8(sgi + GICR_IPRIORITYR + intid, PROBE_PRIORITY);
+	wr32(sgi + GICR_ISENABLER0, 1u << intid);
+	sysreg_write(ICC_SGI1R_EL1, sgi_to_self(intid, 0));
+	isb();
+	taken = probe_window(10000);
+	wr32(sgi + GICR_ICENABLER0, 1u << intid);
+	wr32(sgi + GICR_ICPENDR0, 1u << intid);
+	probe_end();
+	return taken == 1 && probe.last_irq == intid;
+}
+
+static volatile uint64_t rpr_in_handler;
+
+static void see_rpr(uint32_t intid)
+{
+	(void)intid;
+	rpr_in_handler = sysreg_read(ICC_RPR_EL1);
+}
+
+/*
+ * Direct delivery (-D): the CPU interface is this partition's, but only
+ * for its own interrupts. SGI 15 is the hypervisor's; the registers both
+ * groups share are emulated (a priority mask and running priority as the
+ * partition sets and sees them, EOImode its choice, DIR for its own); the
+ * SPIs of the hypervisor (the UART's) and of Linux (the RTC's) are out
+ * of reach whatever it writes.
+ */
+static void direct_delivery(void)
+{
+	uintptr_t sgi = my_gicr_sgi();
+	uint64_t ctlr, pmr;
+	uint32_t taken, active, foreign;
+
+	check("direct-sgi-14-to-self-is-delivered", sgi_comes(14), 1);
+	check("direct-sgi-15-is-the-hypervisors-not-delivered", sgi_comes(15),
+	      0);
+	wr32(sgi + GICR_ISENABLER0, 1u << 15);
+	check("direct-sgi-15-cannot-be-enabled",
+	      rd32(sgi + GICR_ISENABLER0) >> 15 & 1, 0);
+
+	probe_begin();
+	wr8(sgi + GICR_IPRIORITYR + PROBE_SGI, PROBE_PRIORITY);
+	wr32(sgi + GICR_ISENABLER0, 1u << PROBE_SGI);
+	rpr_in_handler = 0;
+	probe.on_irq = see_rpr;
+	sysreg_write(ICC_SGI1R_EL1, sgi_to_self(PROBE_SGI, 0));
+	isb();
+	taken = probe_window(10000);
+	probe.on_irq = NULL;
+	check("direct-running-priority-is-the-interrupts-own",
+	      taken == 1 ? (long)rpr_in_handler : -1, PROBE_PRIORITY);
+
+	/* A mask at the interrupt's own priority holds it off. */
+	pmr = sysreg_read(ICC_PMR_EL1);
+	sysreg_write(ICC_PMR_EL1, PROBE_PRIORITY);
+	isb();
+	check("direct-priority-mask-reads-back-as-written",
+	      (long)sysreg_read(ICC_PMR_EL1), PROBE_PRIORITY);
+	sysreg_write(ICC_SGI1R_EL1, sgi_to_self(PROBE_SGI, 0));
+	isb();
+	__asm__ volatile("msr daifclr, #2" ::: "memory");
+	for (volatile int i = 0; i < 20000; i++)
+		;
+	__asm__ volatile("msr daifset, #2" ::: "memory");
+	check("direct-priority-mask-holds-off-its-priority", probe.irqs, 1);
+	sysreg_write(ICC_PMR_EL1, pmr);
+	isb();
+	check("direct-masked-interrupt-comes-once-mask-opens",
+	      probe_window(10000), 1);
+
+	/* EOImode 1: the end only drops the priority, DIR deactivates. */
+	ctlr = sysreg_read(ICC_CTLR_EL1);
+	sysreg_write(ICC_CTLR_EL1, ctlr | 2);
+	isb();
+	sysreg_write(ICC_SGI1R_EL1, sgi_to_self(PROBE_SGI, 0));
+	isb();
+	taken = probe_window(10000);
+	active = rd32(sgi + GICR_ISACTIVER0) >> PROBE_SGI & 1;
+	check("direct-eoimode-1-end-leaves-interrupt-active",
+	      taken == 1 ? (long)active : -1, 1);
+	sysreg_write(ICC_DIR_EL1, PROBE_SGI);
+	isb();
+	check("direct-dir-deactivates-its-own-interrupt",
+	      rd32(sgi + GICR_ISACTIVER0) >> PROBE_SGI & 1, 0);
+	sysreg_write(ICC_CTLR_EL1, ctlr);
+	isb();
+	check("direct-eoimode-reads-back",
+	      (long)(sysreg_read(ICC_CTLR_EL1) & 2), (long)(ctlr & 2));
+
+	/*
+	 * Another's SPIs: enabled, routed here, made pending, given a
+	 * priority the probe lets in. None may come, none may read back.
+	 */
+	foreign = 1u << (FOREIGN_UART_SPI - 32) | 1u << (FOREIGN_RTC_SPI - 32);
+	for (uint32_t id = FOREIGN_UART_SPI; id <= FOREIGN_RTC_SPI; id++) {
+		wr8(PLAT_GICD_BASE + GICD_IPRIORITYR + id, PROBE_PRIORITY);
+		wr32(PLAT_GICD_BASE + GICD_IROUTER + 8 * id, 0);
+	}
+	wr32(PLAT_GICD_BASE + GICD_ISENABLER + 4, foreign);
+	wr32(PLAT_GICD_BASE + GICD_ISPENDR + 4, foreign);
+	taken = probe_window(10000);
+	check("direct-foreign-spis-never-come", taken, 0);
+	check("direct-foreign-spis-read-as-absent",
+	      (rd32(PLAT_GICD_BASE + GICD_ISENABLER + 4) & foreign) |
+		  rd32(PLAT_GICD_BASE + GICD_IPRIORITYR + 32),
+	      0);
+	wr32(sgi + GICR_ICENABLER0, 1u << PROBE_SGI);
+	probe_end();
 }
 
 static void sgi_states(void)
@@ -693,13 +827,16 @@ int tn_main(int argc, char *argv[])
 	static const char hello[] = "hyptest: hello through the hypercall\n";
 	unsigned long ram_end;
 	long ram_mib = 0;
+	bool direct = false;
 	struct ret r;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "m:c:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:c:D")) != -1) {
 		char *end = optarg;
 
-		if (opt == 'm') {
+		if (opt == 'D') {
+			direct = true;
+		} else if (opt == 'm') {
 			ram_mib = strtol(optarg, NULL, 0);
 		} else if (opt == 'c') {
 			chan_in = strtoul(end, &end, 0);
@@ -713,7 +850,7 @@ int tn_main(int argc, char *argv[])
 	}
 	if (ram_mib <= 0) {
 		fprintf(stderr,
-			"usage: hyptest -m RAM_MIB [-c IN,SPI,IPA,OUT]\n");
+			"usage: hyptest -m RAM_MIB [-c IN,SPI,IPA,OUT] [-D]\n");
 		return 2;
 	}
 	ram_end = RAM_BASE + ((unsigned long)ram_mib << 20);
@@ -760,6 +897,8 @@ int tn_main(int argc, char *argv[])
 	health_monitor();
 	mmio_access_sizes();
 	sgi_states();
+	if (direct)
+		direct_delivery();
 	physical_timer();
 	stale_hardware_interrupts();
 	pmu();

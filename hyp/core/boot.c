@@ -49,6 +49,7 @@ static void setup_partitions(void)
 		p->cfg = c;
 		p->index = (int)i;
 		stage2_build(p);
+		direct_init_partition(p);
 		vgic_register_mmio(p);
 		if (c->console)
 			mmio_region_register(p, PLAT_UART_BASE, PLAT_UART_SIZE,
@@ -97,7 +98,7 @@ void hyp_cpu_main(uint64_t cpu, uint64_t el)
 	}
 	v = vcpus[cpu].part ? &vcpus[cpu] : NULL;
 	arch_cpu_setup_el2(v);
-	gic_init_cpu((int)cpu);
+	gic_init_cpu((int)cpu, v && v->part->direct);
 	write_sysreg(tpidr_el2, (uint64_t)v);
 	psci_probe_firmware((int)cpu);
 	__atomic_add_fetch(&cpus_up, 1, __ATOMIC_RELEASE);
@@ -117,6 +118,12 @@ void hyp_cpu_main(uint64_t cpu, uint64_t el)
 		vgic_enable_owned_spis();
 		console_start();
 	}
+	/*
+	 * Every CPU's GIC is up before any guest runs: a guest may route an
+	 * interrupt to any CPU of its own (direct.c needs its affinity).
+	 */
+	while (__atomic_load_n(&cpus_up, __ATOMIC_ACQUIRE) < hyp_ncpus)
+		__asm__ volatile("yield");
 	if (!v) {
 		/* A CPU no partition has: the console's, if anything. */
 		for (;;) {

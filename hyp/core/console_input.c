@@ -153,7 +153,7 @@ void console_enable_input(int cpu)
 	mmio_write32(PLAT_UART_BASE + UART_LCR_H, 0x70); /* 8 bits, FIFOs */
 	mmio_write32(PLAT_UART_BASE + UART_CR, 0x301);	 /* on, TX, RX */
 	mmio_write32(PLAT_UART_BASE + UART_IMSC, UART_RXIM | UART_RTIM);
-	gic_enable_spi(PLAT_UART_IRQ, cpu);
+	gic_enable_hyp_spi(PLAT_UART_IRQ, cpu);
 	hyp_log("console on CPU %d; input goes to %s (Ctrl-] n: next "
 		"partition, Ctrl-] s: start it when stopped)",
 		cpu, partitions[focus].cfg->name);

@@ -229,6 +229,8 @@ void partition_reset(struct partition *p, enum reset_kind kind)
 		vgic_init_vcpu(p->vcpus[i]);
 		p->vcpus[i]->state = VCPU_OFF;
 	}
+	if (p->direct)
+		direct_reset(p);
 	__builtin_memset(&p->uart, 0, sizeof(p->uart));
 	p->faults = 0;
 	first->entry = c->entry_ipa;

@@ -34,6 +34,10 @@ static void clear_cpu(struct vcpu *v)
 {
 	/* Timers and PMU counters would fire into a restarted guest. */
 	arch_cpu_stop_guest_devices();
+	if (v->part->direct) {
+		direct_clear_cpu(v);
+		return;
+	}
 	vgic_drop_lrs(v);
 	/* Their last interrupts may be active still, linked to an LR. */
 	vgic_end_hw_ppis(v);
@@ -135,6 +139,9 @@ int64_t vcpu_affinity(struct vcpu *t)
 
 void vcpu_suspend(struct vcpu *v)
 {
+	/* Direct delivery: its interrupts are not ours to wait for. */
+	if (v->part->direct)
+		return;
 	uint64_t empty = read_sysreg(S3_4_C12_C11_5); /* ICH_ELRSR_EL2 */
 	uint64_t all = (1ull << gic_nr_lrs()) - 1;
 
@@ -177,7 +184,10 @@ void vcpu_wait(struct vcpu *v)
 			v->elr = v->entry;
 			v->spsr = 0x3c5; /* EL1h, DAIF masked */
 			v->last_vector = ~0ull;
-			vgic_drop_lrs(v);
+			if (p->direct)
+				direct_clear_cpu(v);
+			else
+				vgic_drop_lrs(v);
 			spin_unlock(&p->lock);
 			arch_vcpu_reset(v);
 			return;
@@ -204,8 +214,10 @@ void vcpu_wait(struct vcpu *v)
 void vcpu_run(struct vcpu *v)
 {
 	vcpu_wait(v);
-	spin_lock(&v->part->lock);
-	vgic_sync(v);
-	spin_unlock(&v->part->lock);
+	if (!v->part->direct) {
+		spin_lock(&v->part->lock);
+		vgic_sync(v);
+		spin_unlock(&v->part->lock);
+	}
 	guest_enter(v);
 }

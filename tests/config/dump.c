@@ -336,6 +336,10 @@ int main(int argc, char *argv[])
 		       "console %u devices %u\n",
 		       u(p->ram_pa), u(p->ram_size), u(p->ram_ipa),
 		       u(p->entry_ipa), u(p->dtb_ipa), p->console, p->ndevices);
+		printf("interrupts %s %s\n", p->name,
+		       p->irq_delivery == TN_CFG_IRQ_DIRECT    ? "direct"
+		       : p->irq_delivery == TN_CFG_IRQ_VIRTUAL ? "virtual"
+							       : "?");
 		if (p->ndevices > TN_CFG_MAX_DEVICES) {
 			printf("partition %s: %u devices\n", p->name,
 			       p->ndevices);

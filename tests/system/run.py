@@ -27,6 +27,9 @@ SYSDIR = os.path.join(BUILD, "sys", SYSTEM)
 ONLY = sys.argv[3] if len(sys.argv) > 3 else ""
 TOOL = os.path.join(BUILD, "tools", "tenon-config")
 SOURCE = os.path.join("config", SYSTEM + ".dts")
+# Whether the system's real-time partition has direct interrupt delivery.
+with open(SOURCE) as f:
+    DIRECT_RT = 'interrupt-delivery = "direct";' in f.read()
 REPORT = report.Report(prefix="system-")
 results = []  # each check's outcome, in order
 
@@ -40,11 +43,18 @@ class CannotBoot(Exception):
     """A variant of the system could not be made: its checks fail."""
 
 
-def variant(tmp, test, rt=None, system=SYSTEM):
+def variant(tmp, test, rt=None, system=SYSTEM, delivery=None):
     """The default system (or config/<system>.dts, built beside it) with
     the Linux partition told to run a test hook and, if rt is given, the
-    real-time partition another (image, args)."""
+    real-time partition another (image, args); delivery, if given, is the
+    real-time partition's interrupt-delivery instead."""
     def edit(text):
+        if delivery:
+            text, n = re.subn(r'interrupt-delivery = "[a-z]+";',
+                              'interrupt-delivery = "%s";' % delivery, text)
+            if n != 1:
+                raise SystemExit("run.py: no interrupt-delivery in " +
+                                 SOURCE)
         # The tests read the kernel's messages: no quiet boot for them.
         text = text.replace(" quiet rdinit=/init", " rdinit=/init")
         text, n = re.subn(r'(rdinit=/init)"', r'\1 tenon.test=%s"' % test,
@@ -59,9 +69,11 @@ def variant(tmp, test, rt=None, system=SYSTEM):
             text = re.sub(r'bootargs = "[^"]*";', 'bootargs = "%s";' % rt[1],
                           text, count=1)
         return text
-    name = test + ("-" + os.path.basename(rt[0]) if rt else "")
+    name = test + ("-" + os.path.basename(rt[0]) if rt else "") + \
+        ("-" + delivery if delivery else "")
     try:
-        return tenon_system.derive(BUILD, system, tmp, name, edit)
+        return tenon_system.derive(BUILD, system, tmp, name, edit,
+                                   own_hypervisor=bool(delivery))
     except (subprocess.CalledProcessError, SystemExit) as e:
         raise CannotBoot("cannot make the system variant %s: %s" % (name, e))
 
@@ -654,15 +666,19 @@ def channel_register_fuzz(tmp):
         show(lines)
 
 
-def hypercalls(tmp):
+def hypercalls(tmp, delivery=None):
     """Hypercalls and PSCI from the real-time partition, bad ones too, and
-    the channels between it and Linux, from both ends."""
+    the channels between it and Linux, from both ends; with the real-time
+    partition's interrupts delivered as the default system says (direct:
+    hyptest checks that too), or through the virtual GIC (delivery
+    "virtual": its checks then named hyptest-virtual-gic-NAME)."""
     chans = summary_channels()
+    prefix = "hyptest-" if not delivery else "hyptest-%s-gic-" % delivery
     into = next((n for n, c in chans.items() if c[2] == "linux" and
                  c[3] == "rt"), None)
     back = next((n for n, c in chans.items() if c[2] == "rt" and
                  c[3] == "linux"), None)
-    args = "-m 64"
+    args = "-m 64" + (" -D" if not delivery and DIRECT_RT else "")
     if into and back:
         args += " -c %d,%d,0x%x,%d" % (chans[into][0], chans[into][6],
                                        chans[into][4], chans[back][0])
@@ -670,17 +686,19 @@ def hypercalls(tmp):
     def done(l):
         return index_of(l, r"^\[rt\] hyptest: \d+ passed") >= 0 and \
             index_of(l, r"tenon-linux: test pci (passed|failed)") >= 0
-    lines = boot(variant(tmp, "pci", ("a64/bin/hyptest.bin", args)),
-                 done, limit=400)
+    lines = boot(variant(tmp, "pci", ("a64/bin/hyptest.bin", args),
+                         delivery=delivery), done, limit=400)
     # Each of hyptest's checks is one here, under its own name.
     for l in lines:
         m = re.match(r"^\[rt\] hyptest: (ok|FAILED) ([a-z0-9-]+)(: .*)?$", l)
         if m:
-            check("hyptest-" + m.group(2), m.group(1) == "ok",
+            check(prefix + m.group(2), m.group(1) == "ok",
                   (m.group(3) or "")[2:])
-    check("hyptest-runs-to-its-summary",
+    check(prefix + "runs-to-its-summary",
           index_of(lines, r"^\[rt\] hyptest: \d+ passed, \d+ failed$") >= 0,
           "no hyptest summary: " + " | ".join(lines[-5:]))
+    if delivery:
+        return
     check("console-hypercall-output-is-prefixed",
           index_of(lines, r"^\[rt\] hyptest: hello through the "
                    r"hypercall$") >= 0, "no line from the hypercall")
@@ -688,6 +706,14 @@ def hypercalls(tmp):
           "no linux->rt and rt->linux channel in %s" % SOURCE)
     if into and back:
         channel_checks(lines, chans)
+
+
+def hypercalls_virtual_gic(tmp):
+    """hyptest again, the real-time partition given the virtual GIC: the
+    emulated CPU interface's checks (list registers, hardware-linked
+    lines) hold for the partitions that have it."""
+    if DIRECT_RT:
+        hypercalls(tmp, "virtual")
 
 
 def device_passthrough(tmp):
@@ -1277,6 +1303,7 @@ def main():
                       channels_linux,
                       control_job, channel_echo, channel_rt_restart,
                       channel_register_fuzz, hypercalls,
+                      hypercalls_virtual_gic,
                       device_passthrough, exit_status,
                       console_start_after_poweroff, restart_limit,
                       fault_actions, manager_lifecycle, linux_panic,

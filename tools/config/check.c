@@ -36,7 +36,8 @@ static const char *const root_nodes[] = {"hypervisor", "partitions", "channels",
 static const char *const hyp_props[] = {"memory", "console-cpu", NULL};
 static const char *const part_props[] = {
     "kind",	"cpus",	   "memory",  "image",	 "initrd",
-    "bootargs", "console", "devices", "manager", NULL,
+    "bootargs", "console", "devices", "manager", "interrupt-delivery",
+    NULL,
 };
 static const char *const part_nodes[] = {"health", NULL};
 static const char *const no_names[] = {NULL};
@@ -493,6 +494,39 @@ static void read_kind(const struct node *n, struct part *p)
 	}
 }
 
+/*
+ * interrupt-delivery: "virtual" (the default) or "direct", for the
+ * real-time core only: a Linux partition needs the virtual GIC's LPIs
+ * and group handling, and its CPUs' interrupts are what the hypervisor
+ * keeps for itself beside it.
+ */
+static void read_delivery(const struct node *n, struct part *p)
+{
+	static const char example[] =
+	    "interrupt-delivery = \"direct\"; or \"virtual\"";
+	const char *s;
+
+	if (get_string(n, "interrupt-delivery", example, &s) != GOOD)
+		return;
+	if (!strcmp(s, "virtual")) {
+		p->irq_delivery = TN_CFG_IRQ_VIRTUAL;
+	} else if (!strcmp(s, "direct")) {
+		p->irq_delivery = TN_CFG_IRQ_DIRECT;
+		if (p->kind == TN_CFG_KIND_LINUX)
+			cfg_error(n->sys, n->path,
+				  "interrupt-delivery \"direct\" is for a "
+				  "partition of kind \"rtos\"; a Linux "
+				  "partition takes its interrupts through "
+				  "the virtual GIC (remove the property)");
+	} else {
+		cfg_error(n->sys, n->path,
+			  "interrupt-delivery \"%s\" is unknown; use "
+			  "\"direct\" (the CPU interface is the "
+			  "partition's) or \"virtual\" (the virtual GIC)",
+			  s);
+	}
+}
+
 static void read_cpus(const struct node *n, struct sys *sys, struct part *p)
 {
 	static const char example[] = "cpus = <1 2>;";
@@ -842,6 +876,7 @@ static void read_partition(const struct node *n, struct sys *sys,
 	check_names(n, part_props, part_nodes, "a partition has one: health");
 	check_name(n, p, fdt_get_name(n->fdt, n->off, NULL));
 	read_kind(n, p);
+	read_delivery(n, p);
 	read_cpus(n, sys, p);
 	read_memory(n, sys, p);
 	read_files(n, p);

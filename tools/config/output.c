@@ -101,6 +101,11 @@ static void write_health(FILE *f, const struct part *p)
 	if (p->kind == TN_CFG_KIND_LINUX)
 		field(f, 3, s2, ".mgr_bar0_ipa = 0x%08llx,",
 		      u(p->mgr_bar0_ipa));
+	field(f, 3,
+	      p->irq_delivery == TN_CFG_IRQ_DIRECT
+		  ? "direct: the CPU interface is its own"
+		  : "through the virtual GIC",
+	      ".irq_delivery = %u,", p->irq_delivery);
 }
 
 void cfg_write_sysconfig(FILE *f, const struct sys *sys)
@@ -373,7 +378,7 @@ void cfg_write_machine(FILE *f, const struct sys *sys, const char *out)
 }
 
 /* A table of strings, its columns as wide as their widest cell. */
-#define COLS 10
+#define COLS 11
 /* A heading, then per partition its loads (3) or its devices. */
 #define ROWS                         \
 	(1 + TN_CFG_MAX_PARTITIONS * \
@@ -577,7 +582,7 @@ static void write_health_summary(FILE *f, const struct sys *sys,
 
 void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 {
-	struct table t = {.rows = 0, .cols = 10};
+	struct table t = {.rows = 0, .cols = 11};
 	uint32_t used = 0;
 	char s1[48], s2[32];
 	bool any = false;
@@ -592,8 +597,8 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 		sys->console_cpu_given ? "" : " (the default)");
 
 	static const char *const head[] = {
-	    "partition", "kind",    "CPUs",    "RAM PA", "RAM IPA",
-	    "size",	 "console", "devices", "image",	 "entry IPA",
+	    "partition", "kind",    "CPUs",  "RAM PA",	  "RAM IPA",	"size",
+	    "console",	 "devices", "image", "entry IPA", "interrupts",
 	};
 	for (int c = 0; c < t.cols; c++)
 		t.cell[0][c] = xstrdup(head[c]);
@@ -616,6 +621,9 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 		row[4] = xasprintf("0x%08llx", u(plat.ram_base));
 		row[5] = xstrdup(fmt_size(s2, sizeof(s2), p->ram_size));
 		row[6] = xstrdup(p->console ? "yes" : "no");
+		row[10] =
+		    xstrdup(p->irq_delivery == TN_CFG_IRQ_DIRECT ? "direct"
+								 : "virtual");
 		row[7] = xstrdup(devices(devs, sizeof(devs), p));
 		row[8] = xstrdup(p->image);
 		row[9] = xasprintf("0x%08llx", u(plat.ram_base + p->image_off));

@@ -105,7 +105,8 @@ struct part {
 	uint64_t image_off, image_end, initrd_off, dtb_off;
 	const char *bootargs; /* NULL if none */
 	bool console;
-	uint32_t ndevices; /* the platform devices it has, as given */
+	uint32_t irq_delivery; /* enum tn_cfg_irq_delivery */
+	uint32_t ndevices;     /* the platform devices it has, as given */
 	const struct plat_device *devices[TN_CFG_MAX_DEVICES];
 	void *dtb; /* generated */
 	size_t dtb_size;

@@ -15,6 +15,8 @@
 	((1ul << 0) | (1ul << 1) | (1ul << 3) | (1ul << 4) | (1ul << 5) | \
 	 (1ul << 10) | (1ul << 19) | (1ul << 31))
 
+#define HCR_IMO (1ul << 4)
+
 static uint64_t pmu_counters(void)
 {
 	uint64_t ver = read_sysreg(id_aa64dfr0_el1) >> 8 & 0xf;
@@ -32,7 +34,9 @@ void arch_cpu_setup_el2(struct vcpu *v)
 		mapped = true;
 	}
 	hyp_mmu_enable();
-	write_sysreg(hcr_el2, HCR_EL2_VALUE);
+	/* Direct delivery: group 1 is signalled to EL1 (direct.c). */
+	write_sysreg(hcr_el2, v && v->part->direct ? HCR_EL2_VALUE & ~HCR_IMO
+						   : HCR_EL2_VALUE);
 	write_sysreg(cptr_el2, 0x33ff); /* FP/SIMD: the guest's own */
 	write_sysreg(hstr_el2, 0);
 	/*

@@ -40,8 +40,16 @@ void spin_lock(struct spinlock *l);
 bool spin_trylock(struct spinlock *l);
 void spin_unlock(struct spinlock *l);
 
-/* SGI 1: the hypervisor's "look at your vCPU" kick between CPUs. */
-#define SGI_KICK 1
+/*
+ * SGI 15: the hypervisor's "look at your vCPU" kick between CPUs (group
+ * 0 where the GIC allows, gic.c). A partition with direct delivery has
+ * SGIs 0-14; with the virtual GIC, all 16 (they are emulated).
+ */
+#define SGI_KICK 15
+/* Physical priorities: the hypervisor's own interrupts above any guest's. */
+#define GIC_HYP_PRIORITY 0x40
+#define GIC_DIRECT_RESET_PRIORITY 0x80 /* a direct guest's priority 0 */
+#define ICH_HCR_TC (1u << 10)
 
 static inline uint32_t mmio_read32(uintptr_t a)
 {
@@ -117,6 +125,7 @@ struct vcpu {
 	int8_t lr_irq[16]; /* which INTID each list register holds */
 	/* Its SGIs and PPIs that may be pending or active outside an LR. */
 	uint32_t priv_waiting;
+	uint8_t direct_pmr; /* direct delivery: its priority mask, as set */
 };
 
 struct vuart {
@@ -143,6 +152,8 @@ struct partition {
 	uint64_t scrubbed;     /* bytes its last cold restart zeroed */
 	uint64_t first_writes; /* blocks its incarnation wrote, trapped */
 	struct hm_part hm;     /* its health monitor's state (core/hm.h) */
+	bool direct;	       /* direct interrupt delivery (direct.c) */
+	uint32_t direct_spis;  /* the SPIs 32..63 it then owns, by bit */
 };
 
 /*
@@ -221,10 +232,25 @@ bool vuart_receive(struct partition *p, char c);
 
 /* gic.c: the physical GIC and the list registers */
 void gic_init_global(void);
-void gic_init_cpu(int cpu);
+/* Whether the hypervisor's own interrupts are group 0 (FIQs). */
+extern bool gic_group0;
+/* direct: the CPU of a partition with direct delivery (direct.c). */
+void gic_init_cpu(int cpu, bool direct);
+uint64_t gic_cpu_mpidr(int pcpu);
+uintptr_t gic_cpu_redistributor(int pcpu);
+/* The private INTIDs the hypervisor keeps on every CPU, as a mask. */
+uint32_t gic_hyp_private(void);
 uint32_t gic_ack(void);
 void gic_eoi(uint32_t intid, bool deactivate);
+uint32_t gic_ack0(void);
+void gic_eoi0(uint32_t intid);
 void gic_kick(int pcpu);
+/* A group 1 SGI, from EL2, to CPU pcpu. */
+void gic_send_sgi(int pcpu, uint32_t intid);
+void gic_set_spi_group(uint32_t intid, bool group1);
+void gic_set_spi_edge(uint32_t intid, bool edge);
+/* One of the hypervisor's own SPIs (the UART's), to CPU pcpu. */
+void gic_enable_hyp_spi(uint32_t intid, int pcpu);
 void gic_enable_spi(uint32_t intid, int pcpu);
 void gic_route_spi(uint32_t intid, int pcpu);
 void gic_deactivate_spi(uint32_t intid);
@@ -264,6 +290,26 @@ void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r);
 void vgic_sync(struct vcpu *v);
 /* Empties this CPU's list registers of v: v leaves its CPU. */
 void vgic_drop_lrs(struct vcpu *v);
+
+/*
+ * The access sizes a GIC register allows: dist for the distributor, off
+ * into it or into one redistributor's frames.
+ */
+bool vgic_size_allowed(bool dist, uint64_t off, int size);
+
+/* direct.c: direct interrupt delivery */
+/* At boot: p's choice from its table, and what it then owns. */
+void direct_init_partition(struct partition *p);
+void direct_register_mmio(struct partition *p);
+/* p's interrupts as out of reset; p is not running. */
+void direct_reset(struct partition *p);
+/* This CPU's interface as out of reset, v arriving or leaving. */
+void direct_clear_cpu(struct vcpu *v);
+/* An edge on SPI intid of p: a doorbell, a health notification. */
+void direct_raise(struct partition *p, uint32_t intid);
+/* A trapped access to a shared CPU interface register; false: not one. */
+bool direct_sysreg(struct vcpu *v, unsigned int crn, unsigned int crm,
+		   unsigned int op2, bool read, uint64_t *value);
 
 /* psci.c */
 void psci_guest_call(struct vcpu *v);

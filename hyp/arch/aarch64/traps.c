@@ -229,6 +229,16 @@ static void sysreg_trap(struct vcpu *v, uint64_t esr)
 		     rt = esr >> 5 & 0x1f, crm = esr >> 1 & 0xf;
 	bool read = esr & 1;
 
+	if (v->part->direct && op0 == 3 && op1 == 0) {
+		uint64_t value = read ? 0 : reg_read(v, rt);
+
+		if (direct_sysreg(v, crn, crm, op2, read, &value)) {
+			if (read)
+				reg_write(v, rt, value);
+			v->elr += 4;
+			return;
+		}
+	}
 	/* ICC_SGI1R_EL1 (and the group 0 / alias forms): virtual SGIs. */
 	if (op0 == 3 && op1 == 0 && crn == 12 && crm == 11 &&
 	    (op2 == 5 || op2 == 6 || op2 == 7) && !read) {
@@ -249,25 +259,44 @@ static void sysreg_trap(struct vcpu *v, uint64_t esr)
 	guest_fault(v, TN_HM_EV_TRAP, esr, what, false, read ? (int)rt : -1, 0);
 }
 
+/* One of the hypervisor's own interrupts, whichever group it came in. */
+static bool hyp_irq(uint32_t intid)
+{
+	/* The console's, on its CPU: any CPU may be that one. */
+	if (intid == PLAT_UART_IRQ) {
+		console_uart_irq();
+	} else if (intid == PLAT_PPI_HYPTIMER) {
+		hyptimer_irq();
+	} else if (intid == SGI_KICK) {
+		console_kicked();
+		hm_watchdog_check();
+	} else {
+		return false;
+	}
+	return true;
+}
+
 void trap_irqs(struct vcpu *v)
 {
+	/* Group 0 first: only the hypervisor's own are there. */
+	for (uint32_t intid; gic_group0 && (intid = gic_ack0()) < 1020;) {
+		if (!hyp_irq(intid))
+			hyp_log("group 0 interrupt %u on CPU %d is not the "
+				"hypervisor's: dropped",
+				intid, v ? v->pcpu : -1);
+		gic_eoi0(intid);
+	}
+	/* A direct partition's CPU: group 1 is its guest's, not taken here. */
+	if (v && v->part->direct)
+		return;
 	for (;;) {
 		uint32_t intid = gic_ack();
 
 		if (intid >= 1020)
 			return;
-		/* The console's, on its CPU: any CPU may be that one. */
-		if (intid == PLAT_PPI_HYPTIMER || intid == PLAT_UART_IRQ) {
-			if (intid == PLAT_UART_IRQ)
-				console_uart_irq();
-			else
-				hyptimer_irq();
+		if (!gic_group0 && hyp_irq(intid)) {
 			gic_eoi(intid, true);
 			continue;
-		}
-		if (intid == SGI_KICK) {
-			console_kicked();
-			hm_watchdog_check();
 		}
 		if (!v) {
 			/* A CPU without a partition has nothing else. */
@@ -439,13 +468,14 @@ void hyp_guest_exit(struct vcpu *v, uint64_t kind)
 
 	if (kind == 0) {
 		trap_sync(v, read_sysreg(esr_el2));
-	} else if (kind == 1) {
+	} else if (kind == 1 || kind == 2) {
+		/* An IRQ, or an FIQ: the hypervisor's own (group 0). */
 		trap_irqs(v);
 	} else {
 		char what[64];
 
-		hyp_snprintf(what, sizeof(what), "vCPU %d: %s from the guest",
-			     v->index, kind == 2 ? "FIQ" : "SError");
+		hyp_snprintf(what, sizeof(what),
+			     "vCPU %d: SError from the guest", v->index);
 		if (hm_event(v->part, v, TN_HM_EV_ASYNC_ABORT, kind, what) ==
 		    TN_HM_ACT_NOTIFY)
 			/* A virtual SError, taken when the guest unmasks. */
@@ -457,9 +487,11 @@ void hyp_guest_exit(struct vcpu *v, uint64_t kind)
 		exit_stats_idle(v->pcpu);
 		vcpu_wait(v);
 	}
-	spin_lock(&v->part->lock);
-	vgic_sync(v);
-	spin_unlock(&v->part->lock);
+	if (!v->part->direct) {
+		spin_lock(&v->part->lock);
+		vgic_sync(v);
+		spin_unlock(&v->part->lock);
+	}
 	exit_stats_add(v->pcpu, arch_counter() - start);
 }
 

@@ -118,7 +118,7 @@ static struct partition *spi_owner[VGIC_NR_IRQS];
 
 void vgic_own_spi(struct partition *p, uint32_t intid)
 {
-	if (!intid)
+	if (!intid || p->direct)
 		return;
 	if (intid < 32 || intid >= VGIC_NR_IRQS)
 		hyp_panic("partition %s: device interrupt %u is outside the "
@@ -750,7 +750,7 @@ static void redistributor(struct vcpu *v, struct vcpu *t, uint64_t off,
  * ITARGETSR; a doubleword for the 64-bit ones (GICD_IROUTER, GICR_TYPER
  * and the LPI registers). Never a halfword, never unaligned.
  */
-static bool size_allowed(bool dist, uint64_t off, int size)
+bool vgic_size_allowed(bool dist, uint64_t off, int size)
 {
 	if (off & (uint64_t)(size - 1))
 		return false;
@@ -774,7 +774,7 @@ static enum mmio_result distributor_mmio(struct vcpu *v, void *arg,
 					 uint64_t *value)
 {
 	(void)arg;
-	if (!size_allowed(true, off, size))
+	if (!vgic_size_allowed(true, off, size))
 		return MMIO_BAD_SIZE;
 	distributor(v, off, write, size, value);
 	return MMIO_DONE;
@@ -785,7 +785,7 @@ static enum mmio_result redistributors_mmio(struct vcpu *v, void *arg,
 					    uint64_t *value)
 {
 	(void)arg;
-	if (!size_allowed(false, rel % PLAT_GICR_STRIDE, size))
+	if (!vgic_size_allowed(false, rel % PLAT_GICR_STRIDE, size))
 		return MMIO_BAD_SIZE;
 	redistributor(v, v->part->vcpus[rel / PLAT_GICR_STRIDE],
 		      rel % PLAT_GICR_STRIDE, write, size, value);
@@ -794,6 +794,10 @@ static enum mmio_result redistributors_mmio(struct vcpu *v, void *arg,
 
 void vgic_register_mmio(struct partition *p)
 {
+	if (p->direct) {
+		direct_register_mmio(p);
+		return;
+	}
 	mmio_region_register(p, PLAT_GICD_BASE, PLAT_GICD_SIZE,
 			     distributor_mmio, NULL, &p->lock,
 			     "the GIC distributor");
@@ -807,6 +811,10 @@ void vgic_raise_edge(struct partition *p, uint32_t intid)
 	struct virq *q = &p->spi[intid - 32];
 	struct vcpu *t = spi_target(p, q);
 
+	if (p->direct) {
+		direct_raise(p, intid);
+		return;
+	}
 	/*
 	 * Pending already: one edge is all it takes, and its kick went when
 	 * it became so. One a list register holds (maybe ended by the guest
