@@ -221,10 +221,15 @@ def case_partition(tmp):
     hyp = os.path.join(sysdir, "tenon.elf")
     h = symbols(hyp)
     p0 = os.path.join(OUT, "partition.p0")
-    # The EL2 vector's IRQ from a lower EL (the 10th entry, 0x480) is the
-    # start: the first instruction CPU 0 runs for the timer's interrupt.
-    arg = plugin_arg(p0, "hyp=0x%x" % need(h, "_start", hyp),
-                     "irq=hyp:0x%x" % (need(h, "hyp_vectors", hyp) + 0x480),
+    # The start is the first instruction CPU 0 runs for the timer's
+    # interrupt: with the virtual GIC, the EL2 vector's IRQ from a lower EL
+    # (the 10th entry, 0x480); with direct delivery (the default system),
+    # the core's own EL1 vector, as on bare metal.
+    if tenon_system.rt_direct(sysdir):
+        start = "irq=0x%x" % (need(s, "aarch64_vectors", rt) + 0x80)
+    else:
+        start = "irq=hyp:0x%x" % (need(h, "hyp_vectors", hyp) + 0x480)
+    arg = plugin_arg(p0, "hyp=0x%x" % need(h, "_start", hyp), start,
                      "timer=0x%x" % need(s, "tn_timer_interrupt", rt),
                      "end=0x%x" % need(s, "latmus_woken", rt))
     lines, took = run(["sh", "tools/system-run.sh", "-i", "-t", "3000", "-P",

@@ -181,8 +181,13 @@ def p0_soak(tmp):
                                      edit)
         hyp = os.path.join(sysdir, "tenon.elf")
         out = os.path.join(tmp, name + ".p0")
-        arg = ",".join([PLUGIN, "hyp=0x%x" % symbol(hyp, "_start"),
-                        "irq=hyp:0x%x" % (symbol(hyp, "hyp_vectors") + 0x480),
+        # Where CPU 0's first instruction for the timer is: the EL2
+        # vector with the virtual GIC, the core's with direct delivery.
+        if tenon_system.rt_direct(sysdir):
+            start = "irq=0x%x" % (symbol(rt, "aarch64_vectors") + 0x80)
+        else:
+            start = "irq=hyp:0x%x" % (symbol(hyp, "hyp_vectors") + 0x480)
+        arg = ",".join([PLUGIN, "hyp=0x%x" % symbol(hyp, "_start"), start,
                         "timer=0x%x" % symbol(rt, "tn_timer_interrupt"),
                         "end=0x%x" % symbol(rt, "latmus_woken"),
                         "out=" + out])

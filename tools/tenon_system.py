@@ -46,3 +46,13 @@ def derive(build, system, tmp, name, edit, own_hypervisor=False):
                                             "tenon.elf")),
                os.path.join(out, "tenon.elf"))
     return out
+
+
+def rt_direct(sysdir):
+    """Whether the real-time partition of the system built in sysdir has
+    direct interrupt delivery (its table, sysconfig.c, says so)."""
+    with open(os.path.join(sysdir, "sysconfig.c")) as f:
+        text = f.read()
+    rt = text.find(".kind = TN_CFG_KIND_RTOS")
+    m = re.search(r"\.irq_delivery = (\d+),", text[rt:]) if rt >= 0 else None
+    return m is not None and m.group(1) == "1"

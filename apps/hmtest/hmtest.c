@@ -23,6 +23,9 @@
  *              priority 2
  *   -s         at -t, a thread at priority 99 spins for ever on the
  *              kicker's CPU: the watchdog expires
+ *   -M         with -s, the spinner first masks every interrupt it
+ *              can: DAIF, and the priority mask closed; only the
+ *              hypervisor's own interrupts can still end it
  *   -d         at -t, -n jobs (default 20) of 1.5 periods each, under
  *              TN_DEADLINE_NOTIFY | TN_DEADLINE_ESCALATE
  *   -n N       jobs for -d
@@ -52,6 +55,7 @@ static struct {
 	const char *fault;
 	long watchdog_ms;
 	bool spin;
+	bool mask_all;
 	bool deadlines;
 	long jobs;
 	long report_s;
@@ -108,6 +112,12 @@ static void *overflow(void *arg)
 static void *spin_for_ever(void *arg)
 {
 	(void)arg;
+	if (opt.mask_all) {
+		__asm__ volatile("msr daifset, #0xf\n\t"
+				 "msr S3_0_C4_C6_0, xzr\n\t" /* ICC_PMR_EL1 */
+				 "isb" ::
+				     : "memory");
+	}
 	while (!stop_spinning)
 		__asm__ volatile("" ::: "memory");
 	return NULL;
@@ -246,7 +256,7 @@ static long number(const char *text, long min, long max, char flag)
 static void usage(void)
 {
 	printf("usage: hmtest [-t MS] [-f access|undefined|overflow|fatal] "
-	       "[-w MS [-s]] [-d [-n N]] [-r S]\n");
+	       "[-w MS [-s [-M]]] [-d [-n N]] [-r S]\n");
 	exit(2);
 }
 
@@ -255,7 +265,7 @@ int tn_main(int argc, char *argv[])
 	void *ret = NULL;
 	int c, err;
 
-	while ((c = getopt(argc, argv, "t:f:w:sdn:r:")) != -1) {
+	while ((c = getopt(argc, argv, "t:f:w:sMdn:r:")) != -1) {
 		switch (c) {
 		case 't':
 			opt.at_ms = number(optarg, 1, 3600000, 't');
@@ -279,6 +289,9 @@ int tn_main(int argc, char *argv[])
 			break;
 		case 's':
 			opt.spin = true;
+			break;
+		case 'M':
+			opt.mask_all = true;
 			break;
 		case 'd':
 			opt.deadlines = true;

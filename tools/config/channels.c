@@ -98,6 +98,34 @@ static void add_end(struct chan *c, int part, uint32_t role)
 }
 
 /* writer = "..."; reader = "..." (a sample: "...", "..."). */
+/*
+ * Each end's doorbell is the same SPI in its own partition; with direct
+ * interrupt delivery that SPI is the physical one, which two partitions
+ * cannot both have.
+ */
+static void check_direct_ends(const struct sys *sys, const struct chan *c)
+{
+	int first = -1;
+
+	for (unsigned i = 0; i < c->nends; i++) {
+		const struct part *p = &sys->parts[c->ends[i].part];
+
+		if (p->irq_delivery != TN_CFG_IRQ_DIRECT)
+			continue;
+		if (first < 0) {
+			first = c->ends[i].part;
+			continue;
+		}
+		cfg_error(sys, c->path,
+			  "joins %s and %s, which both have "
+			  "interrupt-delivery \"direct\": their doorbells "
+			  "would be one physical SPI; give one of them "
+			  "\"virtual\"",
+			  sys->parts[first].name, p->name);
+		return;
+	}
+}
+
 static void read_ends(const struct sys *sys, const void *fdt, int off,
 		      struct chan *c)
 {
@@ -174,6 +202,7 @@ static void read_ends(const struct sys *sys, const void *fdt, int off,
 		else
 			add_end(c, r, TN_CHAN_READER);
 	}
+	check_direct_ends(sys, c);
 }
 
 /* The sizes each kind takes, in the limits of channel_abi.h. */

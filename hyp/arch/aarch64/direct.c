@@ -130,6 +130,17 @@ void direct_init_partition(struct partition *p)
 				own(p, ch->ends[e].intid, true);
 	}
 	own(p, tn_sysconfig.platform.hm_intid, true);
+	/*
+	 * The channels' SPIs no channel has (no device drives them) are the
+	 * first direct partition's, for interrupts it raises itself.
+	 */
+	for (uint32_t i = 0; i < (uint32_t)p->index; i++)
+		if (tn_sysconfig.partitions[i].irq_delivery ==
+		    TN_CFG_IRQ_DIRECT)
+			return;
+	for (uint32_t n = tn_sysconfig.nchannels;
+	     n < tn_sysconfig.platform.chan_intids; n++)
+		own(p, tn_sysconfig.platform.chan_intid_base + n, true);
 }
 
 static uintptr_t sgi_frame(const struct vcpu *t)
