@@ -134,7 +134,7 @@ help:
 	@echo "make debug PART=rt  the whole system stopped; gdb on partition rt (or linux, hyp)"
 	@echo "make new-app NAME=x a new application in apps/x (DIR=path: elsewhere)"
 	@echo "make config         check the system description, print its layout"
-	@echo "make bench-latency, bench-partition, bench-console, bench-sim, bench-compare   the benchmarks (docs/bench.md)"
+	@echo "make bench-latency, bench-partition, bench-console, bench-sim, bench-compare, bench-direct   the benchmarks (docs/bench.md)"
 	@echo "make check-target, check-partition, check-system, check-config, check-linux   parts of make test"
 	@echo "make bench-fuzz     the channel protocol fuzzer, ten million cases"
 	@echo "make format         format the C sources"

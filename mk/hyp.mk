@@ -107,7 +107,17 @@ bench-health: system $(BUILD)/a64/bin/hmtest.bin $(BUILD)/tools/p0.so
 	python3 tools/bench-health.py $(BUILD) $(HEALTH_SOAK_S) "" \
 		$(BUILD)/tools/p0.so $(HEALTH_P0_WALL)
 
-.PHONY: bench-partition bench-console bench-channel bench-health
+# What the hypervisor adds to the real-time interrupt path: latmus's P0
+# on bare metal, in the partition with direct delivery and with the
+# virtual GIC (tools/bench-direct.py; docs/bench.md).
+DIRECT_WALL ?= 30
+bench-direct: system $(BUILD)/a64/bin/latbench.elf $(BUILD)/a64/bin/latbench.bin \
+	      $(BUILD)/tools/p0.so
+	python3 tools/bench-direct.py $(BUILD) $(BUILD)/tools/p0.so \
+		$(DIRECT_WALL)
+
+.PHONY: bench-partition bench-console bench-channel bench-health \
+	bench-direct
 
 # The real-time core's on-target suite run inside a partition of its own on
 # all four CPUs (config/rt-smp.dts), so that the hypervisor carries every

@@ -15,8 +15,9 @@ For each, the p0 plugin (tools/plugins/p0.c) counts P0, CPU 0's own
 instructions from the timer interrupt's vector to the woken thread's clock
 read, and the other vCPUs' instructions in the same span; the end-to-end
 figure is what latmus or cyclictest report. Prints one table, writes
-OUTDIR/<case>.p0 (one sample a line: P0, others), OUTDIR/<case>.e2e (the
-benchmark's own histogram, 1 us buckets) and the PNG histograms.
+OUTDIR/<case>.p0 (one sample a line: P0, others, and of P0 the
+hypervisor's), OUTDIR/<case>.e2e (the benchmark's own histogram, 1 us
+buckets) and the PNG histograms.
 
     usage: bench-compare.py BUILDDIR PLUGIN.so [SAMPLES] [CASE...]
 """
@@ -323,7 +324,7 @@ def plot(names):
             data = os.path.join(OUT, "%s.%s.hist" % (n, what))
             if what == "p0":
                 counts = {}
-                for p, _ in read_p0(os.path.join(OUT, n + ".p0"), SAMPLES):
+                for p, *_ in read_p0(os.path.join(OUT, n + ".p0"), SAMPLES):
                     counts[p // 100 * 100] = counts.get(p // 100 * 100, 0) + 1
                 with open(data, "w") as f:
                     for b in sorted(counts):
@@ -380,8 +381,8 @@ def main():
     rows = {}
     for c in CASES:
         samples, rts, hist, steady = results[c]
-        p0 = [p for p, _ in samples]
-        oth = [o for _, o in samples]
+        p0 = [p for p, *_ in samples]
+        oth = [o for _, o, *_ in samples]
         e2e = (rts[0], hist_quantile(hist, 0.5, rts[0], rts[2]),
                hist_quantile(hist, 0.999, rts[0], rts[2]), rts[2])
         rows[c] = (len(p0), min(p0), quantile(p0, 0.5), quantile(p0, 0.999),

@@ -21,7 +21,8 @@
  *                (a guest may run at the hypervisor's virtual addresses,
  *                from other RAM: told apart by host address, as el2exits)
  *   vcpu=N       the measured vCPU (default 0)
- *   out=FILE     one line per sample: P0 and the others' instructions
+ *   out=FILE     one line per sample: P0, the others' instructions, and
+ *                of P0 the hypervisor's own (EL2) instructions
  * A sample runs from its start (the irq= entry that led to the last
  * timer= hit, or without timer=, the first irq= entry after the previous
  * sample) to the first end marker after it; an end marker with no start
@@ -57,10 +58,11 @@ struct marker {
 struct site {
 	enum kind kind;
 	size_t left; /* the block's instructions from the marker to its end */
+	bool hyp;    /* in the hypervisor's code */
 };
 
 struct stamp {
-	uint64_t own, total;
+	uint64_t own, total, hyp;
 	bool valid;
 };
 
@@ -78,38 +80,49 @@ static bool delta_known;
 static intptr_t hyp_delta;
 
 static uint64_t own[MAX_VCPUS];
+static uint64_t own_hyp[MAX_VCPUS]; /* of own[], the hypervisor's */
 static uint64_t total; /* every vCPU's, in the one round-robin thread */
 static struct stamp candidate, latched;
 
-static uint64_t *p0s, *others;
+static uint64_t *p0s, *others, *hyps;
 static size_t nsamples, cap;
+
+/* A block's udata: its instruction count, and whether it is the hypervisor's.
+ */
+#define TB_HYP (1ull << 63)
 
 static void tb_exec(unsigned int vcpu, void *udata)
 {
-	uint64_t n = (uint64_t)(uintptr_t)udata;
+	uint64_t n = (uint64_t)(uintptr_t)udata & ~TB_HYP;
 
 	own[vcpu % MAX_VCPUS] += n;
+	if ((uint64_t)(uintptr_t)udata & TB_HYP)
+		own_hyp[vcpu % MAX_VCPUS] += n;
 	total += n;
 }
 
-static void record(uint64_t p0, uint64_t other)
+static bool grow(uint64_t **v, size_t ncap)
+{
+	uint64_t *a = realloc(*v, ncap * sizeof(*a));
+
+	if (a)
+		*v = a;
+	return a != NULL;
+}
+
+static void record(uint64_t p0, uint64_t other, uint64_t hyp)
 {
 	if (nsamples == cap) {
 		size_t ncap = cap ? 2 * cap : 4096;
-		uint64_t *a = realloc(p0s, ncap * sizeof(*a));
-		uint64_t *b;
 
-		if (!a)
+		if (!grow(&p0s, ncap) || !grow(&others, ncap) ||
+		    !grow(&hyps, ncap))
 			return;
-		p0s = a;
-		b = realloc(others, ncap * sizeof(*b));
-		if (!b)
-			return;
-		others = b;
 		cap = ncap;
 	}
 	p0s[nsamples] = p0;
 	others[nsamples] = other;
+	hyps[nsamples] = hyp;
 	nsamples++;
 }
 
@@ -123,6 +136,8 @@ static void at_marker(unsigned int vcpu, void *udata)
 	/* The block's count went in at its start: take back what follows. */
 	now.own = own[vcpu % MAX_VCPUS] - s->left;
 	now.total = total - s->left;
+	/* A marker is in guest code or in the hypervisor's, wholly. */
+	now.hyp = own_hyp[vcpu % MAX_VCPUS] - (s->hyp ? s->left : 0);
 	now.valid = true;
 	switch (s->kind) {
 	case IRQ:
@@ -138,7 +153,8 @@ static void at_marker(unsigned int vcpu, void *udata)
 		if (!latched.valid)
 			break;
 		record(now.own - latched.own,
-		       (now.total - latched.total) - (now.own - latched.own));
+		       (now.total - latched.total) - (now.own - latched.own),
+		       now.hyp - latched.hyp);
 		latched.valid = false;
 		candidate.valid = false;
 		break;
@@ -177,7 +193,8 @@ static bool sig_matches(struct qemu_plugin_tb *tb, size_t i, size_t n)
 	return done >= 4;
 }
 
-static void add_site(struct qemu_plugin_insn *insn, enum kind kind, size_t left)
+static void add_site(struct qemu_plugin_insn *insn, enum kind kind, size_t left,
+		     bool hyp)
 {
 	struct site *s = malloc(sizeof(*s));
 
@@ -185,6 +202,7 @@ static void add_site(struct qemu_plugin_insn *insn, enum kind kind, size_t left)
 		return;
 	s->kind = kind;
 	s->left = left;
+	s->hyp = hyp;
 	qemu_plugin_register_vcpu_insn_exec_cb(insn, at_marker,
 					       QEMU_PLUGIN_CB_NO_REGS, s);
 }
@@ -194,8 +212,11 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	size_t n = qemu_plugin_tb_n_insns(tb);
 
 	(void)id;
+	bool hyp_tb = n && from_hyp(qemu_plugin_tb_get_insn(tb, 0));
+
 	qemu_plugin_register_vcpu_tb_exec_cb(
-	    tb, tb_exec, QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)n);
+	    tb, tb_exec, QEMU_PLUGIN_CB_NO_REGS,
+	    (void *)(uintptr_t)(n | (hyp_tb ? TB_HYP : 0)));
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 		uint64_t va = qemu_plugin_insn_vaddr(insn);
@@ -203,10 +224,10 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 
 		for (int m = 0; m < nmarkers; m++)
 			if (markers[m].va == va && markers[m].hyp == hyp)
-				add_site(insn, markers[m].kind, n - i);
+				add_site(insn, markers[m].kind, n - i, hyp);
 		if (sig_len && va < USER_TOP && (va & 0xfff) == sig_off &&
 		    sig_matches(tb, i, n))
-			add_site(insn, END, n - i);
+			add_site(insn, END, n - i, false);
 	}
 }
 
@@ -251,8 +272,9 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 			fprintf(stderr, "p0: cannot write %s\n", out_path);
 		} else {
 			for (size_t i = 0; i < nsamples; i++)
-				fprintf(f, "%" PRIu64 " %" PRIu64 "\n", p0s[i],
-					others[i]);
+				fprintf(f,
+					"%" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+					p0s[i], others[i], hyps[i]);
 			fclose(f);
 		}
 	}
@@ -263,6 +285,7 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 		return;
 	summary("P0 (own instructions)", p0s, nsamples);
 	summary("other vCPUs' instructions", others, nsamples);
+	summary("of P0, the hypervisor's", hyps, nsamples);
 }
 
 static int bad(const char *arg, const char *why)
