@@ -26,6 +26,9 @@
  *   -M         with -s, the spinner first masks every interrupt it
  *              can: DAIF, and the priority mask closed; only the
  *              hypervisor's own interrupts can still end it
+ *   -A         with -s, with direct delivery, the spinner also sets every
+ *              group 1 active priority (ICC_AP1R0_EL1, a write the GIC
+ *              architecture makes UNPREDICTABLE): not even those come
  *   -d         at -t, -n jobs (default 20) of 1.5 periods each, under
  *              TN_DEADLINE_NOTIFY | TN_DEADLINE_ESCALATE
  *   -n N       jobs for -d
@@ -56,6 +59,7 @@ static struct {
 	long watchdog_ms;
 	bool spin;
 	bool mask_all;
+	bool active_all;
 	bool deadlines;
 	long jobs;
 	long report_s;
@@ -118,6 +122,10 @@ static void *spin_for_ever(void *arg)
 				 "isb" ::
 				     : "memory");
 	}
+	if (opt.active_all)
+		__asm__ volatile("msr S3_0_C12_C9_0, %0\n\t" /* ICC_AP1R0_EL1 */
+				 "isb" ::"r"(~0ul)
+				 : "memory");
 	while (!stop_spinning)
 		__asm__ volatile("" ::: "memory");
 	return NULL;
@@ -256,7 +264,7 @@ static long number(const char *text, long min, long max, char flag)
 static void usage(void)
 {
 	printf("usage: hmtest [-t MS] [-f access|undefined|overflow|fatal] "
-	       "[-w MS [-s [-M]]] [-d [-n N]] [-r S]\n");
+	       "[-w MS [-s [-M] [-A]]] [-d [-n N]] [-r S]\n");
 	exit(2);
 }
 
@@ -265,7 +273,7 @@ int tn_main(int argc, char *argv[])
 	void *ret = NULL;
 	int c, err;
 
-	while ((c = getopt(argc, argv, "t:f:w:sMdn:r:")) != -1) {
+	while ((c = getopt(argc, argv, "t:f:w:sMAdn:r:")) != -1) {
 		switch (c) {
 		case 't':
 			opt.at_ms = number(optarg, 1, 3600000, 't');
@@ -292,6 +300,9 @@ int tn_main(int argc, char *argv[])
 			break;
 		case 'M':
 			opt.mask_all = true;
+			break;
+		case 'A':
+			opt.active_all = true;
 			break;
 		case 'd':
 			opt.deadlines = true;

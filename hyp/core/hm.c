@@ -400,6 +400,12 @@ int hm_request(struct partition *t, uint32_t op, uint32_t size, struct mgr *m,
 	__atomic_store_n(&h->req_op, op, __ATOMIC_RELEASE);
 	spin_unlock(&t->lock);
 	gic_kick(t->vcpus[0]->pcpu);
+	/*
+	 * A CPU with direct delivery may hold the kick off: its next access
+	 * brings it instead (its memory comes back as soon as it is there).
+	 */
+	if (t->direct)
+		stage2_revoke(t);
 	return 1; /* queued: vCPU 0's CPU does it */
 }
 

@@ -59,6 +59,9 @@ void partition_stop(struct partition *p, const char *why)
 	vcpu_stop_all(p);
 	__atomic_store_n(&p->state, PARTITION_OFF, __ATOMIC_RELEASE);
 	spin_unlock(&p->lock);
+	/* Its vCPUs leave even if they hold the kick off (force_halt()). */
+	if (p->direct)
+		stage2_revoke(p);
 	hyp_log("partition %s: %s; it is stopped, the others run on",
 		p->cfg->name, why);
 	power_off_if_all_down();
@@ -194,6 +197,8 @@ void partition_reset(struct partition *p, enum reset_kind kind)
 	struct vcpu *first = p->vcpus[0];
 	bool again = kind != RESET_BOOT;
 
+	/* Its memory back, if a halt had to take it (force_halt()). */
+	stage2_restore(p);
 	if (kind == RESET_COLD) {
 		p->scrubbed = scrub(p, this_vcpu());
 		reload(p, false, true);
@@ -269,6 +274,33 @@ static void park(struct partition *p)
 	power_off_if_all_down();
 }
 
+/*
+ * A vCPU with direct delivery can hold off the hypervisor's kick
+ * (docs/hypervisor.md, "Direct interrupt delivery"): its partition's
+ * memory is taken away, so that its next access exits, and the wait
+ * goes on once more.
+ */
+static bool force_halt(struct partition *p)
+{
+	if (!p->direct)
+		return false;
+	hyp_log("partition %s: a vCPU held off its kick for %d ms: its "
+		"memory is revoked, so that its next access comes to the "
+		"hypervisor",
+		p->cfg->name, HALT_TIMEOUT_MS);
+	stage2_revoke(p);
+	return vcpu_wait_halted(p, HALT_TIMEOUT_MS);
+}
+
+void partition_give_back_memory(struct partition *p)
+{
+	spin_lock(&p->lock);
+	if (p->state == PARTITION_RUNNING &&
+	    !__atomic_load_n(&p->hm.req_op, __ATOMIC_ACQUIRE))
+		stage2_restore(p);
+	spin_unlock(&p->lock);
+}
+
 static const char *const kind_words[] = {
     [RESET_BOOT] = "started",
     [RESET_COLD] = "restarted",
@@ -287,7 +319,7 @@ static bool halt_and_reset(struct partition *p, struct vcpu *caller,
 	uint64_t t0, t1, first_writes;
 
 	vcpu_halt(caller);
-	if (!vcpu_wait_halted(p, HALT_TIMEOUT_MS)) {
+	if (!vcpu_wait_halted(p, HALT_TIMEOUT_MS) && !force_halt(p)) {
 		park(p);
 		return false;
 	}

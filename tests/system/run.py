@@ -897,6 +897,27 @@ def manager_lifecycle(tmp):
           "no latmus line after the restart")
 
 
+def manager_restart_of_deaf_rt(tmp):
+    """With direct delivery the real-time partition's CPU can hold off
+    even the hypervisor's interrupts (hmtest -A sets every active
+    priority): the manager's restart still gets it back, its memory
+    revoked so that its next access comes to the hypervisor."""
+    if not DIRECT_RT:
+        return
+    lines = boot(variant(tmp, "hm-restart",
+                         ("a64/bin/hmtest.bin", "-t 50 -w 20 -s -M -A")),
+                 lambda l: len(hmtest_lines(l)["first"]) >= 2, limit=300)
+    spun = index_of(lines, r"^\[rt\] hmtest: spinning")
+    asked = index_of(lines, r"^\[tenon\] partition rt: the manager asked "
+                     r"for a restart", spun)
+    restarted = index_of(lines, r"^\[tenon\] partition rt: restarted",
+                         asked)
+    h = hmtest_lines(lines)
+    check("manager-restarts-rt-that-holds-off-every-interrupt",
+          spun >= 0 and asked > spun and restarted > asked and
+          len(h["first"]) >= 2, " | ".join(lines[-6:]))
+
+
 def linux_panic(tmp):
     """Linux panics (echo c > /proc/sysrq-trigger): panic=1 resets it, its
     table (the default: cold-restart) restarts it alone, and it comes up
@@ -1310,7 +1331,8 @@ def main():
                       hypercalls_virtual_gic,
                       device_passthrough, exit_status,
                       console_start_after_poweroff, restart_limit,
-                      fault_actions, manager_lifecycle, linux_panic,
+                      fault_actions, manager_lifecycle,
+                      manager_restart_of_deaf_rt, linux_panic,
                       rt_health, manager_load, non_manager,
                       hm_log_rate_limit,
                       malformed_description,

@@ -153,6 +153,7 @@ struct partition {
 	uint64_t first_writes; /* blocks its incarnation wrote, trapped */
 	struct hm_part hm;     /* its health monitor's state (core/hm.h) */
 	bool direct;	       /* direct interrupt delivery (direct.c) */
+	volatile bool revoked; /* its stage 2 taken away (stage2.c) */
 	uint32_t direct_spis;  /* the SPIs 32..63 it then owns, by bit */
 };
 
@@ -375,6 +376,11 @@ int partition_start(struct partition *p, struct vcpu *caller);
  * every restart (scrub: RAM zeroed and images copied back first).
  */
 void partition_reset(struct partition *p, enum reset_kind kind);
+/*
+ * p's memory, revoked to bring a vCPU here (force_halt(), a manager's
+ * request, a stop), back if p runs on with nothing more to do.
+ */
+void partition_give_back_memory(struct partition *p);
 /* Guest memory: the PA behind an IPA range of p's RAM, or 0. */
 uint64_t partition_ipa_to_pa(struct partition *p, uint64_t ipa, uint64_t len);
 
@@ -422,6 +428,13 @@ bool stage2_ram_written(struct partition *p, uint64_t off);
 /* Marks blocks clean (just scrubbed) or written, p not running. */
 void stage2_ram_mark(struct partition *p, uint64_t off, uint64_t size,
 		     bool clean);
+/*
+ * Takes p's memory away from every vCPU, so that each exits at its next
+ * access (a CPU no kick reaches); stage2_restore() puts it back, p not
+ * running.
+ */
+void stage2_revoke(struct partition *p);
+void stage2_restore(struct partition *p);
 /* Whether the CPU marks blocks written itself (FEAT_HAFDBS). */
 bool stage2_hw_dirty(void);
 /* A write fault at ipa: true if it was a clean block's first write. */

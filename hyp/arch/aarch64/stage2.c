@@ -314,6 +314,46 @@ static uint64_t *leaf(uint64_t *l1, uint64_t va, uint64_t *span)
 	return e;
 }
 
+/*
+ * A partition's CPU that no interrupt reaches any more (direct delivery:
+ * direct.c says how) is taken back through its memory: its root table's
+ * entries go (kept here), and once every TLB has forgotten them its next
+ * instruction fetch or access faults to EL2, where hyp_guest_exit() sees
+ * the partition revoked and lets the vCPU halt. The reset puts them
+ * back, before anything walks the tables again.
+ */
+static uint64_t revoked_root[TN_CFG_MAX_PARTITIONS][ENTRIES];
+
+void stage2_revoke(struct partition *p)
+{
+	uint64_t *l1 = s2_l1[p->index];
+
+	if (p->revoked)
+		return;
+	__atomic_store_n(&p->revoked, true, __ATOMIC_RELEASE);
+	for (int i = 0; i < ENTRIES; i++) {
+		revoked_root[p->index][i] = l1[i];
+		__atomic_store_n(&l1[i], 0, __ATOMIC_RELAXED);
+	}
+	dsb(ishst);
+	arch_tlb_flush_vmid(p);
+}
+
+void stage2_restore(struct partition *p)
+{
+	uint64_t *l1 = s2_l1[p->index];
+
+	if (!p->revoked)
+		return;
+	/* From invalid to valid: no TLB holds an invalid entry. */
+	for (int i = 0; i < ENTRIES; i++)
+		__atomic_store_n(&l1[i], revoked_root[p->index][i],
+				 __ATOMIC_RELAXED);
+	dsb(ish);
+	isb();
+	__atomic_store_n(&p->revoked, false, __ATOMIC_RELEASE);
+}
+
 void stage2_set_writable(struct partition *p, uint64_t ipa, uint64_t size,
 			 bool writable)
 {

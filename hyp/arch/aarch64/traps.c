@@ -466,7 +466,9 @@ void hyp_guest_exit(struct vcpu *v, uint64_t kind)
 {
 	uint64_t start = arch_counter();
 
-	if (kind == 0) {
+	if (kind == 0 && __atomic_load_n(&v->part->revoked, __ATOMIC_ACQUIRE)) {
+		/* Its memory was taken to get it here: it is to halt. */
+	} else if (kind == 0) {
 		trap_sync(v, read_sysreg(esr_el2));
 	} else if (kind == 1 || kind == 2) {
 		/* An IRQ, or an FIQ: the hypervisor's own (group 0). */
@@ -487,6 +489,8 @@ void hyp_guest_exit(struct vcpu *v, uint64_t kind)
 		exit_stats_idle(v->pcpu);
 		vcpu_wait(v);
 	}
+	if (__atomic_load_n(&v->part->revoked, __ATOMIC_ACQUIRE))
+		partition_give_back_memory(v->part);
 	if (!v->part->direct) {
 		spin_lock(&v->part->lock);
 		vgic_sync(v);
