@@ -34,7 +34,6 @@
  * CPUs back with, and the partition gets the virtual GIC instead.
  */
 #include "hyp.h"
-#include "core/mmio.h"
 #include "plat/qemu-virt/platform.h"
 
 #define GICD_ISENABLER 0x0100
@@ -279,16 +278,6 @@ void direct_raise(struct partition *p, uint32_t intid)
 
 /* ---- The emulated distributor and redistributors ---- */
 
-enum bitreg {
-	GROUP,
-	SET_ENABLE,
-	CLEAR_ENABLE,
-	SET_PENDING,
-	CLEAR_PENDING,
-	SET_ACTIVE,
-	CLEAR_ACTIVE
-};
-
 /*
  * A bit register (IGROUPR .. ICACTIVER, one each 0x80 from 0x080) for 32
  * interrupts from first: t's private ones (first 0) or SPIs. Pending and
@@ -410,7 +399,7 @@ static void router(struct partition *p, uint32_t intid, bool write, int size,
 	apply_spi(p, intid);
 }
 
-static void distributor(struct vcpu *v, uint64_t off, bool write, int size,
+void direct_distributor(struct vcpu *v, uint64_t off, bool write, int size,
 			uint64_t *value)
 {
 	struct partition *p = v->part;
@@ -448,28 +437,11 @@ static void distributor(struct vcpu *v, uint64_t off, bool write, int size,
 	}
 }
 
-static void redistributor(struct vcpu *t, uint64_t off, bool write, int size,
+void direct_redistributor(struct vcpu *t, uint64_t off, bool write, int size,
 			  uint64_t *value)
 {
-	bool last = t->index == (int)t->part->cfg->ncpus - 1;
-
-	if (off == 0x0008 || off == 0x000c) {
-		uint64_t typer = (uint64_t)t->index << 32 |
-				 (uint64_t)t->index << 8 | (last ? 1u << 4 : 0);
-
-		if (!write)
-			*value = off == 0x8
-				     ? (size == 8 ? typer : (uint32_t)typer)
-				     : typer >> 32;
-	} else if (off == 0x0004 && !write) {
-		*value = IIDR_TENON;
-	} else if (off == 0x0014) {
-		if (write)
-			t->waker = (uint32_t)*value & 2;
-		else
-			*value = t->waker | (t->waker & 2) << 1;
-	} else if (off == 0xffe8 && !write) {
-		*value = PIDR2_GICV3;
+	if (vgic_rd_frame(t, off, write, size, value)) {
+		return;
 	} else if (off >= GICR_SGI) {
 		uint64_t o = off - GICR_SGI;
 
@@ -488,39 +460,6 @@ static void redistributor(struct vcpu *t, uint64_t off, bool write, int size,
 	} else if (!write) {
 		*value = 0;
 	}
-}
-
-static enum mmio_result distributor_mmio(struct vcpu *v, void *arg,
-					 uint64_t off, bool write, int size,
-					 uint64_t *value)
-{
-	(void)arg;
-	if (!vgic_size_allowed(true, off, size))
-		return MMIO_BAD_SIZE;
-	distributor(v, off, write, size, value);
-	return MMIO_DONE;
-}
-
-static enum mmio_result redistributors_mmio(struct vcpu *v, void *arg,
-					    uint64_t rel, bool write, int size,
-					    uint64_t *value)
-{
-	(void)arg;
-	if (!vgic_size_allowed(false, rel % PLAT_GICR_STRIDE, size))
-		return MMIO_BAD_SIZE;
-	redistributor(v->part->vcpus[rel / PLAT_GICR_STRIDE],
-		      rel % PLAT_GICR_STRIDE, write, size, value);
-	return MMIO_DONE;
-}
-
-void direct_register_mmio(struct partition *p)
-{
-	mmio_region_register(p, PLAT_GICD_BASE, PLAT_GICD_SIZE,
-			     distributor_mmio, NULL, &p->lock,
-			     "the GIC distributor");
-	mmio_region_register(
-	    p, PLAT_GICR_BASE, PLAT_GICR_STRIDE * p->cfg->ncpus,
-	    redistributors_mmio, NULL, &p->lock, "the GIC redistributors");
 }
 
 /* ---- The CPU interface registers both groups share (trapped) ---- */

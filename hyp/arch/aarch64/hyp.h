@@ -292,16 +292,29 @@ void vgic_sync(struct vcpu *v);
 /* Empties this CPU's list registers of v: v leaves its CPU. */
 void vgic_drop_lrs(struct vcpu *v);
 
-/*
- * The access sizes a GIC register allows: dist for the distributor, off
- * into it or into one redistributor's frames.
- */
-bool vgic_size_allowed(bool dist, uint64_t off, int size);
+/* The GIC's bit-per-interrupt registers: IGROUPR at 0x080, one each 0x080. */
+enum bitreg {
+	GROUP,
+	SET_ENABLE,
+	CLEAR_ENABLE,
+	SET_PENDING,
+	CLEAR_PENDING,
+	SET_ACTIVE,
+	CLEAR_ACTIVE
+};
+
+/* A redistributor's RD_base registers for vCPU t; false: not one. */
+bool vgic_rd_frame(struct vcpu *t, uint64_t off, bool write, int size,
+		   uint64_t *value);
 
 /* direct.c: direct interrupt delivery */
 /* At boot: p's choice from its table, and what it then owns. */
 void direct_init_partition(struct partition *p);
-void direct_register_mmio(struct partition *p);
+/* The emulated distributor and a redistributor (vCPU t's) of p. */
+void direct_distributor(struct vcpu *v, uint64_t off, bool write, int size,
+			uint64_t *value);
+void direct_redistributor(struct vcpu *t, uint64_t off, bool write, int size,
+			  uint64_t *value);
 /* p's interrupts as out of reset; p is not running. */
 void direct_reset(struct partition *p);
 /* This CPU's interface as out of reset, v arriving or leaving. */

@@ -493,16 +493,6 @@ void vgic_sync(struct vcpu *v)
 	isb();
 }
 
-enum bitreg {
-	GROUP,
-	SET_ENABLE,
-	CLEAR_ENABLE,
-	SET_PENDING,
-	CLEAR_PENDING,
-	SET_ACTIVE,
-	CLEAR_ACTIVE
-};
-
 /* Bit-per-interrupt registers: 32 interrupts from first, of vCPU v. */
 static uint32_t read_bits(struct vcpu *v, uint32_t first, enum bitreg what)
 {
@@ -699,10 +689,15 @@ static void distributor(struct vcpu *v, uint64_t off, bool write, int size,
 	}
 }
 
-static void redistributor(struct vcpu *v, struct vcpu *t, uint64_t off,
-			  bool write, int size, uint64_t *value)
+/*
+ * A redistributor's RD_base frame, the same whichever way interrupts are
+ * delivered: its identity (TYPER: vCPU t, Aff0 its index, Last on the
+ * last), IIDR, the WAKER handshake, PIDR2. False: not one of these.
+ */
+bool vgic_rd_frame(struct vcpu *t, uint64_t off, bool write, int size,
+		   uint64_t *value)
 {
-	bool last = t->index == (int)v->part->cfg->ncpus - 1;
+	bool last = t->index == (int)t->part->cfg->ncpus - 1;
 
 	if (off == 0x0008 || off == 0x000c) {
 		uint64_t typer = (uint64_t)t->index << 32 |
@@ -721,6 +716,17 @@ static void redistributor(struct vcpu *v, struct vcpu *t, uint64_t off,
 			*value = t->waker | (t->waker & 2) << 1;
 	} else if (off == 0xffe8 && !write) {
 		*value = PIDR2_GICV3;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+static void redistributor(struct vcpu *t, uint64_t off, bool write, int size,
+			  uint64_t *value)
+{
+	if (vgic_rd_frame(t, off, write, size, value)) {
+		return;
 	} else if (off >= 0x10000) {
 		uint64_t o = off - 0x10000;
 
@@ -750,7 +756,7 @@ static void redistributor(struct vcpu *v, struct vcpu *t, uint64_t off,
  * ITARGETSR; a doubleword for the 64-bit ones (GICD_IROUTER, GICR_TYPER
  * and the LPI registers). Never a halfword, never unaligned.
  */
-bool vgic_size_allowed(bool dist, uint64_t off, int size)
+static bool size_allowed(bool dist, uint64_t off, int size)
 {
 	if (off & (uint64_t)(size - 1))
 		return false;
@@ -774,9 +780,12 @@ static enum mmio_result distributor_mmio(struct vcpu *v, void *arg,
 					 uint64_t *value)
 {
 	(void)arg;
-	if (!vgic_size_allowed(true, off, size))
+	if (!size_allowed(true, off, size))
 		return MMIO_BAD_SIZE;
-	distributor(v, off, write, size, value);
+	if (v->part->direct)
+		direct_distributor(v, off, write, size, value);
+	else
+		distributor(v, off, write, size, value);
 	return MMIO_DONE;
 }
 
@@ -785,19 +794,20 @@ static enum mmio_result redistributors_mmio(struct vcpu *v, void *arg,
 					    uint64_t *value)
 {
 	(void)arg;
-	if (!vgic_size_allowed(false, rel % PLAT_GICR_STRIDE, size))
+	if (!size_allowed(false, rel % PLAT_GICR_STRIDE, size))
 		return MMIO_BAD_SIZE;
-	redistributor(v, v->part->vcpus[rel / PLAT_GICR_STRIDE],
-		      rel % PLAT_GICR_STRIDE, write, size, value);
+	struct vcpu *t = v->part->vcpus[rel / PLAT_GICR_STRIDE];
+
+	if (v->part->direct)
+		direct_redistributor(t, rel % PLAT_GICR_STRIDE, write, size,
+				     value);
+	else
+		redistributor(t, rel % PLAT_GICR_STRIDE, write, size, value);
 	return MMIO_DONE;
 }
 
 void vgic_register_mmio(struct partition *p)
 {
-	if (p->direct) {
-		direct_register_mmio(p);
-		return;
-	}
 	mmio_region_register(p, PLAT_GICD_BASE, PLAT_GICD_SIZE,
 			     distributor_mmio, NULL, &p->lock,
 			     "the GIC distributor");
