@@ -597,8 +597,8 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 		sys->console_cpu_given ? "" : " (the default)");
 
 	static const char *const head[] = {
-	    "partition", "kind",    "CPUs",  "RAM PA",	  "RAM IPA",	"size",
-	    "console",	 "devices", "image", "entry IPA", "interrupts",
+	    "partition", "kind",       "CPUs",	  "RAM PA", "RAM IPA",	 "size",
+	    "console",	 "interrupts", "devices", "image",  "entry IPA",
 	};
 	for (int c = 0; c < t.cols; c++)
 		t.cell[0][c] = xstrdup(head[c]);
@@ -621,12 +621,13 @@ void cfg_write_summary(FILE *f, const struct sys *sys, const char *out)
 		row[4] = xasprintf("0x%08llx", u(plat.ram_base));
 		row[5] = xstrdup(fmt_size(s2, sizeof(s2), p->ram_size));
 		row[6] = xstrdup(p->console ? "yes" : "no");
-		row[10] =
+		row[7] =
 		    xstrdup(p->irq_delivery == TN_CFG_IRQ_DIRECT ? "direct"
 								 : "virtual");
-		row[7] = xstrdup(devices(devs, sizeof(devs), p));
-		row[8] = xstrdup(p->image);
-		row[9] = xasprintf("0x%08llx", u(plat.ram_base + p->image_off));
+		row[8] = xstrdup(devices(devs, sizeof(devs), p));
+		row[9] = xstrdup(p->image);
+		row[10] =
+		    xasprintf("0x%08llx", u(plat.ram_base + p->image_off));
 	}
 	print_table(f, &t, "");
 
