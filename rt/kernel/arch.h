@@ -21,7 +21,11 @@ void arch_irq_enable(void);
 void arch_kernel_lock(void);
 void arch_kernel_unlock(void);
 
-int arch_cpu_id(void);
+/*
+ * Pure: a thread never migrates, so the compiler may reuse one call's
+ * answer for the next ones in the same function.
+ */
+int arch_cpu_id(void) __attribute__((pure));
 int arch_cpu_count(void);
 /* Waits for an interrupt with interrupts enabled, returns after it ran. */
 void arch_cpu_idle(void);

@@ -104,13 +104,32 @@ void tn_timer_interrupt(void)
 		struct tn_ktimer *kt =
 		    tn_rb_entry(first, struct tn_ktimer, node);
 		uint64_t expiries = 1;
+		struct tn_rb_node *after;
+		tn_time_t date;
 
 		if (kt->date > now)
 			break;
-		tn_rb_erase(&cpu->timers, first);
-		kt->date = next_date(kt, now, &expiries);
-		if (kt->date != TN_INFINITE)
-			tn_rb_insert(&cpu->timers, &kt->node, ktimer_before);
+		date = next_date(kt, now, &expiries);
+		after = tn_rb_next(first);
+		if (date != TN_INFINITE &&
+		    (!after ||
+		     date < tn_rb_entry(after, struct tn_ktimer, node)->date)) {
+			/*
+			 * A periodic timer that is still the earliest keeps
+			 * its place: a new date below every other one leaves
+			 * the tree ordered, and the common case of a single
+			 * periodic timer costs no erase and insert.
+			 * Equal to the next one's, it must go behind it
+			 * (FIFO among equal dates), so it is requeued.
+			 */
+			kt->date = date;
+		} else {
+			tn_rb_erase(&cpu->timers, first);
+			kt->date = date;
+			if (date != TN_INFINITE)
+				tn_rb_insert(&cpu->timers, &kt->node,
+					     ktimer_before);
+		}
 		kt->fn(kt, expiries);
 	}
 	/*

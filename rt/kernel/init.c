@@ -110,10 +110,15 @@ void tn_irq_exit(void)
 	struct tn_cpu *cpu = this_cpu();
 
 	cpu->in_irq = false;
-	arch_irq_restore(flags);
-	if (!cpu->need_resched)
+	if (!cpu->need_resched) {
+		arch_irq_restore(flags);
 		return;
-	flags = tn_lock();
+	}
+	/*
+	 * Interrupts stay masked into the lock: tn_lock() would only mask
+	 * them again, and the unlock restores what the port had.
+	 */
+	arch_kernel_lock();
 	sched_run();
 	tn_unlock(flags);
 }

@@ -35,11 +35,6 @@ void tn_rb_node_init(struct tn_rb_node *node)
 	node->red = 0;
 }
 
-bool tn_rb_linked(const struct tn_rb_node *node)
-{
-	return node->parent != node;
-}
-
 static void replace_child(struct tn_rb_root *root, struct tn_rb_node *parent,
 			  struct tn_rb_node *old, struct tn_rb_node *new)
 {

@@ -366,3 +366,41 @@ TEST(clock_timers_fire_in_date_order)
 		EXPECT(da < db || (da == db && a < b));
 	}
 }
+
+/*
+ * A periodic timer that stays the earliest keeps its place in the queue;
+ * one whose next date equals or passes another timer's goes behind it.
+ * A fires every 1 ms from 1 ms, B once at 2 ms, C every 3 ms from 3 ms,
+ * armed in that order: at 2 ms A's new date equals B's (B first), at 3 ms
+ * C's is A's (C first), at 4 ms A stays first, at 6 ms C is again first.
+ */
+static struct tn_timer order_a, order_b, order_c;
+
+static void log_timer(struct tn_timer *tm, uint64_t expiries)
+{
+	EXPECT_EQ(expiries, 1);
+	log_add_time(&ev, tn_timer_data(tm));
+}
+
+static int requeue_main(void *arg)
+{
+	(void)arg;
+	tn_timer_init(&order_a, log_timer, "A");
+	tn_timer_init(&order_b, log_timer, "B");
+	tn_timer_init(&order_c, log_timer, "C");
+	tn_timer_set(&order_a, AT(TN_MSEC(1)), TN_MSEC(1));
+	tn_timer_set(&order_b, AT(TN_MSEC(2)), 0);
+	tn_timer_set(&order_c, AT(TN_MSEC(3)), TN_MSEC(3));
+	tn_sleep_until(AT(TN_USEC(6500)));
+	tn_timer_destroy(&order_a);
+	tn_timer_destroy(&order_b);
+	tn_timer_destroy(&order_c);
+	return 0;
+}
+
+TEST(clock_periodic_timer_requeued_behind_equal_dates)
+{
+	ev.len = 0;
+	sim_run_main(1, 1, 10, requeue_main, NULL);
+	EXPECT_STREQ(log_str(&ev), "A@1 B@2 A@2 C@3 A@3 A@4 A@5 C@6 A@6");
+}

@@ -30,8 +30,15 @@ typedef int (*tn_rb_less_fn)(const struct tn_rb_node *a,
 void tn_rb_init(struct tn_rb_root *root);
 /* Marks the node unlinked. */
 void tn_rb_node_init(struct tn_rb_node *node);
-/* False after tn_rb_node_init() or tn_rb_erase(). */
-bool tn_rb_linked(const struct tn_rb_node *node);
+/*
+ * False after tn_rb_node_init() or tn_rb_erase(), which point an unlinked
+ * node's parent at itself. Inline: every armed-timer test on the wake-up
+ * path asks it.
+ */
+static inline bool tn_rb_linked(const struct tn_rb_node *node)
+{
+	return node->parent != node;
+}
 /*
  * Equal keys: the new node goes AFTER all nodes it does not sort before
  * (FIFO among equals).
