@@ -467,23 +467,12 @@ void direct_redistributor(struct vcpu *t, uint64_t off, bool write, int size,
 /* ICC_SGI0R/SGI1R/ASGI1R_EL1: an SGI to vCPUs of its own, never ours. */
 static void send_sgi(struct vcpu *v, uint64_t sgi1r)
 {
-	struct partition *p = v->part;
 	uint32_t intid = (uint32_t)(sgi1r >> 24) & 0xf;
-	bool all_others = sgi1r >> 40 & 1;
-	uint32_t list = (uint32_t)sgi1r & 0xffff;
-	uint32_t range = (uint32_t)(sgi1r >> 44) & 0xf;
 
-	if (!owns(p, intid) || (!all_others && sgi1r & 0x00ff00ff00ff0000ull))
+	if (!owns(v->part, intid))
 		return;
-	for (uint32_t i = 0; i < p->cfg->ncpus; i++) {
-		struct vcpu *t = p->vcpus[i];
-
-		if (all_others ? t == v
-			       : i / 16 != range || !(list >> (i % 16) & 1))
-			continue;
-		if (t->state == VCPU_RUNNING || t->state == VCPU_ON_PENDING)
-			gic_send_sgi(t->pcpu, intid);
-	}
+	for (uint32_t t = vgic_sgi_targets(v, sgi1r); t; t &= t - 1)
+		gic_send_sgi(v->part->vcpus[__builtin_ctz(t)]->pcpu, intid);
 }
 
 static void deactivate(struct vcpu *v, uint32_t intid)

@@ -286,6 +286,11 @@ void vgic_enable_owned_spis(void);
 /* A physical SPI arrived on v's CPU; false if it is not v's partition's. */
 bool vgic_hw_spi(struct vcpu *v, uint32_t intid);
 void vgic_set_level(struct partition *p, uint32_t intid, bool level);
+/*
+ * The vCPUs of v's partition an ICC_SGI1R_EL1 value of v's names (its
+ * range selector counted), those running or starting: a mask by index.
+ */
+uint32_t vgic_sgi_targets(struct vcpu *v, uint64_t sgi1r);
 void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r);
 /* Before entering the guest: fold done LRs back, load pending ones. */
 void vgic_sync(struct vcpu *v);

@@ -164,18 +164,18 @@ void vgic_end_hw_ppis(struct vcpu *v)
 			gic_deactivate_ppi(v->pcpu, intid);
 }
 
-void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
+uint32_t vgic_sgi_targets(struct vcpu *v, uint64_t sgi1r)
 {
 	struct partition *p = v->part;
-	uint32_t intid = (uint32_t)(sgi1r >> 24) & 0xf;
 	bool all_others = sgi1r >> 40 & 1;
 	uint32_t list = (uint32_t)sgi1r & 0xffff;
 	uint32_t range = (uint32_t)(sgi1r >> 44) & 0xf; /* RS: Aff0 16*RS.. */
 	uint64_t upper_aff = sgi1r & 0x00ff00ff00ff0000ull;
+	uint32_t targets = 0;
 
 	/* vCPUs are Aff0 0..n-1: other affinities name nobody. */
 	if (!all_others && upper_aff)
-		return;
+		return 0;
 	for (uint32_t i = 0; i < p->cfg->ncpus; i++) {
 		struct vcpu *t = p->vcpus[i];
 
@@ -183,7 +183,19 @@ void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
 			       : i / 16 != range || !(list >> (i % 16) & 1))
 			continue;
 		if (t->state == VCPU_RUNNING || t->state == VCPU_ON_PENDING)
-			pend(t, &t->priv[intid]);
+			targets |= 1u << i;
+	}
+	return targets;
+}
+
+void vgic_send_sgi(struct vcpu *v, uint64_t sgi1r)
+{
+	uint32_t intid = (uint32_t)(sgi1r >> 24) & 0xf;
+
+	for (uint32_t t = vgic_sgi_targets(v, sgi1r); t; t &= t - 1) {
+		struct vcpu *to = v->part->vcpus[__builtin_ctz(t)];
+
+		pend(to, &to->priv[intid]);
 	}
 }
 
