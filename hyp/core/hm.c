@@ -398,14 +398,16 @@ int hm_request(struct partition *t, uint32_t op, uint32_t size, struct mgr *m,
 	h->req_mgr = m;
 	h->req_cmd = cmd;
 	__atomic_store_n(&h->req_op, op, __ATOMIC_RELEASE);
-	spin_unlock(&t->lock);
-	gic_kick(t->vcpus[0]->pcpu);
 	/*
 	 * A CPU with direct delivery may hold the kick off: its next access
-	 * brings it instead (its memory comes back as soon as it is there).
+	 * brings it instead. Revoked under the lock, so that it is done
+	 * before the request's reset can begin (that takes the lock), and
+	 * the reset puts the memory back (halt_and_reset()).
 	 */
 	if (t->direct)
 		stage2_revoke(t);
+	spin_unlock(&t->lock);
+	gic_kick(t->vcpus[0]->pcpu);
 	return 1; /* queued: vCPU 0's CPU does it */
 }
 

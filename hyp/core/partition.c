@@ -58,10 +58,10 @@ void partition_stop(struct partition *p, const char *why)
 	}
 	vcpu_stop_all(p);
 	__atomic_store_n(&p->state, PARTITION_OFF, __ATOMIC_RELEASE);
-	spin_unlock(&p->lock);
 	/* Its vCPUs leave even if they hold the kick off (force_halt()). */
 	if (p->direct)
 		stage2_revoke(p);
+	spin_unlock(&p->lock);
 	hyp_log("partition %s: %s; it is stopped, the others run on",
 		p->cfg->name, why);
 	power_off_if_all_down();
@@ -323,6 +323,8 @@ static bool halt_and_reset(struct partition *p, struct vcpu *caller,
 		park(p);
 		return false;
 	}
+	/* Every vCPU is out: its memory back before the tables are walked. */
+	stage2_restore(p);
 	t0 = arch_counter();
 	first_writes = p->first_writes;
 	p->first_writes = 0;

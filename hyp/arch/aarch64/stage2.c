@@ -399,11 +399,19 @@ static void desc_update(uint64_t *e, uint64_t clear, uint64_t set)
 		;
 }
 
-static uint64_t *ram_block(struct partition *p, uint64_t off)
+/* The descriptor of p's RAM block at off, or NULL if it is not one. */
+static uint64_t *find_ram_block(struct partition *p, uint64_t off)
 {
 	uint64_t span, *e = leaf(s2_l1[p->index], p->cfg->ram_ipa + off, &span);
 
-	if (span != BLOCK_2M || (*e & 3) != DESC_BLOCK)
+	return span == BLOCK_2M && (*e & 3) == DESC_BLOCK ? e : NULL;
+}
+
+static uint64_t *ram_block(struct partition *p, uint64_t off)
+{
+	uint64_t *e = find_ram_block(p, off);
+
+	if (!e)
 		hyp_panic("partition %s: RAM at +%#lx is not a 2 MiB block",
 			  p->cfg->name, (unsigned long)off);
 	return e;
@@ -447,7 +455,10 @@ bool stage2_note_write(struct vcpu *v, uint64_t ipa)
 	if (!p->ram_tracked || ipa < c->ram_ipa ||
 	    ipa - c->ram_ipa >= c->ram_size)
 		return false;
-	e = ram_block(p, round_down(ipa - c->ram_ipa, BLOCK_2M));
+	/* Not found: its memory is being revoked (stage2_revoke()) now. */
+	e = find_ram_block(p, round_down(ipa - c->ram_ipa, BLOCK_2M));
+	if (!e)
+		return false;
 	d = __atomic_load_n(e, __ATOMIC_RELAXED);
 	if (d & S2_CLEAN) {
 		desc_update(e, S2_CLEAN | S2_DBM, S2_AP_WRITE);

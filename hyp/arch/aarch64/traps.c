@@ -83,7 +83,16 @@ static void guest_fault(struct vcpu *v, enum tn_hm_event ev, uint64_t detail,
 			const char *what, bool instruction_abort, int rt,
 			uint64_t far)
 {
-	enum tn_hm_action a = hm_event(v->part, v, ev, detail, what);
+	enum tn_hm_action a;
+
+	/*
+	 * A fault while its memory is being taken (stage2_revoke()) is the
+	 * revocation's, not the guest's: the access is tried again once the
+	 * memory is back, if the partition runs on.
+	 */
+	if (__atomic_load_n(&v->part->revoked, __ATOMIC_ACQUIRE))
+		return;
+	a = hm_event(v->part, v, ev, detail, what);
 
 	if ((a == TN_HM_ACT_IGNORE || a == TN_HM_ACT_LOG) &&
 	    !instruction_abort) {
