@@ -380,6 +380,25 @@ static void see_active(uint32_t intid)
 	active_in_handler = rd32(my_gicr_sgi() + GICR_ISACTIVER0) >> intid & 1;
 }
 
+/*
+ * Within a probe: SGI intid to this vCPU, enabled at the probe's
+ * priority, on_irq called in its handler; how many interrupts came.
+ */
+static uint32_t probe_sgi(uint32_t intid, void (*on_irq)(uint32_t))
+{
+	uintptr_t sgi = my_gicr_sgi();
+	uint32_t taken;
+
+	wr8(sgi + GICR_IPRIORITYR + intid, PROBE_PRIORITY);
+	wr32(sgi + GICR_ISENABLER0, 1u << intid);
+	probe.on_irq = on_irq;
+	sysreg_write(ICC_SGI1R_EL1, sgi_to_self(intid, 0));
+	isb();
+	taken = probe_window(10000);
+	probe.on_irq = NULL;
+	return taken;
+}
+
 /* SGI intid to this vCPU at the probe's priority: whether it came. */
 static bool sgi_comes(uint32_t intid)
 {
@@ -387,11 +406,7 @@ static bool sgi_comes(uint32_t intid)
 	uint32_t taken;
 
 	probe_begin();
-	wr8(sgi + GICR_IPRIORITYR + intid, PROBE_PRIORITY);
-	wr32(sgi + GICR_ISENABLER0, 1u << intid);
-	sysreg_write(ICC_SGI1R_EL1, sgi_to_self(intid, 0));
-	isb();
-	taken = probe_window(10000);
+	taken = probe_sgi(intid, NULL);
 	wr32(sgi + GICR_ICENABLER0, 1u << intid);
 	wr32(sgi + GICR_ICPENDR0, 1u << intid);
 	probe_end();
@@ -428,14 +443,8 @@ static void direct_delivery(void)
 	      rd32(sgi + GICR_ISENABLER0) >> 15 & 1, 0);
 
 	probe_begin();
-	wr8(sgi + GICR_IPRIORITYR + PROBE_SGI, PROBE_PRIORITY);
-	wr32(sgi + GICR_ISENABLER0, 1u << PROBE_SGI);
 	rpr_in_handler = 0;
-	probe.on_irq = see_rpr;
-	sysreg_write(ICC_SGI1R_EL1, sgi_to_self(PROBE_SGI, 0));
-	isb();
-	taken = probe_window(10000);
-	probe.on_irq = NULL;
+	taken = probe_sgi(PROBE_SGI, see_rpr);
 	check("direct-running-priority-is-the-interrupts-own",
 	      taken == 1 ? (long)rpr_in_handler : -1, PROBE_PRIORITY);
 
@@ -503,15 +512,8 @@ static void sgi_states(void)
 	uint32_t taken, pending, after_clear;
 
 	probe_begin();
-	wr8(sgi + GICR_IPRIORITYR + PROBE_SGI, PROBE_PRIORITY);
-	wr32(sgi + GICR_ISENABLER0, 1u << PROBE_SGI);
-
 	active_in_handler = 0;
-	probe.on_irq = see_active;
-	sysreg_write(ICC_SGI1R_EL1, sgi_to_self(PROBE_SGI, 0));
-	isb();
-	taken = probe_window(10000);
-	probe.on_irq = NULL;
+	taken = probe_sgi(PROBE_SGI, see_active);
 	check("sgi-to-self-is-delivered",
 	      taken == 1 && probe.last_irq == PROBE_SGI, 1);
 

@@ -56,10 +56,14 @@
 #define ICC_IGRPEN1_EL1 S3_0_C12_C12_7
 #define CTLR_EOIMODE 2u
 
-/* The priority bits the guest has: the GIC's less the top one. */
+/*
+ * The priority bits the guest has: the GIC's less the top one. Read on
+ * each CPU once its system registers are on (ICC_SRE_EL2.SRE, which EL2
+ * needs before it reads ICC_CTLR_EL1), before any guest runs.
+ */
 static uint8_t guest_mask;
 
-static void find_priority_bits(void)
+void direct_init_cpu(void)
 {
 	/* ICC_CTLR_EL1.PRIbits: the GIC's priority bits, less one. */
 	unsigned int bits =
@@ -115,8 +119,6 @@ void direct_init_partition(struct partition *p)
 			c->name);
 		return;
 	}
-	if (!guest_mask)
-		find_priority_bits();
 	p->direct = true;
 	/* Its devices' lines are as they are wired; doorbells are edges. */
 	for (uint32_t d = 0; d < c->ndevices; d++)

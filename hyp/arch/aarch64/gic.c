@@ -142,6 +142,7 @@ void gic_init_cpu(int cpu, bool direct)
 	write_sysreg(S3_4_C12_C11_0, direct ? ICH_HCR_TC : 1); /* ICH_HCR_EL2 */
 	write_sysreg(S3_4_C12_C11_7, 0); /* ICH_VMCR_EL2 */
 	isb();
+	direct_init_cpu();
 	nr_lrs = (int)(read_sysreg(S3_4_C12_C11_1) & 0x1f) + 1; /* ICH_VTR */
 	if (nr_lrs > 16)
 		nr_lrs = 16;

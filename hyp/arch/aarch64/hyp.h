@@ -315,6 +315,8 @@ bool vgic_rd_frame(struct vcpu *t, uint64_t off, bool write, int size,
 /* direct.c: direct interrupt delivery */
 /* At boot: p's choice from its table, and what it then owns. */
 void direct_init_partition(struct partition *p);
+/* On each CPU, its GIC up: what the CPU interface implements. */
+void direct_init_cpu(void);
 /* The emulated distributor and a redistributor (vCPU t's) of p. */
 void direct_distributor(struct vcpu *v, uint64_t off, bool write, int size,
 			uint64_t *value);
