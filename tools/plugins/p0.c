@@ -21,11 +21,17 @@
  *                (a guest may run at the hypervisor's virtual addresses,
  *                from other RAM: told apart by host address, as el2exits)
  *   vcpu=N       the measured vCPU (default 0)
- *   out=FILE     one line per sample: P0, the others' instructions, and
- *                of P0 the hypervisor's own (EL2) instructions
+ *   out=FILE     one line per sample: P0, the others' instructions, of
+ *                P0 the hypervisor's own (EL2) instructions, and the
+ *                passes: how many times the timer's handler ran from the
+ *                sample's start (1 unless the timer expired again before
+ *                the thread ran, as when the emulator gave the other
+ *                vCPUs a whole period meanwhile; docs/measuring.md)
  * A sample runs from its start (the irq= entry that led to the last
  * timer= hit, or without timer=, the first irq= entry after the previous
- * sample) to the first end marker after it; an end marker with no start
+ * sample) to the first end marker after it; a timer= hit with no irq=
+ * entry since the last one is one more pass of the same sample. An end
+ * marker with no start
  * before it is ignored. Counts are per translation block, corrected to
  * the marker's place in its block; an exception in the middle of a block
  * (a fault) would count the rest of the block.
@@ -83,8 +89,11 @@ static uint64_t own[MAX_VCPUS];
 static uint64_t own_hyp[MAX_VCPUS]; /* of own[], the hypervisor's */
 static uint64_t total; /* every vCPU's, in the one round-robin thread */
 static struct stamp candidate, latched;
+/* Whether an irq= entry came after the last timer= hit. */
+static bool entered;
+static uint64_t passes;
 
-static uint64_t *p0s, *others, *hyps;
+static uint64_t *p0s, *others, *hyps, *npasses;
 static size_t nsamples, cap;
 
 /* A block's udata: its instruction count, and whether it is the hypervisor's.
@@ -110,19 +119,20 @@ static bool grow(uint64_t **v, size_t ncap)
 	return a != NULL;
 }
 
-static void record(uint64_t p0, uint64_t other, uint64_t hyp)
+static void record(uint64_t p0, uint64_t other, uint64_t hyp, uint64_t n)
 {
 	if (nsamples == cap) {
 		size_t ncap = cap ? 2 * cap : 4096;
 
 		if (!grow(&p0s, ncap) || !grow(&others, ncap) ||
-		    !grow(&hyps, ncap))
+		    !grow(&hyps, ncap) || !grow(&npasses, ncap))
 			return;
 		cap = ncap;
 	}
 	p0s[nsamples] = p0;
 	others[nsamples] = other;
 	hyps[nsamples] = hyp;
+	npasses[nsamples] = n;
 	nsamples++;
 }
 
@@ -142,19 +152,27 @@ static void at_marker(unsigned int vcpu, void *udata)
 	switch (s->kind) {
 	case IRQ:
 		candidate = now;
-		if (!have_timer && !latched.valid)
+		entered = true;
+		if (!have_timer && !latched.valid) {
 			latched = now;
+			passes = 1;
+		}
 		break;
 	case TIMER:
-		if (candidate.valid)
+		if (latched.valid && !entered) {
+			passes++; /* again, in the same vector entry */
+		} else if (candidate.valid) {
 			latched = candidate;
+			passes = 1;
+		}
+		entered = false;
 		break;
 	case END:
 		if (!latched.valid)
 			break;
 		record(now.own - latched.own,
 		       (now.total - latched.total) - (now.own - latched.own),
-		       now.hyp - latched.hyp);
+		       now.hyp - latched.hyp, passes);
 		latched.valid = false;
 		candidate.valid = false;
 		break;
@@ -273,8 +291,9 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 		} else {
 			for (size_t i = 0; i < nsamples; i++)
 				fprintf(f,
-					"%" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
-					p0s[i], others[i], hyps[i]);
+					"%" PRIu64 " %" PRIu64 " %" PRIu64
+					" %" PRIu64 "\n",
+					p0s[i], others[i], hyps[i], npasses[i]);
 			fclose(f);
 		}
 	}
@@ -286,6 +305,7 @@ static void at_exit(qemu_plugin_id_t id, void *p)
 	summary("P0 (own instructions)", p0s, nsamples);
 	summary("other vCPUs' instructions", others, nsamples);
 	summary("of P0, the hypervisor's", hyps, nsamples);
+	summary("passes of the timer's handler", npasses, nsamples);
 }
 
 static int bad(const char *arg, const char *why)
