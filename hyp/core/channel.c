@@ -26,6 +26,8 @@
 static struct channel channels[TN_CFG_MAX_CHANNELS];
 static uint32_t nchannels; /* set up so far */
 static struct chan_end *pci_ends[TN_CFG_MAX_PARTITIONS][PCI_BUS_DEVICES];
+/* Per partition, per channel: the end it rings from, or NULL. */
+static struct chan_end *own_ends[TN_CFG_MAX_PARTITIONS][TN_CFG_MAX_CHANNELS];
 
 static bool is_linux(const struct chan_end *e)
 {
@@ -71,20 +73,17 @@ static void ring(struct chan_end *from)
 
 int64_t channel_notify(struct vcpu *v, uint64_t id)
 {
-	struct channel *ch;
+	struct chan_end *e;
 
 	if (id >= nchannels)
 		return -EINVAL;
-	ch = &channels[id];
-	for (uint32_t i = 0; i < ch->cfg->nends; i++) {
-		if (ch->ends[i].part != v->part)
-			continue;
-		spin_lock(&ch->lock);
-		ring(&ch->ends[i]);
-		spin_unlock(&ch->lock);
-		return 0;
-	}
-	return -EINVAL;
+	e = own_ends[v->part->index][id];
+	if (!e)
+		return -EINVAL;
+	spin_lock(&e->ch->lock);
+	ring(e);
+	spin_unlock(&e->ch->lock);
+	return 0;
 }
 
 /* The end the registers of e call "the peer". */
@@ -274,6 +273,8 @@ void channel_init(void)
 			e->ch = ch;
 			e->part = p;
 			e->cfg = &c->ends[k];
+			if (!own_ends[p->index][i])
+				own_ends[p->index][i] = e;
 			map_region(p, c, e->cfg->role);
 			if (!is_linux(e))
 				continue;

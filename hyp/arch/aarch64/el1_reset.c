@@ -281,12 +281,6 @@ void arch_copy(uint64_t to, uint64_t from, uint64_t size)
 				   "x9", "memory");
 }
 
-uint64_t arch_counter(void)
-{
-	isb();
-	return read_sysreg(cntpct_el0);
-}
-
 uint64_t arch_counter_freq(void)
 {
 	return read_sysreg(cntfrq_el0);

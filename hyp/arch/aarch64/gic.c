@@ -38,6 +38,10 @@
 #define GICD_CTLR_GRP0 (1u << 0)
 
 static uint64_t cpu_mpidr[HYP_MAX_CPUS];
+/* Each CPU's kick, as ICC_SGI0R/1R_EL1 take it: set once it is up. */
+static uint64_t cpu_kick[HYP_MAX_CPUS];
+
+static uint64_t sgi_value(int pcpu, uint32_t intid);
 static uintptr_t cpu_redistributor[HYP_MAX_CPUS];
 static int nr_lrs;
 bool gic_group0;
@@ -100,6 +104,7 @@ void gic_init_cpu(int cpu, bool direct)
 
 	cpu_mpidr[cpu] = mpidr & 0xff00ffffffull;
 	cpu_redistributor[cpu] = rd;
+	cpu_kick[cpu] = sgi_value(cpu, SGI_KICK);
 	mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~2u);
 	while (mmio_read32(rd + GICR_WAKER) & 4u)
 		;
@@ -286,9 +291,9 @@ void gic_kick(int pcpu)
 {
 	dsb(ishst);
 	if (gic_group0)
-		write_sysreg(S3_0_C12_C11_7, sgi_value(pcpu, SGI_KICK));
+		write_sysreg(S3_0_C12_C11_7, cpu_kick[pcpu]);
 	else
-		write_sysreg(S3_0_C12_C11_5, sgi_value(pcpu, SGI_KICK));
+		write_sysreg(S3_0_C12_C11_5, cpu_kick[pcpu]);
 	isb();
 }
 
