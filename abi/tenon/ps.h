@@ -38,6 +38,9 @@ enum tn_ps_policy {
 	TN_PS_FIFO = 1,
 	TN_PS_RR = 2,
 	TN_PS_IDLE = 3,
+	/* EVL's temporal classes; a reader older than these shows "?". */
+	TN_PS_QUOTA = 4,
+	TN_PS_TP = 5,
 };
 
 struct tn_ps_entry {

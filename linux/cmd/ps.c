@@ -26,10 +26,12 @@ static const char *state_name(uint32_t s)
 
 static const char *policy_name(uint32_t p)
 {
-	return p == TN_PS_FIFO	 ? "fifo"
-	       : p == TN_PS_RR	 ? "rr"
-	       : p == TN_PS_IDLE ? "idle"
-				 : "?";
+	return p == TN_PS_FIFO	  ? "fifo"
+	       : p == TN_PS_RR	  ? "rr"
+	       : p == TN_PS_IDLE  ? "idle"
+	       : p == TN_PS_QUOTA ? "quota"
+	       : p == TN_PS_TP	  ? "tp"
+				  : "?";
 }
 
 /* Prints the table in buf (len bytes), or says what is wrong with it. */

@@ -349,6 +349,8 @@ struct tn_poll_head *channel_poll_head(struct tn_channel *ch);
 void watchdog_reset(void);
 /* ps.c: publishes the thread table, if the system asks for it. */
 void ps_start(void);
+/* The thread table's name (enum tn_ps_policy) of a policy. */
+uint32_t ps_policy(int policy);
 /* irq.c */
 void irq_reset(void);
 /* Whether the caller runs in interrupt context. */

@@ -36,11 +36,20 @@ static uint32_t ps_state(unsigned int s)
 	return TN_PS_READY;
 }
 
-static uint32_t ps_policy(int policy)
+uint32_t ps_policy(int policy)
 {
-	return policy == TN_SCHED_RR	 ? TN_PS_RR
-	       : policy == TN_SCHED_IDLE ? TN_PS_IDLE
-					 : TN_PS_FIFO;
+	switch (policy) {
+	case TN_SCHED_RR:
+		return TN_PS_RR;
+	case TN_SCHED_IDLE:
+		return TN_PS_IDLE;
+	case TN_SCHED_QUOTA:
+		return TN_PS_QUOTA;
+	case TN_SCHED_TP:
+		return TN_PS_TP;
+	default:
+		return TN_PS_FIFO;
+	}
 }
 
 /* Fills the table with at most fit entries; returns its length. */

@@ -15,6 +15,7 @@ import errno
 import mmap
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -460,6 +461,27 @@ def cmd_sample_prints_value_sequence_age_freshness(fake):
     assert meta.endswith("stale"), out
     rc, _, err = run("sample", "state", "x")
     assert rc == 1 and "reader" in err, err
+
+
+def ps_table(policies):
+    """A thread table (tenon/ps.h) with one thread per policy number."""
+    head = struct.pack("<IIIIQII", 0x53505354, 1, len(policies),
+                       len(policies), 5 * 10**9, 1, 1000)
+    rows = b"".join(struct.pack("<24sIiIiiIQQQ", b"t%d" % p, 1, 0, p, 10,
+                                10, 0, 1, 0, 0) for p in policies)
+    return head + rows
+
+
+@command
+def cmd_ps_names_every_scheduling_class(fake):
+    peer, _, _, _ = fake.add("tenon-ps", tenon.SAMPLE, tenon.READER, 512,
+                             0, 10**9)
+    peer.sample_write(ps_table([1, 2, 3, 4, 5, 9]), 0)
+    rc, out, err = run("ps")
+    assert rc == 0, err
+    sched = {l.split()[1]: l.split()[3] for l in out.splitlines()[2:]}
+    assert sched == {"t1": "fifo", "t2": "rr", "t3": "idle", "t4": "quota",
+                     "t5": "tp", "t9": "?"}, out
 
 
 @command
