@@ -167,10 +167,48 @@ void aarch64_set_idle_context(int cpu)
 	tn_cpu_idle_thread(cpu)->arch = &idle_ctx[cpu];
 }
 
+/*
+ * Whose FP/SIMD state each CPU's registers hold: the thread that last ran
+ * there with its own loaded, or none. The idle thread runs kernel code
+ * only, built without FP/SIMD registers (the handlers it may run in
+ * interrupt context are saved around, arch_app_call), so a switch to it
+ * leaves them as they are, and a switch back to their owner (the common
+ * case: a thread blocks, the CPU idles, an interrupt wakes the thread)
+ * neither saves nor loads them. A thread never migrates, so the state of
+ * one that is not running is either in its context or live on its own
+ * CPU, never on another's; read and written by that CPU only, with
+ * interrupts masked.
+ */
+static struct aarch64_ctx *fp_owner[TN_MAX_CPUS];
+
+/* A switch whose FP/SIMD registers change hands, or whose prev ends. */
+static __attribute__((noinline)) void
+switch_fp(struct aarch64_ctx *from, struct aarch64_ctx *to, bool from_ends)
+{
+	int cpu = arch_cpu_id();
+	struct aarch64_ctx **owner = &fp_owner[cpu];
+
+	/* Its context goes with its stack once joined: nothing to keep. */
+	if (from_ends && *owner == from)
+		*owner = NULL;
+	if (*owner != to && to != &idle_ctx[cpu]) {
+		aarch64_fpu_switch(*owner ? &(*owner)->fpu : NULL, &to->fpu);
+		*owner = to;
+	}
+	aarch64_context_switch(from, to);
+}
+
 void arch_switch(struct tn_thread *prev, struct tn_thread *next, bool prev_ends)
 {
-	(void)prev_ends;
-	aarch64_context_switch(prev->arch, next->arch);
+	int cpu = arch_cpu_id();
+	struct aarch64_ctx *to = next->arch;
+
+	/* Both are tail calls: the common switch makes no frame here. */
+	if (__builtin_expect(prev_ends, 0) ||
+	    (fp_owner[cpu] != to && to != &idle_ctx[cpu]))
+		switch_fp(prev->arch, to, prev_ends);
+	else
+		aarch64_context_switch(prev->arch, to);
 }
 
 void arch_app_call(void (*fn)(void *), void *arg)
