@@ -58,11 +58,6 @@ bool aarch64_holds_kernel_lock(void)
 	return kernel_lock_cpu == arch_cpu_id() + 1;
 }
 
-int arch_cpu_id(void)
-{
-	return (int)read_sysreg(tpidr_el1);
-}
-
 int arch_cpu_count(void)
 {
 	return aarch64_ncpus;
