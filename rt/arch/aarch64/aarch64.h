@@ -140,11 +140,11 @@ bool aarch64_holds_kernel_lock(void);
 void aarch64_set_idle_context(int cpu);
 
 /* switch.S */
-void aarch64_context_switch(void *prev_ctx, void *next_ctx);
+/* fp_owner: NULL, or the CPU's FP/SIMD owner slot to hand over to next. */
+void aarch64_context_switch(struct aarch64_ctx *prev, struct aarch64_ctx *next,
+			    struct aarch64_ctx **fp_owner);
 void aarch64_fpu_save(struct aarch64_fpu *fpu);
 void aarch64_fpu_restore(const struct aarch64_fpu *fpu);
-/* Saves the registers to from (unless NULL), then loads them from to. */
-void aarch64_fpu_switch(struct aarch64_fpu *from, const struct aarch64_fpu *to);
 void aarch64_thread_start(void);
 
 /* exception.c */

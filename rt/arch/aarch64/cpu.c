@@ -176,34 +176,18 @@ void aarch64_set_idle_context(int cpu)
  */
 static struct aarch64_ctx *fp_owner[TN_MAX_CPUS];
 
-/* A switch whose FP/SIMD registers change hands, or whose prev ends. */
-static __attribute__((noinline)) void
-switch_fp(struct aarch64_ctx *from, struct aarch64_ctx *to, bool from_ends)
-{
-	int cpu = arch_cpu_id();
-	struct aarch64_ctx **owner = &fp_owner[cpu];
-
-	/* Its context goes with its stack once joined: nothing to keep. */
-	if (from_ends && *owner == from)
-		*owner = NULL;
-	if (*owner != to && to != &idle_ctx[cpu]) {
-		aarch64_fpu_switch(*owner ? &(*owner)->fpu : NULL, &to->fpu);
-		*owner = to;
-	}
-	aarch64_context_switch(from, to);
-}
-
 void arch_switch(struct tn_thread *prev, struct tn_thread *next, bool prev_ends)
 {
 	int cpu = arch_cpu_id();
-	struct aarch64_ctx *to = next->arch;
+	struct aarch64_ctx *to = next->arch, **owner = &fp_owner[cpu];
 
-	/* Both are tail calls: the common switch makes no frame here. */
-	if (__builtin_expect(prev_ends, 0) ||
-	    (fp_owner[cpu] != to && to != &idle_ctx[cpu]))
-		switch_fp(prev->arch, to, prev_ends);
-	else
-		aarch64_context_switch(prev->arch, to);
+	/* Its context goes with its stack once joined: nothing to keep. */
+	if (__builtin_expect(prev_ends, 0) && *owner == prev->arch)
+		*owner = NULL;
+	/* A tail call either way: the switch makes no frame here. */
+	aarch64_context_switch(prev->arch, to,
+			       *owner != to && to != &idle_ctx[cpu] ? owner
+								    : NULL);
 }
 
 void arch_app_call(void (*fn)(void *), void *arg)
