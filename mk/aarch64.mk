@@ -7,7 +7,8 @@ CROSS ?= aarch64-linux-gnu-
 A64_CC := $(CROSS)gcc
 A64_GCCINC = $(shell $(A64_CC) -print-file-name=include)
 A64_BASE = $(CSTD) $(WARN) -O2 -g -ffreestanding -nostdinc \
-	-isystem $(A64_GCCINC) -Irt/lib/include -Irt/include -Irt -Iabi \
+	-isystem $(A64_GCCINC) -Irt/lib/include -Irt/include \
+	-Irt/arch/aarch64/include -Irt -Iabi \
 	-mcpu=cortex-a72 -mno-outline-atomics -fno-stack-protector -fno-pie \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 A64_KCFLAGS = $(A64_BASE) -mgeneral-regs-only -I$(BUILD)/a64k/gen

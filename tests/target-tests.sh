@@ -27,10 +27,10 @@ count "$out" testsuite
 sh "$tools/qemu-run.sh" -1 -i -n 4 -t 300 "$bin/testsuite.elf" hw- \
 	sched-cross 2>&1 | tr -d '\r' >"$out"
 if grep -q "at EL1 (in a partition)" "$out" &&
-	grep -q '^7 passed, 0 failed, 0 skipped$' "$out"; then
+	grep -q '^8 passed, 0 failed, 0 skipped$' "$out"; then
 	test_ok boots-entered-at-el1
 else
-	test_failed boots-entered-at-el1 "no 'at EL1' line and 7 passed tests" "$out"
+	test_failed boots-entered-at-el1 "no 'at EL1' line and 8 passed tests" "$out"
 fi
 
 # fault NAME ARGUMENT PATTERN...: the report must hold every pattern and

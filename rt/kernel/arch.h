@@ -22,10 +22,12 @@ void arch_kernel_lock(void);
 void arch_kernel_unlock(void);
 
 /*
- * Pure: a thread never migrates, so the compiler may reuse one call's
- * answer for the next ones in the same function.
+ * arch_cpu_id(), the calling CPU's number: pure, since a thread never
+ * migrates, so the compiler may reuse one call's answer for the next ones
+ * in the same function. Each port's include directory gives it in
+ * port/cpu.h, as a function or inline.
  */
-int arch_cpu_id(void) __attribute__((pure));
+#include <port/cpu.h>
 int arch_cpu_count(void);
 /* Waits for an interrupt with interrupts enabled, returns after it ran. */
 void arch_cpu_idle(void);

@@ -116,11 +116,21 @@ void aarch64_channels_init(const struct fdt_info *fdt);
 /* hm.c: keeps the HM interrupt fdt gives (none alone on the machine). */
 void aarch64_hm_init(const struct fdt_info *fdt);
 
-/* What arch_switch() saves (switch.S, through asm-offsets.c). */
+/* What aarch64_fpu_save() keeps (switch.S, through asm-offsets.c). */
+struct aarch64_fpu {
+	__uint128_t q[32];
+	uint64_t fpcr, fpsr;
+};
+
+/*
+ * What arch_switch() saves: the callee-saved registers and the stack
+ * pointer on every switch (switch.S, through asm-offsets.c), the FP/SIMD
+ * state only when another thread's must be loaded (cpu.c).
+ */
 struct aarch64_ctx {
 	uint64_t x19_x30[12];
-	uint64_t sp, fpcr, fpsr, pad;
-	__uint128_t q[32];
+	uint64_t sp, pad;
+	struct aarch64_fpu fpu;
 };
 
 /* cpu.c */
@@ -129,14 +139,10 @@ extern int aarch64_ncpus;
 bool aarch64_holds_kernel_lock(void);
 void aarch64_set_idle_context(int cpu);
 
-/* What aarch64_fpu_save() keeps (switch.S, through asm-offsets.c). */
-struct aarch64_fpu {
-	__uint128_t q[32];
-	uint64_t fpcr, fpsr;
-};
-
 /* switch.S */
-void aarch64_context_switch(void *prev_ctx, void *next_ctx);
+/* fp_owner: NULL, or the CPU's FP/SIMD owner slot to hand over to next. */
+void aarch64_context_switch(struct aarch64_ctx *prev, struct aarch64_ctx *next,
+			    struct aarch64_ctx **fp_owner);
 void aarch64_fpu_save(struct aarch64_fpu *fpu);
 void aarch64_fpu_restore(const struct aarch64_fpu *fpu);
 void aarch64_thread_start(void);

@@ -24,11 +24,12 @@ void asm_offsets(void)
 	/* A thread's switched context. */
 	OFFSET(CTX_X19, struct aarch64_ctx, x19_x30);
 	OFFSET(CTX_SP, struct aarch64_ctx, sp);
-	OFFSET(CTX_FPCR, struct aarch64_ctx, fpcr);
-	OFFSET(CTX_FPSR, struct aarch64_ctx, fpsr);
-	OFFSET(CTX_Q, struct aarch64_ctx, q);
+	OFFSET(CTX_FPU, struct aarch64_ctx, fpu);
 
-	/* The FP/SIMD state saved around a handler in interrupt context. */
+	/*
+	 * The FP/SIMD state: a thread's, and the one saved around a handler
+	 * in interrupt context.
+	 */
 	OFFSET(FPU_Q, struct aarch64_fpu, q);
 	OFFSET(FPU_FPCR, struct aarch64_fpu, fpcr);
 	OFFSET(FPU_FPSR, struct aarch64_fpu, fpsr);

@@ -58,11 +58,6 @@ bool aarch64_holds_kernel_lock(void)
 	return kernel_lock_cpu == arch_cpu_id() + 1;
 }
 
-int arch_cpu_id(void)
-{
-	return (int)read_sysreg(tpidr_el1);
-}
-
 int arch_cpu_count(void)
 {
 	return aarch64_ncpus;
@@ -167,10 +162,32 @@ void aarch64_set_idle_context(int cpu)
 	tn_cpu_idle_thread(cpu)->arch = &idle_ctx[cpu];
 }
 
+/*
+ * Whose FP/SIMD state each CPU's registers hold: the thread that last ran
+ * there with its own loaded, or none. The idle thread runs kernel code
+ * only, built without FP/SIMD registers (the handlers it may run in
+ * interrupt context are saved around, arch_app_call), so a switch to it
+ * leaves them as they are, and a switch back to their owner (the common
+ * case: a thread blocks, the CPU idles, an interrupt wakes the thread)
+ * neither saves nor loads them. A thread never migrates, so the state of
+ * one that is not running is either in its context or live on its own
+ * CPU, never on another's; read and written by that CPU only, with
+ * interrupts masked.
+ */
+static struct aarch64_ctx *fp_owner[TN_MAX_CPUS];
+
 void arch_switch(struct tn_thread *prev, struct tn_thread *next, bool prev_ends)
 {
-	(void)prev_ends;
-	aarch64_context_switch(prev->arch, next->arch);
+	int cpu = arch_cpu_id();
+	struct aarch64_ctx *to = next->arch, **owner = &fp_owner[cpu];
+
+	/* Its context goes with its stack once joined: nothing to keep. */
+	if (__builtin_expect(prev_ends, 0) && *owner == prev->arch)
+		*owner = NULL;
+	/* A tail call either way: the switch makes no frame here. */
+	aarch64_context_switch(prev->arch, to,
+			       *owner != to && to != &idle_ctx[cpu] ? owner
+								    : NULL);
 }
 
 void arch_app_call(void (*fn)(void *), void *arg)
