@@ -41,7 +41,7 @@ objs = $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 
 .PHONY: all help setup test check check-apps check-target check-matrix \
 	matrix-systems run run-rt run-sim debug \
-	bench-sim bench-latency format format-check clean
+	bench bench-docs bench-sim bench-latency format format-check clean
 
 # The application `make run-rt` (or run-sim, debug) builds and runs; the
 # applications themselves are found by mk/apps.mk.
@@ -134,7 +134,11 @@ help:
 	@echo "make debug PART=rt  the whole system stopped; gdb on partition rt (or linux, hyp)"
 	@echo "make new-app NAME=x a new application in apps/x (DIR=path: elsewhere)"
 	@echo "make config         check the system description, print its layout"
-	@echo "make bench-latency, bench-partition, bench-console, bench-sim, bench-compare, bench-direct   the benchmarks (docs/bench.md)"
+	@echo "make bench          every benchmark in turn (hours; not yet timed end to end), then docs/bench.md's tables"
+	@echo "                    rewritten from their results (build/bench/NAME.json)"
+	@echo "make bench-docs     only the rewrite, from the results there are"
+	@echo "make bench-sim, bench-latency, bench-partition, bench-direct, bench-compare, bench-console,"
+	@echo "     bench-channel, bench-health   one benchmark (docs/bench.md)"
 	@echo "make check-target, check-partition, check-system, check-config, check-linux   parts of make test"
 	@echo "make bench-fuzz     the channel protocol fuzzer, ten million cases"
 	@echo "make format         format the C sources"
@@ -177,15 +181,35 @@ endif
 
 # latmus on CPU 0 of QEMU virt in instruction-counted time, idle and with
 # hectic on CPUs 1-3; the figures go to docs/bench.md.
+LATENCY_S ?= 10
 bench-latency:
 	@sh tools/setup.sh
 	@$(MAKE) --no-print-directory $(BUILD)/a64/bin/latbench.elf
-	sh tools/bench-latency.sh $(BUILD)/a64/bin/latbench.elf
+	sh tools/bench-latency.sh $(BUILD)/a64/bin/latbench.elf $(LATENCY_S) \
+		$(BUILD)
 
 bench-sim:
 	@sh tools/setup.sh
 	@$(MAKE) --no-print-directory $(BUILD)/sim/bin/bench-sim
-	sh tools/bench-sim.sh $(BUILD)/sim/bin/bench-sim
+	sh tools/bench-sim.sh $(BUILD)/sim/bin/bench-sim $(BUILD)
+
+# Every benchmark in turn, each one's results in $(BUILD)/bench/NAME.json
+# (an earlier run's removed first, so that one that fails leaves its
+# tables alone), then docs/bench.md's tables rewritten from them; a failed
+# benchmark does not stop the others, and is named at the end.
+BENCHES := bench-sim bench-latency bench-partition bench-direct \
+	bench-compare bench-console bench-channel bench-health
+
+bench:
+	@failed=; for b in $(BENCHES); do \
+		echo "== make $$b"; rm -f $(BUILD)/bench/$$b.json; \
+		$(MAKE) --no-print-directory $$b || failed="$$failed $$b"; \
+	done; \
+	python3 tools/bench-docs.py -b $(BUILD) || failed="$$failed bench-docs"; \
+	if [ -n "$$failed" ]; then echo "make bench: failed:$$failed"; exit 1; fi
+
+bench-docs:
+	python3 tools/bench-docs.py -b $(BUILD)
 
 format:
 	clang-format -i $(C_SOURCES)

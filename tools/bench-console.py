@@ -8,7 +8,8 @@ Two counts of each exit's cost at EL2, per CPU: the hypervisor's own
 load also counts the other vCPUs' round-robin turns, and the el2exits
 plugin's (tools/plugins/el2exits.c: the CPU's own instructions, "el2exits:
 CPU n: ..."). Prints those lines, latmus's summary and what the console
-dropped.
+dropped, and writes CPU 0's figures to BUILDDIR/bench/bench-console.json
+(tools/bench-docs.py).
 
     usage: bench-console.py BUILDDIR PLUGIN.so [FLOOD_SECONDS]
 """
@@ -19,6 +20,7 @@ import sys
 import tempfile
 import time
 
+import bench_results
 import tenon_system
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
@@ -57,7 +59,31 @@ def run(sysdir, limit=1800):
     return r.stdout.replace("\r", "").splitlines(), time.time() - start
 
 
+PLUGIN_CPU0 = re.compile(r"^el2exits: CPU 0: (\d+) exits, instructions at "
+                         r"EL2 per exit: average (\d+), longest (\d+), "
+                         r"(\d+) over")
+HYP_CPU0 = re.compile(r"^\[tenon\] CPU 0: (\d+) exits, time at EL2 per "
+                      r"exit: average (\d+) ns, longest (\d+) ns, (\d+) "
+                      r"over")
+
+
+def cpu0_rows(lines, what):
+    """The table's two rows of CPU 0 for one run, or None."""
+    t = bench_results.thousands
+    rows = []
+    for pattern, how, unit in ((PLUGIN_CPU0, "el2exits (instructions)", ""),
+                               (HYP_CPU0, "hypervisor's clock", " ns")):
+        m = next((pattern.match(l) for l in lines if pattern.match(l)), None)
+        if not m:
+            return None
+        n = [int(x) for x in m.groups()]
+        rows.append(["%s, %s" % (what, how), t(n[0]), t(n[1]) + unit,
+                     t(n[2]) + unit, t(n[3])])
+    return rows
+
+
 def main():
+    table, failed = [], []
     with tempfile.TemporaryDirectory() as tmp:
         for name, test, seconds, what in (
                 ("idle", "poweroff", 6, "Linux powered off at once"),
@@ -66,6 +92,12 @@ def main():
             print("== the console's cost to CPU 0 (latmus, %d s), %s"
                   % (seconds, what), flush=True)
             lines, took = run(system(tmp, name, test, seconds))
+            rows = cpu0_rows(lines, {"idle": "Linux off", "flood":
+                                     "Linux flooding its console"}[name])
+            if rows:
+                table += rows
+            else:
+                failed.append(name)
             shown = sum(len(l) + 1 for l in lines if "tenon-flood" in l)
             for line in lines:
                 if re.match(r"^\[tenon\] (CPU \d|partition linux: \d+ bytes)",
@@ -80,6 +112,15 @@ def main():
           "EL2 per exit on the hypervisor's clock, from the saved guest "
           "registers to the exit handler's end; el2exits: the CPU's own "
           "instructions from the vector to ERET)")
+    if failed:
+        raise SystemExit("bench-console: no CPU 0 exit counts in the %s "
+                         "run; no results written" % ", ".join(failed))
+    cmd = "make bench-console" if FLOOD == 5 else \
+        "python3 tools/bench-console.py %s %s %d" % (BUILD, PLUGIN, FLOOD)
+    print("results: " + bench_results.write(BUILD, "bench-console", cmd, {
+        "cpu0": bench_results.table(
+            ["CPU 0 (real-time), per exit", "exits", "average", "longest",
+             "over 2,000"], table)}))
 
 
 if __name__ == "__main__":

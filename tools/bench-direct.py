@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 
+import bench_results
 import tenon_system
 
 BUILD = sys.argv[1] if len(sys.argv) > 1 else "build"
@@ -112,6 +113,7 @@ def main():
     print("   %-12s %9s %7s %7s %7s %7s %9s %11s %17s" % (
         "case", "releases", "min", "median", "99.9 %", "max",
         "added", "EL2 (max)", "more passes (max)"))
+    table, failed = [], []
     with tempfile.TemporaryDirectory() as tmp:
         base = None
         for name, run in (("bare metal", bare),
@@ -122,6 +124,7 @@ def main():
             again = sorted(r[0] for r in every if r[2] > 1)
             if not rows:
                 print("   %-12s no samples (the plugin wrote none)" % name)
+                failed.append(name)
                 continue
             p = sorted(r[0] for r in rows)
             el2 = sorted(r[1] for r in rows)
@@ -133,12 +136,31 @@ def main():
                 name, n, p[0], median, p[min(n - 1, n * 999 // 1000)],
                 p[-1], median - base, el2[n // 2], el2[-1], len(again),
                 again[-1] if again else 0), flush=True)
+            t = bench_results.thousands
+            table.append([{"direct": "direct delivery",
+                           "virtual": "virtual GIC"}.get(name, name),
+                          t(n), t(p[0]), t(median),
+                          t(p[min(n - 1, n * 999 // 1000)]), t(p[-1]),
+                          t(median - base),
+                          "%s / %s" % (t(el2[n // 2]), t(el2[-1])),
+                          "%s (%s)" % (t(len(again)),
+                                       t(again[-1] if again else 0))])
     print("(QEMU virt, cortex-a72, -icount shift=0,sleep=off; bare metal on "
           "1 CPU; the partitions on CPU 0 beside Linux on CPUs 1-3; added: "
           "the median less bare metal's; EL2: of P0, the hypervisor's "
           "instructions, median (max); releases: those of one pass of the "
           "timer's handler; more passes: the releases in which the timer "
           "expired again before the thread ran (their largest P0)")
+    if failed:
+        raise SystemExit("bench-direct: no samples for %s; no results "
+                         "written" % ", ".join(failed))
+    print("results: " + bench_results.write(
+        BUILD, "bench-direct", "make bench-direct DIRECT_WALL=%s" % WALL,
+        {"cases": bench_results.table(
+            ["case", "releases", "P0 min", "P0 median", "P0 99.9 %",
+             "P0 max", "median less bare metal's",
+             "of P0, the hypervisor's (median / max)",
+             "more passes (largest P0)"], table)}))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,13 @@
 #!/bin/sh
 # Counts, with callgrind, the instructions the real-time core spends per
-# operation as the number of threads or armed timers grows, and prints a
-# Markdown table (docs/bench.md keeps the last one).
+# operation as the number of threads or armed timers grows, prints a
+# Markdown table and writes it to BUILDDIR/bench/bench-sim.json, from which
+# tools/bench-docs.py rewrites docs/bench.md's.
+#   usage: bench-sim.sh path/to/bench-sim [BUILDDIR]
 set -eu
-bench=${1:?usage: bench-sim.sh path/to/bench-sim}
+bench=${1:?usage: bench-sim.sh path/to/bench-sim [BUILDDIR]}
+build=${2:-build}
+here=$(dirname "$0")
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
@@ -35,4 +39,15 @@ for spec in "wake:bench_wake:wake + pick, n threads ready" \
 		row="$row $(measure "$op" "$n" "$fn") |"
 	done
 	echo "$row"
+	echo "$row" >>"$out/rows"
 done
+python3 - "$here" "$build" "$out/rows" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1])
+import bench_results
+rows = [[c.strip() for c in l.strip().strip("|").split("|")]
+        for l in open(sys.argv[3]) if l.strip()]
+bench_results.write(sys.argv[2], "bench-sim", "make bench-sim", {
+    "scale": bench_results.table(
+        ["operation", "n=10", "n=100", "n=1000", "n=10000"], rows)})
+PY

@@ -432,4 +432,115 @@ def protocol_python_helper_prints_results_and_counts():
     assert report.counts(out.splitlines()) == (3, 1, 2)
 
 
+# docs/bench.md's generated tables (tools/bench-docs.py), on a page and
+# results of its own in a temporary directory.
+spec = importlib.util.spec_from_file_location(
+    "bench_docs", os.path.join(ROOT, "tools", "bench-docs.py"))
+bench_docs = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(bench_docs)
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import bench_results  # noqa: E402
+
+PAGE = ("# Benchmarks\n\nProse before.\n\n"
+        "<!-- bench-a/one: begin -->\nold table a\n<!-- bench-a/one: end -->"
+        "\n\nProse between.\n\n"
+        "<!-- bench-b/two: begin -->\nold table b\n<!-- bench-b/two: end -->"
+        "\n\nProse after.\n")
+
+
+def bench_page(tmp, text=PAGE):
+    path = os.path.join(tmp, "bench.md")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+@test
+def bench_docs_replaces_a_block_and_leaves_the_others():
+    with tempfile.TemporaryDirectory() as tmp:
+        page = bench_page(tmp)
+        bench_results.write(tmp, "bench-a", "make bench-a", {
+            "one": bench_results.table(["case", "n"], [["x", 1], ["y", 22]])},
+            date="2026-12-02")
+        said = bench_docs.rewrite(page, tmp)
+        want = PAGE.replace(
+            "old table a\n", "Measured 2026-12-02 with `make bench-a`:\n\n"
+            "| case | n |\n|---|---:|\n| x | 1 |\n| y | 22 |\n")
+        got = read(page)
+        assert got == want, "the page became %r, not %r" % (got, want)
+        assert any("bench-b: no results" in l for l in said), said
+        # Run again on its own output: nothing changes.
+        bench_docs.rewrite(page, tmp)
+        assert read(page) == want, "a second rewrite changed the page"
+
+
+@test
+def bench_docs_refuses_malformed_results_and_leaves_the_page():
+    with tempfile.TemporaryDirectory() as tmp:
+        page = bench_page(tmp)
+        bench_results.write(tmp, "bench-a", "make bench-a", {
+            "one": bench_results.table(["case"], [["x"]])})
+        bad = os.path.join(tmp, "bench", "bench-b.json")
+        with open(bad, "w") as f:
+            f.write('{"bench": "bench-b", "date": "2026-12-02", "command": '
+                    '"make bench-b", "tables": {"two": {"header": ["a", "b"],'
+                    ' "align": ["l", "r"], "rows": [["only one cell"]]}}}')
+        try:
+            bench_docs.rewrite(page, tmp)
+            raise AssertionError("a row of one cell under two headings "
+                                 "was taken")
+        except bench_docs.Error as e:
+            assert bad in str(e), "the error does not name %s: %s" % (bad, e)
+        assert read(page) == PAGE, "the page changed: %r" % read(page)
+        with open(bad, "w") as f:
+            f.write('{"bench": "bench-b", ')
+        try:
+            bench_docs.rewrite(page, tmp)
+            raise AssertionError("truncated JSON was taken")
+        except bench_docs.Error as e:
+            assert bad in str(e), "the error does not name %s: %s" % (bad, e)
+        assert read(page) == PAGE, "the page changed: %r" % read(page)
+
+
+@test
+def bench_docs_reports_a_missing_begin_or_end_marker():
+    for text, what in (
+            (PAGE.replace("<!-- bench-b/two: end -->\n", ""),
+             "bench-b/two has no end marker"),
+            (PAGE.replace("<!-- bench-a/one: begin -->\n", ""),
+             "bench-a/one ends with no begin marker"),
+            (PAGE.replace("<!-- bench-a/one: end -->\n", ""),
+             "bench-b/two begins inside bench-a/one")):
+        with tempfile.TemporaryDirectory() as tmp:
+            page = bench_page(tmp, text)
+            bench_results.write(tmp, "bench-a", "make bench-a", {
+                "one": bench_results.table(["case"], [["x"]])})
+            try:
+                bench_docs.rewrite(page, tmp)
+                raise AssertionError("no error for: " + what)
+            except bench_docs.Error as e:
+                assert what in str(e), "%r does not say %r" % (str(e), what)
+            assert read(page) == text, "the page changed"
+
+
+@test
+def bench_docs_refuses_results_for_a_table_with_no_block():
+    with tempfile.TemporaryDirectory() as tmp:
+        page = bench_page(tmp)
+        bench_results.write(tmp, "bench-a", "make bench-a", {
+            "one": bench_results.table(["case"], [["x"]]),
+            "three": bench_results.table(["case"], [["y"]])})
+        try:
+            bench_docs.rewrite(page, tmp)
+            raise AssertionError("a table with no block was taken")
+        except bench_docs.Error as e:
+            assert "three has no block" in str(e), str(e)
+        assert read(page) == PAGE, "the page changed"
+
+
 sys.exit(REPORT.summary("tools"))
