@@ -27,6 +27,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import bench_results
 import tenon_system
 
 
@@ -396,6 +398,7 @@ def main():
                    quantile(oth, 0.5), max(oth), len(again),
                    max(again) if again else 0)
     ref = rows.get("preempt-rt")
+    generated = []
     for c in CASES:
         n, mn, med, q, mx, e2e, share, omed, omax, nagain, xagain = rows[c]
         ratio = ratio_e = "-"
@@ -406,6 +409,12 @@ def main():
               "| %.0f | %d / %d | %s | %s | %d (%d) |"
               % (c, n, mn, med, q, mx, *e2e, share, omed, omax, ratio,
                  ratio_e, nagain, xagain))
+        t = bench_results.thousands
+        generated.append(
+            [c, t(mn), t(med), t(q), t(mx)] +
+            ["%.3f" % v for v in e2e] +
+            ["%.2f us" % (share / 1000), "%s / %s" % (t(omed), t(omax)),
+             "%s (%s)" % (t(nagain), t(xagain))])
     if "partition" in results:
         st = results["partition"][3]
         print("(partition: e2e over latmus's whole run, Linux's boot "
@@ -422,6 +431,15 @@ def main():
           "4 vCPUs, cortex-a72, -icount shift=0,sleep=off, %d us period)"
           % PERIOD_US)
     plot(CASES)
+    # Only a run of every case stands for the page's table.
+    if CASES == ["tenon", "partition", "preempt-rt", "generic"]:
+        print("results: " + bench_results.write(
+            BUILD, "bench-compare", "make bench-compare BENCH_SAMPLES=%d"
+            % SAMPLES, {"cases": bench_results.table(
+                ["case", "P0 min", "P0 median", "P0 99.9 %", "P0 max",
+                 "e2e min", "e2e median", "e2e 99.9 %", "e2e max",
+                 "emulator's share (avg)", "others, median / max",
+                 "more passes (largest P0)"], generated)}))
     print("histograms: %s/p0-histogram.png, %s/e2e-histogram.png"
           % (OUT, OUT))
 
