@@ -31,7 +31,7 @@ static struct chan_end *own_ends[TN_CFG_MAX_PARTITIONS][TN_CFG_MAX_CHANNELS];
 
 static bool is_linux(const struct chan_end *e)
 {
-	return e->part->cfg->kind == TN_CFG_KIND_LINUX;
+	return e->linux_end;
 }
 
 void channel_update_intx(struct chan_end *e)
@@ -273,6 +273,7 @@ void channel_init(void)
 			e->ch = ch;
 			e->part = p;
 			e->cfg = &c->ends[k];
+			e->linux_end = p->cfg->kind == TN_CFG_KIND_LINUX;
 			if (!own_ends[p->index][i])
 				own_ends[p->index][i] = e;
 			map_region(p, c, e->cfg->role);

@@ -22,6 +22,7 @@ struct chan_end {
 	struct channel *ch;
 	struct partition *part;
 	const struct tn_cfg_chan_end *cfg;
+	bool linux_end;	     /* its partition is Linux: a PCI function */
 	uint32_t isr, imr;   /* a Linux end's TN_CHAN_REG_ISR and IMR */
 	uint32_t rang, rung; /* doorbells it rang; doorbells rung for it */
 	uint32_t counter_hi; /* latched by a read of TN_CHAN_REG_COUNTER_LO */
