@@ -134,7 +134,7 @@ help:
 	@echo "make debug PART=rt  the whole system stopped; gdb on partition rt (or linux, hyp)"
 	@echo "make new-app NAME=x a new application in apps/x (DIR=path: elsewhere)"
 	@echo "make config         check the system description, print its layout"
-	@echo "make bench          every benchmark in turn (hours; not yet timed end to end), then docs/bench.md's tables"
+	@echo "make bench          every benchmark in turn (about 30 minutes or more; docs/bench.md), then docs/bench.md's tables"
 	@echo "                    rewritten from their results (build/bench/NAME.json)"
 	@echo "make bench-docs     only the rewrite, from the results there are"
 	@echo "make bench-sim, bench-latency, bench-partition, bench-direct, bench-compare, bench-console,"
