@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 
+import bench_results
 import el2profile
 import tenon_system
 
@@ -70,7 +71,42 @@ def show(lines, patterns):
             print(line, flush=True)
 
 
+TRIP = re.compile(r"bench q: (\d+) round trips of (\d+) bytes, (blocking on "
+                  r"/dev/uio|spinning): min ([0-9.]+) avg ([0-9.]+) max "
+                  r"([0-9.]+) us")
+EXITS = re.compile(r"^el2exits: CPU 0: (\d+) exits, instructions at EL2 per "
+                   r"exit: average (\d+), longest (\d+), (\d+) over")
+
+
+def results(lines):
+    """The round trips' and CPU 0's doorbell tables of the echo run, or
+    None when the run printed either incompletely."""
+    trips = []
+    for line in lines:
+        m = TRIP.search(line)
+        if m:
+            size = "1 byte" if m.group(2) == "1" else m.group(2) + " bytes"
+            how = ("blocking on `/dev/uioN`" if m.group(3).startswith("b")
+                   else "Linux spinning on the queue")
+            trips.append(["%s, %s" % (size, how)] +
+                         ["%s us" % m.group(i) for i in (4, 5, 6)])
+    exits = [m for m in (EXITS.match(l) for l in lines) if m]
+    if len(trips) != 4 or not exits:
+        return None
+    t = bench_results.thousands
+    m = exits[-1]
+    door = [["%s trips of each kind and 4 MiB of stream, el2exits "
+             "(instructions)" % t(TRIPS), t(int(m.group(1))),
+             t(int(m.group(2))), t(int(m.group(3))), t(int(m.group(4)))]]
+    return {"trips": bench_results.table(
+        ["Linux user space -> real-time thread -> Linux user space", "min",
+         "avg", "max"], trips),
+        "doorbells": bench_results.table(
+            ["CPU 0", "exits", "average", "longest", "over 2,000"], door)}
+
+
 def main():
+    tables = None
     with tempfile.TemporaryDirectory() as tmp:
         print("== round trips Linux user space -> real-time thread -> Linux "
               "user space (%d each), and a stream" % TRIPS, flush=True)
@@ -80,6 +116,7 @@ def main():
                      r"^el2exits:  ", r"tenon bench"])
         print("\n".join(el2profile.table(
             lines, os.path.join(BUILD, "sys", "echo", "tenon.elf"))))
+        tables = results(lines)
         print("(%.0f s of wall-clock time)" % took, flush=True)
         for name, test, what in (
                 ("idle", "poweroff", "Linux powered off at once"),
@@ -100,6 +137,11 @@ def main():
           "system counter, end to end, so they include the other vCPUs' "
           "round-robin turns; el2exits: CPU 0's own instructions from the "
           "vector to ERET)")
+    if tables is None:
+        raise SystemExit("bench-channel: the round trips or CPU 0's exits "
+                         "were not all printed; no results written")
+    print("results: " + bench_results.write(
+        BUILD, "bench-channel", "make bench-channel", tables))
 
 
 if __name__ == "__main__":
