@@ -93,6 +93,7 @@ void hyp_cpu_main(uint64_t cpu, uint64_t el)
 			hyp_ncpus, tn_sysconfig.npartitions,
 			stage2_hw_dirty() ? "which the CPU marks (FEAT_HAFDBS)"
 					  : "each noted at its first write");
+		exit_stats_init();
 		gic_init_global();
 		setup_partitions();
 	}

@@ -40,11 +40,19 @@
 static uint64_t cpu_mpidr[HYP_MAX_CPUS];
 /* Each CPU's kick, as ICC_SGI0R/1R_EL1 take it: set once it is up. */
 static uint64_t cpu_kick[HYP_MAX_CPUS];
-
-static uint64_t sgi_value(int pcpu, uint32_t intid);
 static uintptr_t cpu_redistributor[HYP_MAX_CPUS];
 static int nr_lrs;
 bool gic_group0;
+
+/* ICC_SGI1R_EL1's (and ICC_SGI0R_EL1's) value: intid to CPU pcpu. */
+static uint64_t sgi_value(int pcpu, uint32_t intid)
+{
+	uint64_t m = cpu_mpidr[pcpu];
+
+	return (1ul << (m & 0xf)) | ((m >> 8 & 0xff) << 16) |
+	       ((uint64_t)intid << 24) | ((m >> 16 & 0xff) << 32) |
+	       ((m >> 32 & 0xff) << 48);
+}
 
 static void gicd_wait(void)
 {
@@ -268,16 +276,6 @@ void gic_eoi0(uint32_t intid)
 	if (read_sysreg(S3_0_C12_C12_4) & 2)
 		write_sysreg(S3_0_C12_C11_1, intid); /* ICC_DIR_EL1 */
 	isb();
-}
-
-/* ICC_SGI1R_EL1's (and ICC_SGI0R_EL1's) value: intid to CPU pcpu. */
-static uint64_t sgi_value(int pcpu, uint32_t intid)
-{
-	uint64_t m = cpu_mpidr[pcpu];
-
-	return (1ul << (m & 0xf)) | ((m >> 8 & 0xff) << 16) |
-	       ((uint64_t)intid << 24) | ((m >> 16 & 0xff) << 32) |
-	       ((m >> 32 & 0xff) << 48);
 }
 
 void gic_send_sgi(int pcpu, uint32_t intid)

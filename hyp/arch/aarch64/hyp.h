@@ -360,9 +360,10 @@ void arch_zero_to_poc(uint64_t pa, uint64_t size);
 void arch_clean_inval_to_poc(uint64_t pa, uint64_t size);
 /* Copies RAM to RAM, 64 bytes at a time when both sides allow it. */
 void arch_copy(uint64_t to, uint64_t from, uint64_t size);
-/* The physical counter, and its ticks per second. */
-/* The physical count, read in order with what precedes it; inline, as
- * every exit reads it twice. */
+/*
+ * The physical counter, read in order with what precedes it (inline:
+ * every exit reads it twice), and its ticks per second.
+ */
 static inline uint64_t arch_counter(void)
 {
 	isb();
@@ -475,6 +476,8 @@ void inject_abort(struct vcpu *v, bool instruction, uint64_t far);
 /* Takes and handles the physical interrupts pending on this CPU. */
 void trap_irqs(struct vcpu *v);
 /* This CPU's exit waited (idle, not cost); the figures, logged. */
+/* At boot, before any exit: the counter's frequency read once. */
+void exit_stats_init(void);
 void exit_stats_idle(int cpu);
 void exit_stats_log(void);
 

@@ -357,8 +357,13 @@ struct exit_stats {
 	bool idle; /* this exit waited */
 };
 static struct exit_stats exit_stats[HYP_MAX_CPUS];
-/* 2 us in counter ticks, 0 until the first exit reads the frequency. */
+/* 2 us in counter ticks (the frequency is the same on every CPU). */
 static uint64_t ticks_2us;
+
+void exit_stats_init(void)
+{
+	ticks_2us = arch_counter_freq() * 2 / 1000000;
+}
 
 void exit_stats_idle(int cpu)
 {
@@ -377,8 +382,6 @@ static void exit_stats_add(int cpu, uint64_t ticks)
 	s->ticks += ticks;
 	if (ticks > s->longest)
 		s->longest = ticks;
-	if (!ticks_2us)
-		ticks_2us = arch_counter_freq() * 2 / 1000000;
 	if (ticks > ticks_2us)
 		s->over_2us++;
 }
