@@ -11,8 +11,13 @@
  * end is a PCI function (pci.c) whose BAR0 registers ring, and whose
  * INTx is rung, ISR & IMR & !(its command's Interrupt Disable).
  *
- * Locks: a channel's lock covers its ends' registers; a partition's lock
- * (its virtual GIC) is taken inside it, never the other way round.
+ * Locks: a channel's lock covers its ends' registers. A doorbell into
+ * Linux takes no lock of Linux's: its INTx level is posted to Linux's
+ * virtual GIC (vgic_post_level), so a real-time CPU never waits for a
+ * Linux CPU that holds it; one into a real-time partition with direct
+ * delivery takes none either. One into a real-time partition with a
+ * virtual GIC takes that partition's lock, inside the channel's, never
+ * the other way round.
  */
 #include <errno.h>
 
@@ -39,9 +44,7 @@ void channel_update_intx(struct chan_end *e)
 	bool level = e->isr & e->imr & TN_CHAN_ISR_DOORBELL &&
 		     !(e->pci.command & PCI_COMMAND_INTX_DISABLE);
 
-	spin_lock(&e->part->lock);
-	vgic_set_level(e->part, e->cfg->intid, level);
-	spin_unlock(&e->part->lock);
+	vgic_post_level(e->part, e->cfg->intid, level);
 }
 
 /* Under to's channel lock. */
@@ -51,6 +54,11 @@ static void ring_end(struct chan_end *to)
 	if (is_linux(to)) {
 		to->isr |= TN_CHAN_ISR_DOORBELL;
 		channel_update_intx(to);
+		return;
+	}
+	/* Direct delivery: the physical distributor, which needs no lock. */
+	if (to->part->direct) {
+		direct_raise(to->part, to->cfg->intid);
 		return;
 	}
 	spin_lock(&to->part->lock);

@@ -142,6 +142,12 @@ struct partition {
 	struct vcpu *vcpus[HYP_MAX_CPUS];
 	struct virq spi[VGIC_NR_IRQS - 32];
 	uint32_t spi_waiting; /* as vcpu.priv_waiting, for spi[] */
+	/*
+	 * Posted by any CPU, lock-free (vgic_post_level): bit n is SPI
+	 * 32 + n. The level each posted line was last given; the lines
+	 * that changed since vgic_sync() last applied them.
+	 */
+	uint32_t posted_level, posted_changed;
 	uint32_t gicd_ctlr;
 	struct vuart uart;
 	uint64_t vttbr;
@@ -286,6 +292,14 @@ void vgic_enable_owned_spis(void);
 /* A physical SPI arrived on v's CPU; false if it is not v's partition's. */
 bool vgic_hw_spi(struct vcpu *v, uint32_t intid);
 void vgic_set_level(struct partition *p, uint32_t intid, bool level);
+/*
+ * The same for a level line, from any CPU and without p->lock (a Linux
+ * end's INTx): the level is posted in p and, if it rose, p's vCPU is
+ * kicked; p's next vgic_sync() applies it under the lock. A CPU that
+ * rings Linux never waits for Linux's lock. Every change of a posted
+ * line goes through here, its own partition's too.
+ */
+void vgic_post_level(struct partition *p, uint32_t intid, bool level);
 /*
  * The vCPUs of v's partition an ICC_SGI1R_EL1 value of v's names (its
  * range selector counted), those running or starting: a mask by index.

@@ -46,6 +46,9 @@ void vgic_init_partition(struct partition *p)
 		reset_virq(&p->spi[i]);
 	p->spi_waiting = 0;
 	p->gicd_ctlr = 0;
+	/* A doorbell rung into the old incarnation is not the new one's. */
+	__atomic_store_n(&p->posted_changed, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&p->posted_level, 0, __ATOMIC_RELAXED);
 }
 
 void vgic_init_vcpu(struct vcpu *v)
@@ -111,6 +114,54 @@ void vgic_set_level(struct partition *p, uint32_t intid, bool level)
 		gic_kick(p->vcpus[q->lr_vcpu]->pcpu);
 	else if (!level)
 		q->pending = false;
+}
+
+/*
+ * Posting (hyp.h). posted_level is the line as its device drives it, so
+ * only a change is posted, and a partition ringing in a loop costs the
+ * other at most one kick per time the other lowers the line. A raise
+ * kicks the vCPU the SPI goes to, unless the poster is one of p's own,
+ * whose exit applies it anyway before the guest runs again (and kicks
+ * another vCPU of p if the SPI is that one's). A lower line kicks
+ * nobody: only p's own registers lower a posted line.
+ */
+void vgic_post_level(struct partition *p, uint32_t intid, bool level)
+{
+	uint32_t bit = 1u << (intid - 32), old;
+	struct vcpu *self = this_vcpu(), *t;
+
+	if (level)
+		old =
+		    __atomic_fetch_or(&p->posted_level, bit, __ATOMIC_RELAXED);
+	else
+		old = __atomic_fetch_and(&p->posted_level, ~bit,
+					 __ATOMIC_RELAXED);
+	if (!(old & bit) == !level)
+		return;
+	/*
+	 * Release: the level, and what the ringer wrote before it rang (the
+	 * channel's data), are seen by whoever sees the change. gic_kick()'s
+	 * barrier makes it visible before the kick arrives.
+	 */
+	__atomic_fetch_or(&p->posted_changed, bit, __ATOMIC_RELEASE);
+	t = spi_target(p, &p->spi[intid - 32]);
+	if (level && self->part != p && t->pcpu != self->pcpu)
+		gic_kick(t->pcpu);
+}
+
+/* Under p's lock, from vgic_sync(): the lines other CPUs posted. */
+static void apply_posted(struct partition *p)
+{
+	uint32_t changed =
+	    __atomic_exchange_n(&p->posted_changed, 0, __ATOMIC_ACQUIRE);
+	/* At least as new as each change taken: a later one posts again. */
+	uint32_t level = __atomic_load_n(&p->posted_level, __ATOMIC_ACQUIRE);
+
+	for (; changed; changed &= changed - 1) {
+		uint32_t n = (uint32_t)__builtin_ctz(changed);
+
+		vgic_set_level(p, 32 + n, level >> n & 1);
+	}
 }
 
 /* Physical SPIs and the partition owning each (devices passed through). */
@@ -403,6 +454,9 @@ void vgic_sync(struct vcpu *v)
 {
 	int n = gic_nr_lrs();
 	bool left = false;
+
+	if (__atomic_load_n(&v->part->posted_changed, __ATOMIC_RELAXED))
+		apply_posted(v->part);
 
 	for (int i = 0; i < n; i++) {
 		struct virq *q;
